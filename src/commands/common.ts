@@ -1,0 +1,94 @@
+/** Options and plumbing shared by the commands: the store flags, field mappings, error exits. */
+import type { Command } from 'commander';
+import { openStore, resolveStoreOptions, type Store } from '../store/client.js';
+import { DEFAULT_MAPPING, FORMATS, isFormat, type FieldMapping, type FormatName } from '../ingest/formats.js';
+import { UserError } from '../errors.js';
+
+export interface StoreFlags {
+  dataDir?: string;
+  clickhouse?: string;
+  chUser?: string;
+  chPassword?: string;
+  chDatabase?: string;
+}
+
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'embedded store directory (env METERSCOPE_DATA_DIR; default ./.meterscope)')
+    .option('--clickhouse <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
+    .option('--ch-user <name>', 'ClickHouse user (env CLICKHOUSE_USER)')
+    .option('--ch-password <password>', 'ClickHouse password (env CLICKHOUSE_PASSWORD; prefer the env var)')
+    .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)');
+}
+
+/** Opens the store the flags name, runs `fn`, always closes. */
+export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(
+    resolveStoreOptions({
+      dataDir: flags.dataDir,
+      url: flags.clickhouse,
+      username: flags.chUser,
+      password: flags.chPassword,
+      database: flags.chDatabase,
+    }),
+  );
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export interface MappingFlags {
+  format?: string;
+  customerKey?: string;
+  valueKey?: string;
+  timestampField?: string;
+  eventField?: string;
+  customerField?: string;
+  idField?: string;
+  propertiesField?: string;
+  eventName?: string;
+}
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--format <name>', `input format, detected when omitted: ${FORMATS.join(', ')}`)
+    .option('--customer-key <key>', "payload key holding the customer (the meter's customer mapping)", DEFAULT_MAPPING.customerKey)
+    .option('--value-key <key>', "payload key holding the numeric value (the meter's value settings)", DEFAULT_MAPPING.valueKey)
+    .option('--timestamp-field <path>', 'generic JSON/CSV: field holding the timestamp (dotted path)')
+    .option('--event-field <path>', 'generic JSON/CSV: field holding the event name')
+    .option('--customer-field <path>', 'generic JSON/CSV: field holding the customer')
+    .option('--id-field <path>', 'generic JSON/CSV: field holding the unique identifier')
+    .option('--properties-field <path>', 'generic JSON: object holding the payload properties')
+    .option('--event-name <name>', 'generic JSON/CSV: event name for inputs that have none');
+}
+
+export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping: FieldMapping } {
+  if (flags.format !== undefined && !isFormat(flags.format)) {
+    throw new UserError(`unknown format "${flags.format}"; use one of: ${FORMATS.join(', ')}`);
+  }
+  return {
+    format: flags.format as FormatName | undefined,
+    mapping: {
+      customerKey: flags.customerKey ?? DEFAULT_MAPPING.customerKey,
+      valueKey: flags.valueKey ?? DEFAULT_MAPPING.valueKey,
+      timestampField: flags.timestampField,
+      eventField: flags.eventField,
+      customerField: flags.customerField,
+      idField: flags.idField,
+      propertiesField: flags.propertiesField,
+      eventName: flags.eventName,
+    },
+  };
+}
+
+/** Parses a positive number flag or fails with a sentence naming the flag. */
+export function numberFlag(name: string, v: string | undefined, opts: { min?: number; integer?: boolean } = {}): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    throw new UserError(`${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${v}"`);
+  }
+  return n;
+}

@@ -1,0 +1,154 @@
+/**
+ * Input sources: files (globs expanded), '-' for stdin; compression told by magic bytes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Readable, Transform } from 'node:stream';
+import { glob } from 'tinyglobby';
+import * as fzstd from 'fzstd';
+import { UserError } from '../errors.js';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export interface Source {
+  /** What the user named (absolute path for files, '-' for stdin). Stored with every event. */
+  name: string;
+  kind: 'file' | 'stdin';
+  path?: string;
+  compression: Compression;
+}
+
+/** Expands the user's arguments into sources, failing with one sentence on anything missing. */
+export async function resolveSources(args: string[]): Promise<Source[]> {
+  if (args.length === 0) throw new UserError('no input given: name one or more files or globs, or - for stdin');
+  const out: Source[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push({ name: '-', kind: 'stdin', compression: 'none' });
+      continue;
+    }
+    let files: string[];
+    if (/[*?[\]{}]/.test(arg) && !fs.existsSync(arg)) {
+      files = (await glob(arg, { absolute: true, onlyFiles: true })).sort();
+      if (files.length === 0) throw new UserError(`${arg}: no file matches this pattern`);
+    } else {
+      files = [path.resolve(arg)];
+    }
+    for (const file of files) {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(file);
+      } catch {
+        throw new UserError(`${arg}: no such file`);
+      }
+      if (st.isDirectory()) throw new UserError(`${arg}: is a directory; name the files inside it (a glob like '${arg}/*.jsonl' works)`);
+      try {
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch {
+        throw new UserError(`${arg}: cannot be read (permission denied)`);
+      }
+      out.push({ name: file, kind: 'file', path: file, compression: compressionOf(readHead(file, 4)) });
+    }
+  }
+  return out;
+}
+
+function readHead(file: string, n: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const got = fs.readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function compressionOf(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+/** Decompressing transform for a byte stream. */
+export function decompressor(c: Compression): Transform | undefined {
+  if (c === 'gzip') return zlib.createGunzip();
+  if (c === 'zstd') {
+    // Node 20 has no zstd in zlib; fzstd is a streaming decoder in pure JS.
+    let push: (chunk: Uint8Array) => void = () => {};
+    const dec = new fzstd.Decompress((chunk) => push(chunk));
+    return new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        push = (c2) => this.push(Buffer.from(c2));
+        try {
+          dec.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+          cb();
+        } catch (e) {
+          cb(e as Error);
+        }
+      },
+      flush(cb) {
+        push = (c2) => this.push(Buffer.from(c2));
+        try {
+          dec.push(new Uint8Array(0), true);
+          cb();
+        } catch (e) {
+          cb(e as Error);
+        }
+      },
+    });
+  }
+  return undefined;
+}
+
+/** The decompressed bytes of a file source. */
+export function openBytes(src: Source): Readable {
+  if (src.kind !== 'file' || !src.path) throw new Error('openBytes needs a file source');
+  const raw = fs.createReadStream(src.path);
+  const d = decompressor(src.compression);
+  if (!d) return raw;
+  raw.on('error', (e) => d.destroy(e));
+  return raw.pipe(d);
+}
+
+/** Reads up to `max` decompressed bytes from the start of a file (for format detection). */
+export async function readSample(src: Source, max = 256 * 1024): Promise<Buffer> {
+  const stream = openBytes(src);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= max) break;
+    }
+  } catch (e) {
+    throw new UserError(`${src.name}: cannot be decompressed (${(e as Error).message})`);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, max);
+}
+
+/** A byte stream whose compression is told by its first bytes (for stdin). */
+export function autoDecompress(input: Readable): Readable {
+  async function* bytes(): AsyncGenerator<Buffer> {
+    const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let head = Buffer.alloc(0);
+    let done = false;
+    while (head.length < 4) {
+      const r = await it.next();
+      if (r.done) { done = true; break; }
+      head = Buffer.concat([head, Buffer.from(r.value)]);
+    }
+    async function* rest(): AsyncGenerator<Buffer> {
+      yield head;
+      if (done) return;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield Buffer.from(r.value);
+    }
+    const d = decompressor(compressionOf(head));
+    yield* d ? Readable.from(rest()).pipe(d) : rest();
+  }
+  return Readable.from(bytes(), { objectMode: false });
+}

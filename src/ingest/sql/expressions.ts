@@ -1,0 +1,38 @@
+/**
+ * SQL snippets shared by the per-format parsers. Each takes SQL expressions and returns one.
+ * Payload values are kept as raw JSON text (strings keep their quotes) so types survive.
+ */
+
+/** Raw JSON value -> plain text (strings unquoted and unescaped; numbers/booleans/objects as written). */
+export const plain = (rawJson: string) => `if(startsWith(${rawJson}, '"'), JSONExtractString(${rawJson}), ${rawJson})`;
+
+/**
+ * Timestamp text -> Nullable(DateTime64(3,'UTC')).
+ * Numbers are unix time; the unit is told by magnitude (s, ms, µs, ns), as exporters differ.
+ * Strings are RFC 3339 / ISO 8601 (anything parseDateTime64BestEffort reads that has a 4-digit year).
+ * Times outside 1990..2200 are treated as unparseable: they are almost always unit mix-ups.
+ */
+export function parseTimestamp(tsText: string): string {
+  const x = `toFloat64OrZero(${tsText})`;
+  const ms = `multiIf(abs(${x}) >= 1e17, ${x} / 1e6, abs(${x}) >= 1e14, ${x} / 1e3, abs(${x}) >= 1e11, ${x}, ${x} * 1000)`;
+  const best = `parseDateTime64BestEffortOrNull(${tsText}, 3, 'UTC')`;
+  return `multiIf(
+    match(${tsText}, '^-?[0-9]+(\\\\.[0-9]*)?$'),
+      if(${ms} BETWEEN 631152000000 AND 7258118400000, fromUnixTimestamp64Milli(toInt64(round(${ms})), 'UTC'), NULL),
+    match(${tsText}, '[0-9]{4}'),
+      if(${best} BETWEEN toDateTime64('1990-01-01 00:00:00', 3, 'UTC') AND toDateTime64('2200-01-01 00:00:00', 3, 'UTC'), ${best}, NULL),
+    NULL)`;
+}
+
+/** JSON text of a line -> the array of event objects it carries (a batch, an envelope, or itself). */
+export function jsonElements(raw: string): string {
+  return `multiIf(
+    NOT isValidJSON(${raw}), [${raw}],
+    startsWith(${raw}, '['), JSONExtractArrayRaw(${raw}),
+    JSONType(${raw}, 'events') = 'Array', JSONExtractArrayRaw(${raw}, 'events'),
+    JSONType(${raw}, 'data') = 'Array' AND JSONExtractString(${raw}, 'object') = 'list', JSONExtractArrayRaw(${raw}, 'data'),
+    [${raw}])`;
+}
+
+/** Array(Tuple(key, rawJson)) -> Map(String, String). */
+export const toMap = (pairs: string) => `mapFromArrays(arrayMap(x -> x.1, ${pairs}), arrayMap(x -> x.2, ${pairs}))`;

@@ -1,0 +1,32 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { insertRows } from './insert.js';
+import { FOUNDATION } from './schema/001-foundation.js';
+import { PROFILE_RESULTS } from './schema/002-profile.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** DDL statements; each must be idempotent (IF NOT EXISTS) so a half-applied migration can be re-run. */
+  statements: string[];
+}
+
+/** Every migration, in order. Append new ones; never edit one that has shipped. */
+export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS];
+
+export async function migrate(client: ClickHouseClient): Promise<number[]> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = MergeTree ORDER BY version`,
+  });
+  const rs = await client.query({ query: 'SELECT DISTINCT version FROM schema_migrations', format: 'JSONEachRow' });
+  const done = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    for (const statement of m.statements) await client.command({ query: statement });
+    await insertRows(client, 'schema_migrations', [{ version: m.version, name: m.name }]);
+    applied.push(m.version);
+  }
+  return applied;
+}
