@@ -24,7 +24,7 @@ export interface CliResult {
  */
 export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...opts.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

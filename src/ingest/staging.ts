@@ -33,7 +33,7 @@ export class StagingTable {
         query_params: { data: tsv },
       });
     } else {
-      await this.store.client.insert({ table: this.name, values: Readable.from([Buffer.from(tsv)]), format: 'TabSeparated' });
+      await this.store.client.insert({ table: this.name, values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' });
     }
   }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { UserError, firstLine } from '../errors.js';
 import { migrate } from './migrations.js';
 
@@ -102,7 +102,16 @@ async function openServer(opts: StoreOptions): Promise<Store> {
   if (safe === '(invalid URL)') throw new UserError(`--clickhouse / CLICKHOUSE_URL is not a valid URL`);
   const database = opts.database ?? DEFAULT_DATABASE;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new UserError(`database name "${database}" must be letters, digits and underscores`);
-  const base = { url, username: opts.username ?? 'default', password: opts.password ?? '', request_timeout: 600_000 };
+  const base = {
+    url,
+    username: opts.username ?? 'default',
+    password: opts.password ?? '',
+    request_timeout: 3_600_000,
+    // Progress headers keep long INSERT…SELECTs from being cut by idle proxies.
+    clickhouse_settings: { send_progress_in_http_headers: 1 as const, http_headers_progress_interval_ms: '10000' },
+    // The client logs request errors itself; ours are reported once, as a sentence.
+    log: { level: ClickHouseLogLevel.OFF },
+  };
   const admin = createClient(base);
   try {
     const ping = await admin.ping();
@@ -111,7 +120,8 @@ async function openServer(opts: StoreOptions): Promise<Store> {
   } catch (err) {
     await admin.close().catch(() => {});
     const e = err as { code?: string; message?: string };
-    const why = e.code ?? firstLine(e.message ?? String(err)).replaceAll(opts.password || '\u0000', '***');
+    const msg = firstLine(e.message ?? String(err));
+    const why = (e.code && !/^\d+$/.test(e.code) ? e.code : msg).replaceAll(opts.password || '\u0000', '***');
     throw new UserError(`cannot reach ClickHouse at ${safe}: ${why}`);
   }
   await admin.close();

@@ -1,0 +1,107 @@
+/**
+ * Server mode: the same inputs loaded through a ClickHouse server (HTTP client, streamed inserts)
+ * and through the embedded engine (file() read in process) must give identical tables.
+ * Runs against CLICKHOUSE_URL (+ CLICKHOUSE_USER/PASSWORD) when set, e.g. the docker-compose
+ * server; otherwise against test/support/chdb-http-server.ts, a ClickHouse HTTP front over chDB.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, openTestStore, rows, runCli, tempDir } from './helpers.js';
+import { resolveSources } from '../src/ingest/source.js';
+import { loadSources } from '../src/ingest/load.js';
+import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
+import type { Store } from '../src/store/client.js';
+
+const dir = tempDir();
+const database = `meterscope_test_${process.pid}`;
+let url = process.env.CLICKHOUSE_URL ?? '';
+let user = process.env.CLICKHOUSE_USER ?? 'default';
+let password = process.env.CLICKHOUSE_PASSWORD ?? '';
+let shim: ChildProcess | undefined;
+let server: ClickHouseClient;
+let embedded: Store;
+
+const files: Record<string, string> = {
+  'stripe.jsonl': [
+    JSON.stringify({ identifier: 'a1', timestamp: 1700000000, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '5', region: 'eu', note: 'tab\there "quoted" \\ back' } }),
+    '{"identifier":"a2","timestamp":1700000001,"event_name":"api_',
+    JSON.stringify({ identifier: 'a3', timestamp: 1700000002.25, event_name: 'api_call', payload: { stripe_customer_id: 'cus_2', value: 7, nested: { x: [1, 2] } } }),
+    JSON.stringify({ identifier: 'a4', timestamp: 'soon', event_name: 'api_call', payload: {} }),
+  ].join('\n'),
+  'v1.log': [
+    '2024-05-01T10:00:00Z POST /v1/billing/meter_events event_name=api_call&identifier=f1&timestamp=1714557600&payload[stripe_customer_id]=cus_9&payload[value]=12&payload[region]=us%20east',
+    'event_name=api_call&identifier=f2&payload%5Bstripe_customer_id%5D=cus_9&payload%5Bvalue%5D=1',
+    'garbage line',
+  ].join('\n'),
+  'metronome.jsonl': [
+    JSON.stringify([
+      { transaction_id: 't1', customer_id: 'c1', event_type: 'gpu', timestamp: '2024-05-01T10:00:00.123Z', properties: { value: 3, model: 'x' } },
+      { transaction_id: 't2', customer_id: 'c2', event_type: 'gpu', timestamp: '2024-05-01T10:00:01+02:00', properties: { value: 4 } },
+    ]),
+    JSON.stringify({ transaction_id: 't3', customer_id: 'c2', event_type: 'gpu', timestamp: 'not a time', properties: {} }),
+  ].join('\n'),
+  'events.csv': ['timestamp,event_name,identifier,stripe_customer_id,value,region', '2024-05-01T10:00:00Z,api_call,c1,cus_1,5,"eu, west"', '2024-05-01T10:00:01Z,api_call,c2,cus_2,,"say ""hi"""', '2024-05-01T10:00:02Z,api_call'].join('\n'),
+};
+
+beforeAll(async () => {
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), `${text}\n`);
+  if (!url) {
+    password = 'test-password';
+    user = 'default';
+    shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), password], { stdio: ['ignore', 'pipe', 'inherit'] });
+    url = await new Promise<string>((resolve, reject) => {
+      shim!.stdout!.on('data', (d) => {
+        const m = /listening (\d+)/.exec(String(d));
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      });
+      shim!.on('exit', (c) => reject(new Error(`shim exited ${c}`)));
+    });
+  }
+  server = createClient({ url, username: user, password, database });
+  embedded = await openTestStore();
+});
+
+afterAll(async () => {
+  await server?.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => {});
+  await server?.close();
+  shim?.kill();
+});
+
+const EVENT_COLS = `event_time, event_name, customer, identifier, value, properties, basename(source) AS file, line, seq, format`;
+const REJECT_COLS = `basename(source) AS file, line, seq, format, reason, raw`;
+
+describe('server mode', () => {
+  it('gives the same events and rejects as the embedded engine, format by format', async () => {
+    const inputs = Object.keys(files).map((f) => path.join(dir, f));
+    const r = await runCli(['profile', ...inputs, '--json', '--clickhouse', url, '--ch-user', user, '--ch-database', database], { env: { CLICKHOUSE_PASSWORD: password } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout).runId as string;
+
+    await loadSources(embedded, 'emb', await resolveSources(inputs), { mapping: DEFAULT_MAPPING });
+    const order = 'ORDER BY file, line, seq';
+    const fromServer = await (await server.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
+    const fromEmbedded = await rows(embedded, `SELECT ${EVENT_COLS} FROM events WHERE run_id = 'emb' ${order}`);
+    expect(fromServer).toEqual(fromEmbedded);
+    if (process.env.SHOW_ROWS) console.log(JSON.stringify(fromEmbedded, null, 1));
+    expect(fromEmbedded.length).toBe(2 + 1 + 2 + 2); // stripe, v1 (one lacks a timestamp), metronome, csv
+
+    const rejServer = await (await server.query({ query: `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
+    const rejEmbedded = await rows(embedded, `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = 'emb' ${order}`);
+    expect(rejServer).toEqual(rejEmbedded);
+    expect((rejEmbedded as { file: string; line: string }[]).map((x) => `${x.file}:${x.line}`)).toEqual([
+      'events.csv:4', 'metronome.jsonl:2', 'stripe.jsonl:2', 'stripe.jsonl:4', 'v1.log:2', 'v1.log:3',
+    ]);
+  });
+
+  it('lists the run and never stores the password', async () => {
+    const r = await runCli(['runs', '--json', '--clickhouse', url, '--ch-user', user, '--ch-database', database, '--ch-password', password]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(password);
+    const dump = await (await server.query({ query: 'SELECT * FROM runs', format: 'JSONEachRow' })).text();
+    expect(dump).not.toContain(password);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * A minimal ClickHouse HTTP interface over chDB, for the server-mode suite when no real
+ * ClickHouse server is available (CI has none). It runs real ClickHouse SQL in a separate
+ * process, so meterscope's server path is exercised for real: the HTTP client, URL-bound
+ * query parameters, the `database` parameter, streamed TabSeparated/JSONEachRow inserts.
+ * It is NOT a ClickHouse server: one request at a time, no auth beyond a fixed password check,
+ * no compression, no sessions. Point CLICKHOUSE_URL at a real server to test against one.
+ *
+ * Usage: tsx test/support/chdb-http-server.ts <data-dir> [password]  -> prints "listening <port>"
+ */
+import http from 'node:http';
+import { Session } from 'chdb';
+
+const dataDir = process.argv[2];
+const password = process.argv[3] ?? '';
+const session = new Session(dataDir);
+let queue: Promise<unknown> = Promise.resolve();
+
+const text = (r: unknown): string => {
+  const x = r as { text?: (() => string) | string };
+  return typeof x.text === 'function' ? x.text() : String(x.text ?? '');
+};
+/** A value as it arrived in the URL (already in ClickHouse's escaped text form) -> SQL string literal. */
+const literal = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+async function run(sql: string): Promise<string> {
+  return text(await session.queryAsync(sql));
+}
+
+async function handle(url: URL, body: string): Promise<string> {
+  const db = url.searchParams.get('database') ?? 'default';
+  await run(`USE ${db.replace(/[^A-Za-z0-9_]/g, '')}`);
+  for (const [k, v] of url.searchParams) if (k.startsWith('param_')) await run(`SET ${k} = ${literal(v)}`);
+  const urlQuery = url.searchParams.get('query');
+  if (urlQuery) {
+    // insert: "INSERT INTO t [(cols)] FORMAT F" in the URL, data in the body
+    const m = /^\s*INSERT\s+INTO\s+([`\w.]+)\s*(\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/i.exec(urlQuery);
+    if (!m) throw new Error(`unsupported URL query: ${urlQuery}`);
+    const [, table, , colList, format] = m;
+    const described = JSON.parse(`[${text(await session.queryAsync(`DESCRIBE TABLE ${table} FORMAT JSONEachRow`)).trim().split('\n').join(',')}]`) as { name: string; type: string; default_type: string }[];
+    const wanted = colList ? colList.split(',').map((c) => c.trim().replace(/`/g, '')) : described.filter((c) => c.default_type !== 'MATERIALIZED' && c.default_type !== 'ALIAS').map((c) => c.name);
+    const structure = wanted.map((n) => `\`${n}\` ${described.find((c) => c.name === n)!.type}`).join(', ');
+    await run(`SET param___data = ${literal(body.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'))}`);
+    return run(`INSERT INTO ${table} (${wanted.map((n) => `\`${n}\``).join(', ')}) SELECT * FROM format(${format}, ${literal(structure)}, {__data:String})`);
+  }
+  return run(body);
+}
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/ping') {
+      res.end('Ok.\n');
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const given = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':').slice(1).join(':') : '';
+    if (given !== password) {
+      res.writeHead(516, { 'X-ClickHouse-Exception-Code': '516' });
+      res.end('Code: 516. DB::Exception: default: Authentication failed: password is incorrect. (AUTHENTICATION_FAILED)\n');
+      return;
+    }
+    const job = queue.then(() => handle(url, Buffer.concat(chunks).toString('utf8')));
+    queue = job.catch(() => {});
+    job.then(
+      (out) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Summary': '{}' });
+        res.end(out);
+      },
+      (err: Error) => {
+        const msg = String(err.message ?? err);
+        const code = /Code: (\d+)/.exec(msg)?.[1] ?? '1';
+        res.writeHead(500, { 'X-ClickHouse-Exception-Code': code });
+        res.end(msg.includes('DB::Exception') ? msg : `Code: ${code}. DB::Exception: ${msg}`);
+      },
+    );
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  const addr = server.address();
+  process.stdout.write(`listening ${typeof addr === 'object' && addr ? addr.port : 0}\n`);
+});
