@@ -86,7 +86,6 @@ describe('server mode', () => {
     const fromServer = await (await server.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
     const fromEmbedded = await rows(embedded, `SELECT ${EVENT_COLS} FROM events WHERE run_id = 'emb' ${order}`);
     expect(fromServer).toEqual(fromEmbedded);
-    if (process.env.SHOW_ROWS) console.log(JSON.stringify(fromEmbedded, null, 1));
     expect(fromEmbedded.length).toBe(2 + 1 + 2 + 2); // stripe, v1 (one lacks a timestamp), metronome, csv
 
     const rejServer = await (await server.query({ query: `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
