@@ -42,7 +42,7 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
         ts_text = '', 'missing timestamp',
         isNull(event_time), concat('unparseable timestamp: ', substring(ts_text, 1, 64)),
         '') AS reject_reason,
-      raw
+      if(reject_reason != '', raw, '') AS raw -- only rejects keep their text; accepted rows are fully in events
     FROM (
       SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties
       FROM (${inner})

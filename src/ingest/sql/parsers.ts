@@ -6,7 +6,7 @@
  * never Node's.
  */
 import type { SqlParams } from './params.js';
-import { jsonElements, plain } from './expressions.js';
+import { jsonElements, plain, toMap } from './expressions.js';
 
 /** Where the fields of one JSON event object live (paths of keys). */
 export interface JsonPaths {
@@ -24,44 +24,56 @@ export const METRONOME_PATHS: JsonPaths = {
 };
 export const CLOUDEVENTS_PATHS: JsonPaths = { name: ['type'], id: ['id'], ts: ['time'], customer: ['subject'], props: ['data'] };
 
-function rawAt(el: string, path: string[], params: SqlParams): string {
-  return `JSONExtractRaw(${el}, ${path.map((k) => params.add(k)).join(', ')})`;
-}
-function typeAt(el: string, path: string[], params: SqlParams): string {
-  return `JSONType(${el}, ${path.map((k) => params.add(k)).join(', ')})`;
+/**
+ * Raw JSON at a path. Top-level keys come from the one parse of the object (`top`, a Map of
+ * key -> raw JSON); deeper paths parse again.
+ */
+function rawAt(path: string[], params: SqlParams): string {
+  if (path.length === 1) return `top[${params.add(path[0])}]`;
+  return `JSONExtractRaw(el, ${path.map((k) => params.add(k)).join(', ')})`;
 }
 
+/** JSON type name of a raw JSON value, as JSONType() names them. */
+const typeOfRaw = (raw: string) =>
+  `multiIf(${raw} = '' OR ${raw} = 'null', 'Null', startsWith(${raw}, '{'), 'Object', startsWith(${raw}, '['), 'Array', startsWith(${raw}, '"'), 'String', 'Other')`;
+
 export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams): string {
-  const el = 'el';
-  const nameRaw = rawAt(el, paths.name, params);
-  const props = paths.props
-    ? `JSONExtractKeysAndValuesRaw(${el}, ${paths.props.map((k) => params.add(k)).join(', ')})`
-    : `arrayFilter(x -> x.1 NOT IN ${params.add(topKeys(paths), 'Array(String)')}, JSONExtractKeysAndValuesRaw(${el}))`;
-  const propsType = paths.props ? typeAt(el, paths.props, params) : `'Object'`;
+  const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
+  // Without a payload object, the payload is every top-level key that is not mapped to a column.
+  const props = propsRaw
+    ? `JSONExtractKeysAndValuesRaw(props_raw)`
+    : `arrayFilter(x -> x.1 NOT IN ${params.add(topKeys(paths), 'Array(String)')}, top_pairs)`;
   return `
     SELECT source, line, seq, el AS raw,
       multiIf(
-        NOT isValidJSON(el), 'invalid JSON',
-        JSONType(el) != 'Object', 'not a JSON object',
+        NOT valid, 'invalid JSON',
+        NOT startsWith(trimLeft(el), '{'), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
-        props_type NOT IN ('Object', 'Null'), 'payload must be an object',
+        ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
         '') AS parse_error,
       ${plain('name_raw')} AS event_name,
       ${plain(`if(id_raw = 'null', '', id_raw)`)} AS identifier,
       ${plain(`if(ts_raw = 'null', '', ts_raw)`)} AS ts_text,
       ${paths.customer ? plain(`if(cust_raw = 'null', '', cust_raw)`) : `''`} AS customer_direct,
-      if(props_type = 'Object', ${props}, []) AS props
+      if(valid AND ${propsRaw ? `startsWith(props_raw, '{')` : '1'}, ${props}, []) AS props
     FROM (
-      SELECT source, line, seq, el,
-        ${nameRaw} AS name_raw,
-        ${rawAt(el, paths.id, params)} AS id_raw,
-        ${rawAt(el, paths.ts, params)} AS ts_raw,
-        ${paths.customer ? rawAt(el, paths.customer, params) : `''`} AS cust_raw,
-        ${propsType} AS props_type
+      SELECT source, line, seq, el, valid, top_pairs,
+        ${rawAt(paths.name, params)} AS name_raw,
+        ${rawAt(paths.id, params)} AS id_raw,
+        ${rawAt(paths.ts, params)} AS ts_raw,
+        ${paths.customer ? rawAt(paths.customer, params) : `''`} AS cust_raw,
+        ${propsRaw ?? `''`} AS props_raw
       FROM (
-        SELECT source, line, raw, ${jsonElements('raw')} AS els FROM (${rel})
-      ) ARRAY JOIN els AS el, arrayEnumerate(els) AS seq
+        SELECT source, line, seq, el, valid, top_pairs, ${toMap('top_pairs')} AS top
+        FROM (
+          SELECT source, line, seq, el, isValidJSON(el) AS valid,
+            if(valid, JSONExtractKeysAndValuesRaw(el), []) AS top_pairs
+          FROM (
+            SELECT source, line, raw, ${jsonElements('raw')} AS els FROM (${rel})
+          ) ARRAY JOIN els AS el, arrayEnumerate(els) AS seq
+        )
+      )
     )`;
 }
 
