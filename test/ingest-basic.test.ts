@@ -39,3 +39,23 @@ describe('ingest: Stripe JSON lines', () => {
     ]);
   });
 });
+
+describe('ingest: meter keys and inputs', () => {
+  it("honours the meter's customer and value keys, and reads globs in order", async () => {
+    const dir = tempDir();
+    const mk = (name: string, from: number) =>
+      fs.writeFileSync(
+        path.join(dir, name),
+        [0, 1, 2].map((i) => JSON.stringify({ identifier: `${name}-${i}`, timestamp: 1_700_000_000 + from + i, event_name: 'gpu', payload: { org: `org_${i}`, seconds: String(i * 1.5), stripe_customer_id: 'cus_ignored' } })).join('\n'),
+      );
+    mk('a.jsonl', 0);
+    mk('b.jsonl', 10);
+    const store = await openTestStore();
+    const loads = await loadSources(store, 'keys', await resolveSources([path.join(dir, '*.jsonl')]), {
+      mapping: { ...DEFAULT_MAPPING, customerKey: 'org', valueKey: 'seconds' },
+    });
+    expect(loads.map((l) => path.basename(l.source))).toEqual(['a.jsonl', 'b.jsonl']);
+    const ev = await rows<{ customer: string; value: number }>(store, `SELECT customer, value FROM events WHERE run_id = 'keys' ORDER BY event_time`);
+    expect(ev).toEqual([0, 1, 2, 0, 1, 2].map((i) => ({ customer: `org_${i}`, value: i * 1.5 })));
+  });
+});
