@@ -42,9 +42,15 @@ export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: No
   });
 }
 
-/** One embedded store per test file (chDB is one engine per process; vitest forks per file). */
-export async function openTestStore(dir = tempDir('meterscope-store-')): Promise<Store> {
-  return openStore({ dataDir: dir });
+let testStore: Promise<Store> | undefined;
+
+/**
+ * The embedded store of this test file: chDB is one engine per process and vitest forks a process
+ * per file, so every call in a file returns the same store (use distinct run ids per test).
+ */
+export function openTestStore(): Promise<Store> {
+  testStore ??= openStore({ dataDir: tempDir('meterscope-store-') });
+  return testStore;
 }
 
 /** Runs a query and returns JSON rows (numbers from 64-bit ints come back as strings). */
