@@ -1,10 +1,12 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { addInputOptions, addStoreOptions, mappingFrom, withStore, type MappingFlags, type StoreFlags } from './common.js';
+import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { resolveSources } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
-import { computeProfile } from '../profile/compute.js';
+import { computeProfile, DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { saveReport } from '../profile/store-report.js';
+import { Progress, formatBytes } from '../profile/progress.js';
 import { renderTerminal } from '../report/terminal.js';
 import { UserError } from '../errors.js';
 
@@ -12,6 +14,7 @@ export interface ProfileFlags extends StoreFlags, MappingFlags {
   json?: boolean;
   asOf?: string;
   require?: string;
+  exactDistinctLimit?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -19,30 +22,44 @@ export function registerProfile(program: Command): void {
     .command('profile')
     .description('load meter-event logs and measure traffic, payload cardinality and API fit (the main job)')
     .argument('<inputs...>', "files or globs (.gz/.zst read transparently), or - for stdin")
-    .option('--json', 'print the report model as JSON on stdout (and nothing else)')
+    .option('--json', 'print the report model as JSON on stdout (and nothing else); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601; default: the last event)')
-    .option('--require <keys>', 'comma-separated payload keys every event should carry');
+    .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
+    .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT));
   addInputOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
     const { format, mapping } = mappingFrom(flags);
     if (flags.asOf !== undefined && Number.isNaN(Date.parse(flags.asOf))) throw new UserError(`--as-of: "${flags.asOf}" is not a date/time`);
+    const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
+    const require = flags.require ? flags.require.split(',').map((k) => k.trim()).filter(Boolean) : undefined;
     const sources = await resolveSources(inputs);
+    const progress = new Progress();
     await withStore(flags, async (store) => {
       const runs = new Runs(store.client);
       const run = await runs.create('profile', sources.map((s) => s.name), { ...flags });
       try {
-        const loads = await loadSources(store, run.run_id, sources, { format, mapping });
+        progress.phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
+        const loads = await loadSources(store, run.run_id, sources, {
+          format,
+          mapping,
+          // Only streamed sources report bytes; file() loads in the engine are opaque (see progress.ts).
+          onProgress: (src, bytes) => progress.note(`${src.name === '-' ? 'stdin' : path.basename(src.name)} ${formatBytes(bytes)}`),
+        });
         const report = await computeProfile(store, run.run_id, 'profile', loads, {
           asOf: flags.asOf,
-          require: flags.require ? flags.require.split(',').map((k) => k.trim()).filter(Boolean) : undefined,
+          require,
           customerKey: mapping.customerKey,
           valueKey: mapping.valueKey,
+          exactDistinctLimit,
+          onPhase: (p) => progress.phase(p),
         });
         await saveReport(store.client, run.run_id, 'profile', report);
         await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
+        progress.stop();
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTerminal(report));
       } catch (err) {
+        progress.stop();
         await runs.finish(run, 'failed', { error: (err as Error).message }).catch(() => {});
         throw err;
       }

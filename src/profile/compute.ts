@@ -1,9 +1,27 @@
 /**
- * Computes the whole profile report for a loaded run. Every figure is SQL over `events`.
+ * Computes the whole profile report for a loaded run. Every figure is SQL over `events` (or over the
+ * per-second table built from it); Node only picks keys, applies thresholds and assembles the model.
+ * Reads of `events`, in order: volume+checks, per-second series, customers (2), properties (2, a 3rd
+ * only for keys beyond the exact limit), compound candidates, duplicates, file order, and --require
+ * (2) when asked.
  */
 import type { Store } from '../store/client.js';
-import type { ProfileReport, SourceSummary } from './model.js';
+import { PATH_LIMITS, capacityEventsPerSecond } from '../fit/limits.js';
+import { capacityLoads } from '../fit/series.js';
+import { fitPath } from '../fit/fit.js';
+import type { EventDimensionCandidates, ProfileReport, PropertyProfile, SourceSummary } from './model.js';
+import { REPORT_SCHEMA_VERSION } from './model.js';
 import { computeVolume } from './volume.js';
+import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './rates.js';
+import { computeCustomers } from './customers.js';
+import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, type KeyScan, type ValueCounts, DISTINCT_ERROR } from './properties.js';
+import { classify } from './classify.js';
+import { buildCandidates, compoundsOf, singleCandidates } from './candidates.js';
+import { computeIdentity, computeOrder } from './identity.js';
+import { computeRequirements } from './require.js';
+import { saveResults } from './results.js';
+
+export const DEFAULT_EXACT_DISTINCT_LIMIT = 1_000_000;
 
 export interface ProfileOptions {
   /** Reference time for stale/future checks (ISO); default the last event's time. */
@@ -12,6 +30,10 @@ export interface ProfileOptions {
   require?: string[];
   customerKey: string;
   valueKey: string;
+  /** Distinct values counted exactly up to this many per key (default 1,000,000). */
+  exactDistinctLimit?: number;
+  /** Called when a computation phase starts (progress display). */
+  onPhase?: (phase: string) => void;
 }
 
 export async function computeProfile(
@@ -19,16 +41,166 @@ export async function computeProfile(
   runId: string,
   command: string,
   sources: SourceSummary[],
-  _opts: ProfileOptions,
+  opts: ProfileOptions,
 ): Promise<ProfileReport> {
-  const volume = await computeVolume(store.client, runId);
-  return {
-    schemaVersion: 1,
+  const started = Date.now();
+  const client = store.client;
+  const limit = opts.exactDistinctLimit ?? DEFAULT_EXACT_DISTINCT_LIMIT;
+  const phase = (p: string) => opts.onPhase?.(p);
+
+  phase('volume and timestamp checks');
+  const asOfMs = opts.asOf === undefined ? undefined : Date.parse(opts.asOf);
+  const volume = await computeVolume(client, runId, asOfMs);
+  const total = volume.events.total;
+  const span = spanOf(volume.events.first, volume.events.last);
+
+  phase('rates');
+  await buildRateSeries(client, runId);
+  const rate = await computeRates(client, runId, total, span);
+  const eventNames = await computeEventNameRates(client, runId, volume.names, total);
+
+  phase('customers');
+  const customers = await computeCustomers(client, runId, total, customerLabel(sources, opts.customerKey), volume.checks?.withoutCustomer ?? 0);
+
+  phase('properties');
+  const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
+  const scans = await scanKeys(client, runId);
+  const roles = { customer: opts.customerKey, value: opts.valueKey };
+  const large = new Map<string, string[]>();
+  for (const s of scans) if (!isExactable(s, limit)) large.set(s.name, [...(large.get(s.name) ?? []), s.key]);
+  const exact = await countValues(client, runId, large);
+  const estimated = await estimateLargeKeys(client, runId, large);
+  const properties = scans
+    .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, isExactable(s, limit) ? exact : estimated))
+    .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
+
+  phase('dimension candidates');
+  const compounds = new Map<string, string[][]>();
+  for (const n of eventNames) {
+    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name)).map((p) => p.key);
+    compounds.set(n.name, compoundsOf(singles));
+  }
+  const combinations = await countCompounds(client, runId, compounds);
+  const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
+    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations),
+  );
+  const requirements = opts.require?.length
+    ? await computeRequirements(client, runId, opts.require, volume.names, properties)
+    : null;
+
+  phase('identifiers and ordering');
+  const checks = volume.checks;
+  const identity = await computeIdentity(client, runId, checks?.withoutIdentifier ?? 0);
+  const order = total ? await computeOrder(client, runId) : { outOfOrder: 0, maxBackwardsSeconds: 0 };
+  const time = {
+    asOf: checks?.asOf ?? (asOfMs !== undefined ? new Date(asOfMs).toISOString() : null),
+    asOfSource: asOfMs === undefined ? ('last-event' as const) : ('flag' as const),
+    staleOver35d: checks?.staleOver35d ?? 0,
+    staleOver34d: checks?.staleOver34d ?? 0,
+    futureOver5m: checks?.futureOver5m ?? 0,
+    futureOver24h: checks?.futureOver24h ?? 0,
+    outOfOrder: order.outOfOrder,
+    outOfOrderShare: total ? order.outOfOrder / total : 0,
+    maxBackwardsSeconds: order.maxBackwardsSeconds,
+  };
+
+  phase('fit');
+  const loads = span
+    ? await capacityLoads(client, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
+    : PATH_LIMITS.map(() => ({ secondsOver: 0, queueDelaySeconds: 0 }));
+  const fit = PATH_LIMITS.map((l, i) =>
+    fitPath(l, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, load: loads[i], time, identity }),
+  );
+
+  const report: ProfileReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     runId,
     command,
     generatedAt: new Date().toISOString(),
     store: store.label,
+    settings: {
+      asOf: opts.asOf ?? null,
+      customerKey: opts.customerKey,
+      valueKey: opts.valueKey,
+      require: opts.require ?? [],
+      exactDistinctLimit: limit,
+    },
     sources,
-    ...volume,
+    events: volume.events,
+    rejects: volume.rejects,
+    rate,
+    eventNames,
+    customers,
+    properties,
+    dimensionCandidates,
+    requirements,
+    identity,
+    time,
+    fit,
+    computeSeconds: 0,
   };
+  phase('saving results');
+  await saveResults(client, report);
+  report.computeSeconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+function toProperty(
+  s: KeyScan,
+  events: number,
+  roles: { customer: string; value: string },
+  counts: ValueCounts,
+): PropertyProfile {
+  const id = itemId(s.name, [s.key]);
+  // Keys within the exact limit have a count from the value pass; the others keep the estimate.
+  const exactCount = counts.items.get(id);
+  const distinctExact = exactCount !== undefined;
+  const distinct = exactCount?.distinct ?? s.approxDistinct;
+  const role = s.key === roles.customer ? 'customer' : s.key === roles.value ? 'value' : null;
+  const numericShare = s.present ? s.numericCount / s.present : 0;
+  const cls = classify({
+    key: s.key,
+    present: s.present,
+    distinct,
+    numericShare,
+    objectShare: s.present ? s.types.object / s.present : 0,
+    spaceShare: s.spaceShare,
+    avgLength: s.avgLength,
+    role,
+  });
+  const q = counts.quantiles.get(id);
+  return {
+    eventName: s.name,
+    key: s.key,
+    events,
+    present: s.present,
+    presence: events ? s.present / events : 0,
+    distinct,
+    distinctExact,
+    distinctError: distinctExact ? null : DISTINCT_ERROR,
+    types: s.types,
+    numericShare,
+    numeric:
+      s.numericCount > 0 && s.min !== null && s.max !== null && s.mean !== null
+        ? { count: s.numericCount, min: s.min, max: s.max, mean: s.mean, p50: q?.p50 ?? s.min, p99: q?.p99 ?? s.max, quantilesExact: distinctExact }
+        : null,
+    topValues: (counts.top.get(id) ?? []).map((t) => ({ value: t.value, count: t.count, share: s.present ? t.count / s.present : 0 })),
+    topValuesExact: distinctExact,
+    avgLength: s.avgLength,
+    class: cls.class,
+    classReason: cls.reason,
+    role,
+  };
+}
+
+/** What "customer" means for these sources (the payload key for Stripe formats). */
+function customerLabel(sources: SourceSummary[], customerKey: string): string {
+  const formats = new Set(sources.map((s) => s.format));
+  const field: Record<string, string> = { metronome: 'customer_id', cloudevents: 'subject' };
+  const labels = [...formats].map((f) => field[f] ?? `payload.${customerKey}`);
+  return [...new Set(labels)].join(', ') || `payload.${customerKey}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

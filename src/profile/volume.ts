@@ -1,17 +1,63 @@
+/**
+ * Volume, per-event-name counts and the per-event checks (identifier/customer missing, stale, future)
+ * in ONE scan of `events` (GROUPING SETS gives the per-name rows and the total row together).
+ */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ProfileReport } from './model.js';
 import { isoSql } from './sql.js';
+import { num, select } from './query.js';
 
-/** Volume and reject figures for a run. */
-export async function computeVolume(client: ClickHouseClient, runId: string): Promise<Pick<ProfileReport, 'events' | 'rejects'>> {
-  const q = async <T>(query: string) =>
-    (await client.query({ query, query_params: { run: runId }, format: 'JSONEachRow' })).json<T>();
-  const [v] = await q<{ total: string; first: string | null; last: string | null }>(
-    `SELECT count() AS total,
-            if(total = 0, NULL, ${isoSql('min(event_time)')}) AS first,
-            if(total = 0, NULL, ${isoSql('max(event_time)')}) AS last
-     FROM events WHERE run_id = {run:String}`,
+const DAY_MS = 86_400_000;
+
+export interface NameCounts {
+  name: string;
+  count: number;
+  first: string;
+  last: string;
+}
+
+export interface Checks {
+  asOf: string;
+  asOfSource: 'flag' | 'last-event';
+  withoutIdentifier: number;
+  withoutCustomer: number;
+  staleOver35d: number;
+  staleOver34d: number;
+  futureOver5m: number;
+  futureOver24h: number;
+}
+
+export interface VolumeResult extends Pick<ProfileReport, 'events' | 'rejects'> {
+  names: NameCounts[];
+  checks: Checks | null;
+}
+
+/** @param asOfMs reference time (unix ms) for stale/future checks; undefined = the last event. */
+export async function computeVolume(client: ClickHouseClient, runId: string, asOfMs?: number): Promise<VolumeResult> {
+  const rows = await select<Record<string, string | number | null>>(
+    client,
+    `WITH ifNull({asOf:Nullable(Int64)},
+           (SELECT toUnixTimestamp64Milli(max(event_time)) FROM events WHERE run_id = {run:String})) AS as_of,
+          toUnixTimestamp64Milli(event_time) AS t
+     SELECT grouping(event_name) AS is_total, event_name AS name, count() AS n,
+            ${isoSql('min(event_time)')} AS first, ${isoSql('max(event_time)')} AS last,
+            any(as_of) AS as_of_ms,
+            countIf(identifier = '') AS no_id,
+            countIf(customer = '') AS no_customer,
+            countIf(as_of - t > ${35 * DAY_MS}) AS stale35,
+            countIf(as_of - t > ${34 * DAY_MS}) AS stale34,
+            countIf(t - as_of > 300000) AS future5m,
+            countIf(t - as_of > ${DAY_MS}) AS future24h
+     FROM events WHERE run_id = {run:String}
+     GROUP BY GROUPING SETS ((event_name), ())
+     ORDER BY is_total DESC, n DESC, name`,
+    { run: runId, asOf: asOfMs ?? null },
   );
+  const totalRow = rows.find((r) => num(r.is_total) === 1);
+  const nameRows = rows.filter((r) => num(r.is_total) === 0);
+  const total = num(totalRow?.n);
+
+  const q = <T>(query: string) => select<T>(client, query, { run: runId });
   const byReason = await q<{ reason: string; count: string }>(
     `SELECT replaceRegexpOne(reason, ':.*$', '') AS reason, count() AS count FROM rejects WHERE run_id = {run:String}
      GROUP BY reason ORDER BY count DESC, reason`,
@@ -21,12 +67,34 @@ export async function computeVolume(client: ClickHouseClient, runId: string): Pr
      ORDER BY source, line, seq LIMIT 5`,
   );
   const rejected = byReason.reduce((s, r) => s + Number(r.count), 0);
+
+  const checks: Checks | null =
+    total === 0 || !totalRow
+      ? null
+      : {
+          asOf: new Date(num(totalRow.as_of_ms)).toISOString(),
+          asOfSource: asOfMs === undefined ? 'last-event' : 'flag',
+          withoutIdentifier: num(totalRow.no_id),
+          withoutCustomer: num(totalRow.no_customer),
+          staleOver35d: num(totalRow.stale35),
+          staleOver34d: num(totalRow.stale34),
+          futureOver5m: num(totalRow.future5m),
+          futureOver24h: num(totalRow.future24h),
+        };
+
   return {
-    events: { total: Number(v.total), rejected, first: v.first, last: v.last },
+    events: {
+      total,
+      rejected,
+      first: total ? String(totalRow!.first) : null,
+      last: total ? String(totalRow!.last) : null,
+    },
     rejects: {
       total: rejected,
       byReason: byReason.map((r) => ({ reason: r.reason, count: Number(r.count) })),
       examples: examples.map((e) => ({ source: e.source, line: Number(e.line), reason: e.reason, raw: e.raw })),
     },
+    names: nameRows.map((r) => ({ name: String(r.name), count: num(r.n), first: String(r.first), last: String(r.last) })),
+    checks,
   };
 }

@@ -1,22 +1,291 @@
-/** Plain-text rendering of the report model for a terminal (fits in 100 columns). */
-import type { ProfileReport } from '../profile/model.js';
+/**
+ * Plain-text rendering of the report model for a terminal: at most 100 columns, top-down in the
+ * order a reader needs it: volume, rates, fit verdicts, dimension candidates, properties, problems.
+ * Payload values are untrusted: control characters (terminal escapes) are replaced before printing.
+ */
+import Table from 'cli-table3';
+import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
 
-const n = (x: number) => x.toLocaleString('en-US');
+export const TERMINAL_WIDTH = 100;
+const MAX_PROPERTIES_PER_NAME = 25;
+const MAX_CANDIDATES_PER_NAME = 8;
+
+// ---- formatting helpers --------------------------------------------------------------------------
+
+/** Replaces control characters (C0, DEL, C1: terminal escapes) and truncates to `max` characters. */
+export function safe(s: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '�');
+  const chars = [...clean];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const plural = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** A rate or ratio with sensible precision: 12,345 / 123.4 / 1.23 / 0.012. */
+export function dec(n: number): string {
+  if (!Number.isFinite(n)) return '∞';
+  const a = Math.abs(n);
+  if (a >= 1000 || Number.isInteger(n)) return int(n);
+  if (a >= 100) return n.toFixed(1);
+  if (a >= 1) return n.toFixed(2);
+  if (a === 0) return '0';
+  return n.toPrecision(2);
+}
+
+const pct = (x: number) => {
+  const p = x * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  if (p < 0.1) return '<0.1%';
+  if (p > 99.9) return '>99.9%';
+  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
+};
+
+/** '2024-01-01T10:00:00.000Z' -> '2024-01-01 10:00:00'. */
+const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '') : '-');
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${dec(seconds)} s`;
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.floor(seconds % 60);
+  return [d && `${d}d`, (d || h) && `${h}h`, `${m}m`, !d && `${s}s`].filter(Boolean).join(' ');
+}
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+function sparkline(values: number[]): string {
+  const max = Math.max(...values);
+  if (max <= 0) return ' '.repeat(values.length);
+  return values.map((v) => (v <= 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / max) * (BLOCKS.length - 1e-9)))])).join('');
+}
+
+function table(head: string[], colWidths: number[], aligns?: ('left' | 'right')[]): Table.Table {
+  return new Table({
+    head,
+    colWidths,
+    colAligns: aligns,
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
+  });
+}
+
+const indent = (text: string, by = 2) =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(by) + l)
+    .join('\n');
+
+// ---- sections ------------------------------------------------------------------------------------
 
 export function renderTerminal(r: ProfileReport): string {
   const out: string[] = [];
-  out.push(`meterscope profile — run ${r.runId}`);
+  out.push(`meterscope profile · run ${safe(r.runId, 40)}`);
+  out.push(safe(`store: ${r.store}`, TERMINAL_WIDTH));
   out.push('');
-  out.push('VOLUME');
-  out.push(`  events      ${n(r.events.total)} accepted, ${n(r.events.rejected)} rejected`);
-  out.push(`  span        ${r.events.first ?? '-'} → ${r.events.last ?? '-'}`);
-  for (const s of r.sources) out.push(`  source      ${s.source} (${s.format}): ${n(s.events)} events, ${n(s.rejects)} rejects`);
-  if (r.rejects.total > 0) {
-    out.push('');
-    out.push('PROBLEMS');
-    out.push(`  rejected lines: ${n(r.rejects.total)} (kept in the rejects table)`);
-    for (const b of r.rejects.byReason) out.push(`    ${n(b.count).padStart(10)}  ${b.reason}`);
-    for (const e of r.rejects.examples) out.push(`    ${e.source}:${e.line}: ${e.reason}`);
+  volume(r, out);
+  if (r.events.total > 0) {
+    rates(r, out);
+    fit(r, out);
+    candidates(r, out);
+    properties(r, out);
   }
+  problems(r, out);
   return `${out.join('\n')}\n`;
+}
+
+function volume(r: ProfileReport, out: string[]): void {
+  out.push('VOLUME');
+  out.push(`  events       ${int(r.events.total)} accepted, ${int(r.events.rejected)} rejected`);
+  if (r.events.first) {
+    out.push(`  span         ${when(r.events.first)} → ${when(r.events.last)} UTC (${duration(r.rate.spanSeconds)})`);
+    out.push(
+      `  names        ${int(r.eventNames.length)} event name${r.eventNames.length === 1 ? '' : 's'}; ` +
+        `customers ${int(r.customers.distinct)} distinct (${safe(r.customers.key, 30)})`,
+    );
+  }
+  for (const s of r.sources) {
+    out.push(safe(`  source       ${s.source} (${s.format}): ${plural(s.events, 'event')}, ${plural(s.rejects, 'reject')}, ${dec(s.seconds)} s`, TERMINAL_WIDTH));
+  }
+  out.push('');
+}
+
+function rates(r: ProfileReport, out: string[]): void {
+  const rt = r.rate;
+  out.push('RATES (events per second; windows slide, UTC)');
+  out.push(`  average      ${dec(rt.avgEps)} over ${int(rt.spanSeconds)} s (${int(rt.activeSeconds)} with events)`);
+  for (const w of ['1s', '10s', '60s'] as const) {
+    const p = rt.peak[w];
+    out.push(`  peak ${w.padEnd(4)}    ${dec(p.eps).padEnd(10)} ${plural(p.events, 'event')} from ${when(p.at)}`);
+  }
+  const q = rt.percentiles;
+  out.push(`  per second   p50 ${int(q.p50)} · p90 ${int(q.p90)} · p99 ${int(q.p99)} · p99.9 ${int(q.p999)} · max ${int(q.max)} (empty seconds count)`);
+  out.push(`  burst        peak 1 s is ${rt.burstFactor === null ? '-' : `${dec(rt.burstFactor)}×`} the average`);
+  out.push(`  hour of day  |${sparkline(rt.hourOfDay.map((h) => h.events))}|  00…23 UTC, busiest ${String(busiest(rt.hourOfDay.map((h) => h.events))).padStart(2, '0')}h`);
+  out.push(`  day of week  ${rt.dayOfWeek.map((d) => `${d.name} ${pct(d.share)}`).join(' · ')}`);
+  out.push('');
+
+  const names = table(['event name', 'events', 'share', 'avg/s', 'peak 1s', 'peak at (UTC)'], [29, 12, 7, 9, 9, 21], ['left', 'right', 'right', 'right', 'right', 'left']);
+  for (const n of r.eventNames.slice(0, 20)) names.push([safe(n.name, 27), int(n.count), pct(n.share), dec(n.avgEps), int(n.peak1s), when(n.peak1sAt)]);
+  out.push(indent(names.toString()));
+  if (r.eventNames.length > 20) out.push(`  … and ${int(r.eventNames.length - 20)} more event names (see --json)`);
+  out.push('');
+
+  if (r.customers.top.length) {
+    const c = table([`top customers (${int(r.customers.distinct)} distinct)`, 'events', 'share', 'peak 1s', 'peak at (UTC)'], [36, 12, 8, 9, 21], ['left', 'right', 'right', 'right', 'left']);
+    for (const t of r.customers.top) c.push([safe(t.customer, 34), int(t.count), pct(t.share), int(t.peak1s), when(t.peak1sAt)]);
+    out.push(indent(c.toString()));
+    out.push('');
+  }
+}
+
+function busiest(values: number[]): number {
+  return values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
+}
+
+function fit(r: ProfileReport, out: string[]): void {
+  out.push(`FIT (peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`);
+  const t = table(['path', 'limit', 'need avg → peak', 'use', 'headroom', 's over', 'verdict'], [18, 19, 18, 7, 10, 8, 9], ['left', 'left', 'left', 'right', 'right', 'right', 'left']);
+  for (const f of r.fit) {
+    t.push([f.path, limitText(f), needText(f), pct(f.utilization), f.headroom === null ? '-' : `${dec(f.headroom)}×`, int(f.secondsOverLimit), f.verdict.toUpperCase()]);
+  }
+  out.push(indent(t.toString()));
+  for (const f of r.fit) {
+    out.push(wrap(`${f.path}: ${f.advice.text}${f.growthFactor !== null ? `; verdict holds up to ${dec(f.growthFactor)}× growth` : ''}`, 4, 2));
+  }
+  out.push('');
+}
+
+function limitText(f: FitResult): string {
+  const parts: string[] = [];
+  if (f.limits.requestsPerSecond !== null) parts.push(`${int(f.limits.requestsPerSecond)} req/s`);
+  if (f.limits.eventsPerSecond !== null && !(f.limits.maxEventsPerRequest === 1 && f.limits.requestsPerSecond === f.limits.eventsPerSecond)) {
+    parts.push(`${int(f.limits.eventsPerSecond)} ev/s`);
+  }
+  return parts.join(', ');
+}
+
+function needText(f: FitResult): string {
+  return `${dec(f.need.avgRequestsPerSecond)} → ${int(f.need.peakRequestsPerSecond)} req/s`;
+}
+
+function candidates(r: ProfileReport, out: string[]): void {
+  out.push('DIMENSION CANDIDATES');
+  for (const d of r.dimensionCandidates) {
+    out.push(`  ${safe(d.eventName, 60)} (${plural(d.events, 'event')})`);
+    if (d.candidates.length === 0) {
+      out.push('    no low-cardinality payload keys: nothing to price by');
+    } else {
+      const t = table(['keys', 'values', 'present', 'score', 'why'], [26, 9, 9, 7, 39], ['left', 'right', 'right', 'right', 'left']);
+      for (const c of d.candidates.slice(0, MAX_CANDIDATES_PER_NAME)) {
+        t.push([safe(c.keys.join(' + '), 24), int(c.combinations), pct(c.presence), c.score.toFixed(2), safe(c.reason, 200)]);
+      }
+      out.push(indent(t.toString(), 4));
+      if (d.candidates.length > MAX_CANDIDATES_PER_NAME) out.push(`    … ${d.candidates.length - MAX_CANDIDATES_PER_NAME} more (see --json)`);
+    }
+    out.push(wrap(`Stripe: ${safe(d.design.stripe.note, 400)}`, 4, 2));
+    out.push(wrap(`Metronome: ${safe(d.design.metronome.note, 400)}`, 4, 2));
+  }
+  out.push('');
+}
+
+function properties(r: ProfileReport, out: string[]): void {
+  out.push('PROPERTIES (payload keys per event name)');
+  const byName = new Map<string, PropertyProfile[]>();
+  for (const p of r.properties) byName.set(p.eventName, [...(byName.get(p.eventName) ?? []), p]);
+  if (byName.size === 0) out.push('  no payload keys');
+  for (const [name, props] of byName) {
+    out.push(`  ${safe(name, 60)}`);
+    const t = table(['key', 'class', 'present', 'distinct', 'types', 'values'], [20, 17, 9, 10, 10, 23], ['left', 'left', 'right', 'right', 'left', 'left']);
+    for (const p of props.slice(0, MAX_PROPERTIES_PER_NAME)) {
+      const role = p.role ? ` (${p.role})` : '';
+      t.push([
+        safe(p.key, 18),
+        `${p.class}${role}`,
+        pct(p.presence),
+        `${p.distinctExact ? '' : '≈'}${int(p.distinct)}`,
+        typesText(p),
+        valuesText(p),
+      ]);
+    }
+    out.push(indent(t.toString(), 4));
+    if (props.length > MAX_PROPERTIES_PER_NAME) out.push(`    … ${props.length - MAX_PROPERTIES_PER_NAME} more keys (see --json)`);
+  }
+  out.push('');
+}
+
+function typesText(p: PropertyProfile): string {
+  const entries = Object.entries(p.types).filter(([, n]) => n > 0);
+  if (entries.length === 1) return entries[0][0];
+  return entries.map(([t, n]) => `${t} ${pct(n / p.present)}`).join(' ');
+}
+
+function valuesText(p: PropertyProfile): string {
+  if (p.numeric && (p.class === 'measure' || p.numericShare >= 0.95) && p.distinct > 10) {
+    const n = p.numeric;
+    return `${dec(n.min)}…${dec(n.max)} p50 ${dec(n.p50)} p99 ${dec(n.p99)}`;
+  }
+  return p.topValues
+    .slice(0, 3)
+    .map((t) => `${safe(t.value, 16)} ${pct(t.share)}`)
+    .join(', ');
+}
+
+function problems(r: ProfileReport, out: string[]): void {
+  const lines: string[] = [];
+  if (r.rejects.total > 0) {
+    lines.push(`rejected: ${plural(r.rejects.total, 'line')} (kept in the rejects table)`);
+    for (const b of r.rejects.byReason.slice(0, 8)) lines.push(`  ${int(b.count).padStart(10)}  ${safe(b.reason, 80)}`);
+    for (const e of r.rejects.examples) lines.push(safe(`  ${e.source}:${e.line}: ${e.reason}: ${e.raw}`, TERMINAL_WIDTH - 2));
+  }
+  if (r.events.total > 0) {
+    const id = r.identity;
+    const t = r.time;
+    if (id.withoutIdentifier) lines.push(`no identifier: ${plural(id.withoutIdentifier, 'event')} (Stripe generates one; Metronome needs a transaction_id)`);
+    if (id.duplicates24h || id.duplicates34d) {
+      lines.push(`duplicate identifiers: ${int(id.duplicates24h)} within 24 h (Stripe rejects), ${int(id.duplicates34d)} within 34 days (Metronome drops); ${plural(id.reusedIdentifiers, 'identifier')} reused`);
+      for (const e of [...id.examples24h.slice(0, 3), ...id.examples34d.slice(0, 2)]) {
+        lines.push(safe(`  ${e.identifier}: ${e.first.source.split('/').pop()}:${e.first.line} then :${e.duplicate.line}, ${duration(e.gapSeconds)} later`, TERMINAL_WIDTH - 2));
+      }
+    }
+    if (t.staleOver35d || t.staleOver34d) {
+      lines.push(`old: ${int(t.staleOver35d)} events > 35 days before ${when(t.asOf)} (Stripe rejects), ${int(t.staleOver34d)} > 34 days (Metronome)`);
+    }
+    if (t.futureOver5m) lines.push(`future: ${int(t.futureOver5m)} events > 5 min after ${when(t.asOf)} (Stripe rejects); ${int(t.futureOver24h)} > 24 h (Metronome rejects)`);
+    if (t.outOfOrder) lines.push(`out of file order: ${int(t.outOfOrder)} events (${pct(t.outOfOrderShare)}), up to ${duration(t.maxBackwardsSeconds)} back`);
+    if (r.customers.missing) lines.push(`no customer: ${plural(r.customers.missing, 'event')}`);
+    if (r.requirements) {
+      for (const n of r.requirements.byEventName) {
+        if (n.complete === n.events) continue;
+        const keys = n.perKey.filter((k) => k.present < n.events).map((k) => `${k.key} ${pct(k.coverage)}`).join(', ');
+        lines.push(safe(`missing required keys in ${n.eventName}: ${int(n.events - n.complete)} events (coverage ${keys}); ${int(n.customersMissing)} customers`, TERMINAL_WIDTH - 2));
+        const top = n.topCustomersMissing.slice(0, 5).map((c) => `${safe(c.customer, 24)} ${int(c.events)}`).join(', ');
+        if (top) lines.push(safe(`  most affected: ${top}`, TERMINAL_WIDTH - 2));
+      }
+    }
+  }
+  out.push('PROBLEMS');
+  if (lines.length === 0) out.push('  none found');
+  else for (const l of lines) out.push([...l].length <= TERMINAL_WIDTH - 2 ? `  ${l}` : wrap(l, 2, 4));
+}
+
+/** Word-wraps one logical line to the terminal width: `first` spaces before it, `more` extra on continuations. */
+function wrap(text: string, first: number, more: number): string {
+  const width = TERMINAL_WIDTH - first;
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    const limit = lines.length === 0 ? width : width - more;
+    if (cur && [...cur].length + 1 + [...w].length > limit) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines
+    .map((l, i) => ' '.repeat(first + (i ? more : 0)) + ([...l].length > TERMINAL_WIDTH - first ? [...l].slice(0, TERMINAL_WIDTH - first - (i ? more : 0) - 1).join('') + '…' : l))
+    .join('\n');
 }

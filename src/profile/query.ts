@@ -1,0 +1,28 @@
+/** Thin helpers over the ClickHouse client for the profile queries (parameters always bound, never inlined). */
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export type Params = Record<string, unknown>;
+
+/** Runs a SELECT and returns its rows (64-bit integers arrive as strings: convert with num()). */
+export async function select<T>(client: ClickHouseClient, query: string, params: Params = {}): Promise<T[]> {
+  const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return rs.json<T>();
+}
+
+/** Runs a statement that returns no rows (INSERT … SELECT, DDL). */
+export async function exec(client: ClickHouseClient, query: string, params: Params = {}): Promise<void> {
+  await client.command({ query, query_params: params });
+}
+
+/** A number from a JSON row value (UInt64 arrives quoted); null/undefined -> 0. */
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** Like num() but keeps null (Nullable columns, NaN from empty aggregates). */
+export const numOrNull = (v: unknown): number | null => {
+  if (v === null || v === undefined) return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+
+/** Unix seconds -> ISO 8601 with milliseconds. */
+export const isoOfSecond = (s: number): string => new Date(s * 1000).toISOString();

@@ -1,0 +1,216 @@
+/**
+ * Traffic rates. One scan of `events` fills `profile_rate_seconds` (events per UTC second, per event
+ * name and in total); every rate figure is then SQL over that much smaller table:
+ * sliding peaks with RANGE window frames over the non-empty seconds (no dense series needed),
+ * percentiles with the empty seconds added back as one weighted zero (never materialized).
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { DayOfWeekRate, EventNameRate, HourOfDayRate, RateHistogramBucket, RatePeak, RateProfile, RateSeries } from './model.js';
+import { exec, isoOfSecond, num, select } from './query.js';
+
+export const PEAK_WINDOWS = [1, 10, 60] as const;
+const SERIES_BUCKETS = [1, 10, 60, 300, 900, 3600, 21_600, 86_400];
+const MAX_SERIES_POINTS = 500;
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** The overall per-second series of a run (rows with event_name = ''). */
+export const TOTAL_SERIES = `SELECT toUInt32(second) AS s, events AS c FROM profile_rate_seconds
+  WHERE run_id = {run:String} AND event_name = ''`;
+
+/** Fills profile_rate_seconds for the run from events: one scan, per name and total at once. */
+export async function buildRateSeries(client: ClickHouseClient, runId: string): Promise<void> {
+  const [existing] = await select<{ n: string }>(client, `SELECT count() AS n FROM (SELECT 1 FROM profile_rate_seconds WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
+  if (num(existing?.n) > 0) await exec(client, `DELETE FROM profile_rate_seconds WHERE run_id = {run:String}`, { run: runId });
+  await exec(
+    client,
+    `INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
+     SELECT {run:String}, event_name, second, count() AS events
+     FROM (SELECT event_name, toDateTime(event_time, 'UTC') AS second FROM events WHERE run_id = {run:String})
+     GROUP BY GROUPING SETS ((event_name, second), (second))`,
+    { run: runId },
+  );
+}
+
+/** Span in whole seconds from the first to the last event, inclusive. */
+export interface Span {
+  firstSecond: number;
+  lastSecond: number;
+  seconds: number;
+}
+
+export function spanOf(firstIso: string | null, lastIso: string | null): Span | null {
+  if (!firstIso || !lastIso) return null;
+  const firstSecond = Math.floor(Date.parse(firstIso) / 1000);
+  const lastSecond = Math.floor(Date.parse(lastIso) / 1000);
+  return { firstSecond, lastSecond, seconds: lastSecond - firstSecond + 1 };
+}
+
+export async function computeRates(client: ClickHouseClient, runId: string, total: number, span: Span | null): Promise<RateProfile> {
+  if (!span || total === 0) return emptyRates();
+  const p = { run: runId };
+
+  const windows = PEAK_WINDOWS.map(
+    (w) => `sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS w${w}`,
+  ).join(',\n');
+  const [pk] = await select<Record<string, string>>(
+    client,
+    `SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
+     FROM (SELECT s, c, ${windows} FROM (${TOTAL_SERIES}))`,
+    p,
+  );
+  const peak = Object.fromEntries(
+    PEAK_WINDOWS.map((w): [string, RatePeak] => {
+      const events = num(pk[`e${w}`]);
+      return [`${w}s`, { windowSeconds: w, events, eps: events / w, at: isoOfSecond(num(pk[`a${w}`])) }];
+    }),
+  ) as RateProfile['peak'];
+  const active = num(pk.active);
+  const zeros = span.seconds - active;
+
+  // Percentiles over every second of the span: the empty seconds enter as one zero weighted by their number.
+  const [q] = await select<{ q: number[]; mx: string }>(
+    client,
+    `SELECT quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w) AS q, max(c) AS mx FROM (
+       SELECT toUInt64(c) AS c, toUInt64(1) AS w FROM (${TOTAL_SERIES})
+       UNION ALL SELECT toUInt64(0), toUInt64({zeros:UInt64}) WHERE {zeros:UInt64} > 0)`,
+    { ...p, zeros },
+  );
+  const [p50, p90, p99, p999] = q.q.map(num);
+
+  const hist = await select<{ b: number; lo: string; hi: string; n: string }>(
+    client,
+    `SELECT toInt32(floor(log2(c))) AS b, count() AS n FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+    p,
+  );
+  const histogram: RateHistogramBucket[] = [];
+  if (zeros > 0) histogram.push({ from: 0, to: 0, seconds: zeros });
+  for (const h of hist) histogram.push({ from: 2 ** h.b, to: 2 ** (h.b + 1) - 1, seconds: num(h.n) });
+
+  return {
+    spanSeconds: span.seconds,
+    activeSeconds: active,
+    avgEps: total / span.seconds,
+    peak,
+    percentiles: { p50, p90, p99, p999, max: num(q.mx) },
+    burstFactor: peak['1s'].eps / (total / span.seconds),
+    histogram,
+    hourOfDay: await hourOfDay(client, runId, total, span),
+    dayOfWeek: await dayOfWeek(client, runId, total, span),
+    series: await series(client, runId, span),
+  };
+}
+
+async function hourOfDay(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<HourOfDayRate[]> {
+  const rows = await select<{ k: number; e: string; p: string }>(
+    client,
+    `SELECT toHour(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
+    { run: runId },
+  );
+  const by = new Map(rows.map((r) => [Number(r.k), r]));
+  const secs = secondsPerCycleSlot(span, 3600, 24, 0);
+  return Array.from({ length: 24 }, (_, hour) => {
+    const r = by.get(hour);
+    const events = num(r?.e);
+    return { hour, events, share: events / total, avgEps: secs[hour] ? events / secs[hour] : 0, peak1s: num(r?.p) };
+  });
+}
+
+async function dayOfWeek(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<DayOfWeekRate[]> {
+  const rows = await select<{ k: number; e: string; p: string }>(
+    client,
+    `SELECT toDayOfWeek(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
+    { run: runId },
+  );
+  const by = new Map(rows.map((r) => [Number(r.k), r]));
+  // Unix day 0 (1970-01-01) was a Thursday: slot 0 = Monday needs an offset of 3 days.
+  const secs = secondsPerCycleSlot(span, 86_400, 7, 3);
+  return DAY_NAMES.map((name, i) => {
+    const r = by.get(i + 1);
+    const events = num(r?.e);
+    return { day: i + 1, name, events, share: events / total, avgEps: secs[i] ? events / secs[i] : 0, peak1s: num(r?.p) };
+  });
+}
+
+/**
+ * How many seconds of the span fall in each slot of a repeating cycle (hours of a day, days of a week):
+ * slot of second s = (floor(s / unit) + offsetUnits) mod slots. Arithmetic, so long spans cost nothing.
+ */
+export function secondsPerCycleSlot(span: Span, unit: number, slots: number, offsetUnits: number): number[] {
+  const out = new Array<number>(slots).fill(0);
+  const cycle = unit * slots;
+  const full = Math.floor(span.seconds / cycle);
+  for (let i = 0; i < slots; i++) out[i] = full * unit;
+  // The remainder is shorter than one cycle: at most slots + 1 partial units.
+  let s = span.firstSecond + full * cycle;
+  const end = span.lastSecond + 1;
+  while (s < end) {
+    const unitIndex = Math.floor(s / unit);
+    const next = Math.min((unitIndex + 1) * unit, end);
+    const slot = (((unitIndex + offsetUnits) % slots) + slots) % slots;
+    out[slot] += next - s;
+    s = next;
+  }
+  return out;
+}
+
+async function series(client: ClickHouseClient, runId: string, span: Span): Promise<RateSeries> {
+  const bucketSeconds =
+    SERIES_BUCKETS.find((b) => Math.floor(span.lastSecond / b) - Math.floor(span.firstSecond / b) + 1 <= MAX_SERIES_POINTS) ??
+    SERIES_BUCKETS[SERIES_BUCKETS.length - 1];
+  const rows = await select<{ b: string; e: string; p: string }>(
+    client,
+    `SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+    { run: runId, b: bucketSeconds },
+  );
+  return {
+    bucketSeconds,
+    points: rows.map((r) => ({ at: isoOfSecond(num(r.b)), events: num(r.e), avgEps: num(r.e) / bucketSeconds, peak1s: num(r.p) })),
+  };
+}
+
+function emptyRates(): RateProfile {
+  const peak = (w: number): RatePeak => ({ windowSeconds: w, events: 0, eps: 0, at: null });
+  return {
+    spanSeconds: 0,
+    activeSeconds: 0,
+    avgEps: 0,
+    peak: { '1s': peak(1), '10s': peak(10), '60s': peak(60) },
+    percentiles: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+    burstFactor: null,
+    histogram: [],
+    hourOfDay: Array.from({ length: 24 }, (_, hour) => ({ hour, events: 0, share: 0, avgEps: 0, peak1s: 0 })),
+    dayOfWeek: DAY_NAMES.map((name, i) => ({ day: i + 1, name, events: 0, share: 0, avgEps: 0, peak1s: 0 })),
+    series: { bucketSeconds: 1, points: [] },
+  };
+}
+
+/** Per event name: count, own span, average and busiest second (from the per-name rows of the series). */
+export async function computeEventNameRates(
+  client: ClickHouseClient,
+  runId: string,
+  names: { name: string; count: number; first: string; last: string }[],
+  total: number,
+): Promise<EventNameRate[]> {
+  const peaks = await select<{ name: string; p: string; at: string }>(
+    client,
+    `SELECT event_name AS name, max(events) AS p, argMax(toUInt32(second), (events, -toInt64(toUInt32(second)))) AS at
+     FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != '' GROUP BY event_name`,
+    { run: runId },
+  );
+  const peakOf = new Map(peaks.map((p) => [p.name, p]));
+  return names.map((n) => {
+    const span = spanOf(n.first, n.last)!;
+    const pk = peakOf.get(n.name);
+    return {
+      name: n.name,
+      count: n.count,
+      share: total ? n.count / total : 0,
+      first: n.first,
+      last: n.last,
+      spanSeconds: span.seconds,
+      avgEps: n.count / span.seconds,
+      peak1s: num(pk?.p),
+      peak1sAt: isoOfSecond(num(pk?.at)),
+    };
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Writes the profile result tables (migration 006) for a run: property stats, dimension candidates
+ * and fit verdicts. The per-second series is written by rates.ts straight from `events`.
+ * Rows of an earlier computation of the same run are replaced.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import { insertRows } from '../store/insert.js';
+import type { ProfileReport } from './model.js';
+import { exec, num, select } from './query.js';
+
+const TABLES = ['profile_properties', 'profile_candidates', 'profile_fit'] as const;
+
+export async function saveResults(client: ClickHouseClient, r: ProfileReport): Promise<void> {
+  for (const table of TABLES) {
+    const [row] = await select<{ n: string }>(client, `SELECT count() AS n FROM (SELECT 1 FROM ${table} WHERE run_id = {run:String} LIMIT 1)`, { run: r.runId });
+    if (num(row?.n) > 0) await exec(client, `DELETE FROM ${table} WHERE run_id = {run:String}`, { run: r.runId });
+  }
+  await insertRows(
+    client,
+    'profile_properties',
+    r.properties.map((p) => ({
+      run_id: r.runId,
+      event_name: p.eventName,
+      key: p.key,
+      events: p.events,
+      present: p.present,
+      presence: p.presence,
+      distinct_values: p.distinct,
+      distinct_exact: p.distinctExact,
+      class: p.class,
+      types: p.types,
+      numeric_count: p.numeric?.count ?? 0,
+      numeric_min: p.numeric?.min ?? null,
+      numeric_max: p.numeric?.max ?? null,
+      numeric_mean: p.numeric?.mean ?? null,
+      numeric_p50: p.numeric?.p50 ?? null,
+      numeric_p99: p.numeric?.p99 ?? null,
+      top_values: p.topValues.map((t) => ({ value: t.value, events: t.count })),
+      detail: JSON.stringify(p),
+    })),
+  );
+  await insertRows(
+    client,
+    'profile_candidates',
+    r.dimensionCandidates.flatMap((d) =>
+      d.candidates.map((c) => ({
+        run_id: r.runId,
+        event_name: d.eventName,
+        keys: c.keys,
+        kind: c.kind,
+        combinations: c.combinations,
+        present: c.present,
+        presence: c.presence,
+        score: c.score,
+        reason: c.reason,
+      })),
+    ),
+  );
+  await insertRows(
+    client,
+    'profile_fit',
+    r.fit.map((f) => ({
+      run_id: r.runId,
+      path: f.path,
+      verdict: f.verdict,
+      utilization: f.utilization,
+      headroom: f.headroom,
+      avg_requests_per_second: f.need.avgRequestsPerSecond,
+      peak_requests_per_second: f.need.peakRequestsPerSecond,
+      seconds_over_limit: f.secondsOverLimit,
+      detail: JSON.stringify(f),
+    })),
+  );
+}

@@ -1,0 +1,124 @@
+/**
+ * Fit verdicts flip at 50 % / 100 % of the limit: a peak second of 999 events is tight for Stripe v1
+ * (1,000 calls/s), 1,001 exceeds; 500 fits, 501 is tight. Queueing delay and seconds over the limit
+ * are checked against a brute-force Lindley recursion over every second of the span.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore, tempDir } from './helpers.js';
+import type { Store } from '../src/store/client.js';
+import { resolveSources } from '../src/ingest/source.js';
+import { loadSources } from '../src/ingest/load.js';
+import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
+import { computeProfile } from '../src/profile/compute.js';
+import type { FitResult, ProfileReport } from '../src/profile/model.js';
+
+const T0 = Date.UTC(2024, 5, 3, 12, 0, 0);
+let store: Store;
+let dir: string;
+
+/** A file with `peak` events inside one second, after 30 s of 3 events/s background. */
+function peakLines(peak: number): string[] {
+  const lines: string[] = [];
+  let i = 0;
+  const ev = (ms: number) =>
+    JSON.stringify({ identifier: `e${i++}`, timestamp: ms, event_name: 'call', payload: { stripe_customer_id: 'cus_1', value: 1 } });
+  for (let s = 0; s < 30; s++) for (let k = 0; k < 3; k++) lines.push(ev(T0 + s * 1000 + k * 100));
+  for (let k = 0; k < peak; k++) lines.push(ev(T0 + 40_000 + Math.floor((k * 1000) / peak)));
+  return lines;
+}
+
+async function profileOf(runId: string, lines: string[]): Promise<ProfileReport> {
+  const file = path.join(dir, `${runId}.jsonl`);
+  fs.writeFileSync(file, lines.join('\n'));
+  const loads = await loadSources(store, runId, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
+  return computeProfile(store, runId, 'profile', loads, { customerKey: 'stripe_customer_id', valueKey: 'value' });
+}
+
+const byPath = (r: ProfileReport, p: FitResult['path']) => r.fit.find((f) => f.path === p)!;
+
+beforeAll(async () => {
+  dir = tempDir();
+  store = await openTestStore();
+}, 60_000);
+
+describe('fit verdicts', () => {
+  it.each([
+    [500, 'fits'],
+    [501, 'tight'],
+    [999, 'tight'],
+    [1000, 'tight'],
+    [1001, 'exceeds'],
+  ] as const)('a peak second of %i events is %s for stripe-v1', async (peak, verdict) => {
+    const r = await profileOf(`peak${peak}`, peakLines(peak));
+    expect(r.rate.peak['1s'].events).toBe(peak);
+    const v1 = byPath(r, 'stripe-v1');
+    expect(v1.verdict).toBe(verdict);
+    expect(v1.need.peakRequestsPerSecond).toBe(peak);
+    expect(v1.utilization).toBeCloseTo(peak / 1000, 12);
+    expect(v1.headroom).toBeCloseTo(1000 / peak, 12);
+    expect(v1.secondsOverLimit).toBe(peak > 1000 ? 1 : 0);
+    expect(v1.growthFactor === null).toBe(verdict === 'exceeds');
+    if (verdict === 'fits') expect(v1.growthFactor).toBeCloseTo(500 / peak, 12);
+    if (verdict === 'tight') expect(v1.growthFactor).toBeCloseTo(1000 / peak, 12);
+    // The batching paths take 100 events per request: far from their limits.
+    for (const p of ['stripe-v2-stream', 'metronome-ingest'] as const) {
+      const f = byPath(r, p);
+      expect(f.verdict).toBe('fits');
+      expect(f.need.peakRequestsPerSecond).toBe(Math.ceil(peak / 100));
+      expect(f.utilization).toBeCloseTo(peak / 100_000, 12);
+      expect(f.advice.batchSize).toBe(100);
+      expect(f.advice.flushIntervalMs).toBeLessThanOrEqual(1000);
+    }
+    expect(v1.advice.batchSize).toBe(1);
+    expect(v1.advice.queueDelaySeconds).toBeCloseTo(Math.max(0, peak - 1000) / 1000, 9);
+  }, 60_000);
+
+  it('queueing delay and seconds over the limit match a brute-force Lindley recursion', async () => {
+    // Bursts over 1,000/s separated by quiet and empty seconds: the backlog carries over between them.
+    const perSecond = new Map<number, number>([
+      [0, 10], [5, 1500], [6, 900], [7, 1300], [9, 200], [12, 2500], [13, 0], [20, 1200], [21, 999], [22, 1001],
+    ]);
+    const lines: string[] = [];
+    let i = 0;
+    for (const [s, n] of perSecond) {
+      for (let k = 0; k < n; k++) {
+        lines.push(JSON.stringify({ identifier: `q${i++}`, timestamp: T0 + s * 1000 + (k % 1000), event_name: 'call', payload: { stripe_customer_id: 'c', value: 1 } }));
+      }
+    }
+    const r = await profileOf('queue', lines);
+    // Brute force over every second of the span, empty seconds included.
+    const first = Math.min(...[...perSecond].filter(([, n]) => n > 0).map(([s]) => s));
+    const last = Math.max(...[...perSecond].filter(([, n]) => n > 0).map(([s]) => s));
+    let q = 0;
+    let maxQ = 0;
+    let over = 0;
+    for (let s = first; s <= last; s++) {
+      const c = perSecond.get(s) ?? 0;
+      if (c > 1000) over++;
+      q = Math.max(0, q + c - 1000);
+      maxQ = Math.max(maxQ, q);
+    }
+    const v1 = byPath(r, 'stripe-v1');
+    expect(v1.secondsOverLimit).toBe(over);
+    expect(v1.advice.queueDelaySeconds).toBeCloseTo(maxQ / 1000, 9);
+    expect(v1.verdict).toBe('exceeds');
+    expect(v1.advice.keepsUnderLimit).toBe(maxQ / 1000 <= 1);
+    expect(byPath(r, 'stripe-v2-stream').advice.queueDelaySeconds).toBe(0);
+  }, 60_000);
+
+  it('carries the limits table with source URLs and the timestamp/dedup windows', async () => {
+    const r = await profileOf('limits', peakLines(10));
+    expect(r.fit.map((f) => f.path)).toEqual(['stripe-v1', 'stripe-v2-stream', 'metronome-ingest']);
+    for (const f of r.fit) {
+      expect(f.sources.length).toBeGreaterThan(0);
+      for (const u of f.sources) expect(u).toMatch(/^https:\/\//);
+    }
+    expect(byPath(r, 'stripe-v1').limits).toMatchObject({ maxEventsPerRequest: 1, requestsPerSecond: 1000, capacityEventsPerSecond: 1000 });
+    expect(byPath(r, 'stripe-v2-stream').limits).toMatchObject({ maxEventsPerRequest: 100, requestsPerSecond: 10_000, eventsPerSecond: 100_000 });
+    expect(byPath(r, 'metronome-ingest').limits).toMatchObject({ maxEventsPerRequest: 100, requestsPerSecond: null, eventsPerSecond: 100_000 });
+    expect(byPath(r, 'stripe-v1').timestamps).toMatchObject({ maxAgeDays: 35, maxFutureSeconds: 300 });
+    expect(byPath(r, 'metronome-ingest').dedup).toMatchObject({ field: 'transaction_id', windowSeconds: 34 * 86_400 });
+  }, 60_000);
+});
