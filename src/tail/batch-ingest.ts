@@ -1,0 +1,119 @@
+/**
+ * Stores one batch of followed lines exactly like `profile` loads a stream: raw lines staged with
+ * LineToTsv + StagingTable, parsed by the same SQL (buildIngestQuery over chooseParser's choice),
+ * so a tailed file yields the same rows as profiling it. Then the checkpoint (see checkpoint.ts).
+ */
+import { Readable } from 'node:stream';
+import type { Store } from '../store/client.js';
+import type { FieldMapping, FormatName } from '../ingest/formats.js';
+import { chooseParser } from '../ingest/detect.js';
+import { LineToTsv } from '../ingest/line-splitter.js';
+import { StagingTable } from '../ingest/staging.js';
+import { SqlParams } from '../ingest/sql/params.js';
+import { buildIngestQuery, type ParserChoice } from '../ingest/sql/normalize.js';
+import { saveCheckpoint, type CheckpointKind } from './checkpoint.js';
+import type { Chunk } from './follower.js';
+import type { FilePosition } from './position.js';
+
+export interface TailIngestOptions {
+  runId: string;
+  /** Stored with every row: the absolute path, or '-' for stdin (as profile does). */
+  source: string;
+  format?: FormatName;
+  mapping: FieldMapping;
+  /** Parser of an earlier session of this run (resume). */
+  parser?: ParserChoice;
+  /** The file's head, for format detection when the first batch does not start at line 1. */
+  sample?: Buffer;
+  /** Last line number already stored (0 for a new run). */
+  line: number;
+  /** Last checkpoint batch number (0 for a new run). */
+  batch: number;
+}
+
+export interface BatchResult {
+  firstLine: number;
+  lastLine: number;
+  lines: number;
+  bytes: number;
+}
+
+const SAMPLE_BYTES = 256 * 1024;
+const CRASH_BEFORE_CHECKPOINT = Number(process.env.METERSCOPE_TEST_CRASH_BEFORE_CHECKPOINT ?? 0);
+
+export class TailIngest {
+  parser?: ParserChoice;
+  /** Last line number whose rows and checkpoint are stored. */
+  line: number;
+  batch: number;
+  /** Batches whose rows this session stored. */
+  private written = 0;
+
+  private constructor(private readonly store: Store, private readonly staging: StagingTable, private readonly opts: TailIngestOptions) {
+    this.parser = opts.parser;
+    this.line = opts.line;
+    this.batch = opts.batch;
+  }
+
+  static async create(store: Store, opts: TailIngestOptions): Promise<TailIngest> {
+    return new TailIngest(store, await StagingTable.create(store), opts);
+  }
+
+  get stagingName(): string {
+    return this.staging.name;
+  }
+
+  /** Stores the chunks' lines (numbered on from `line`), then checkpoints `end`. */
+  async write(chunks: Chunk[], end: FilePosition): Promise<BatchResult> {
+    const from = this.line + 1;
+    const bytes = chunks.reduce((s, c) => s + c.data.length, 0);
+    // A new file's first line is its CSV header; line 1 of the run is skipped by the CSV parser itself.
+    const headers: number[] = [];
+    let n = from;
+    for (const c of chunks) {
+      if (c.fileStart && n > 1) headers.push(n);
+      n += c.lines;
+    }
+    const tsv = new LineToTsv(from);
+    await this.staging.fill(Readable.from(chunks.map((c) => c.data), { objectMode: false }).pipe(tsv));
+    const lastLine = tsv.lineNo;
+    if (!this.parser) {
+      const sample = this.opts.sample && this.opts.sample.length > 0 ? this.opts.sample : headOf(chunks);
+      this.parser = chooseParser(sample, this.opts.format, this.opts.mapping, this.opts.source === '-' ? 'stdin' : this.opts.source);
+    }
+    const params = new SqlParams();
+    const skip = this.parser.format === 'csv' && headers.length ? ` AND NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
+    const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name} WHERE notEmpty(trimBoth(raw))${skip}`;
+    await this.store.client.command({ query: buildIngestQuery(this.opts.runId, this.parser, rel, params), query_params: params.values });
+    this.written++;
+    // Fault injection for test/tail-resume.test.ts: die in the one window that needs a rollback on
+    // resume (this batch's rows stored, its checkpoint not).
+    if (this.written === CRASH_BEFORE_CHECKPOINT) process.kill(process.pid, 'SIGKILL');
+    await this.checkpoint('batch', end, lastLine);
+    await this.store.client.command({ query: `TRUNCATE TABLE ${this.staging.name}` });
+    this.line = lastLine;
+    return { firstLine: from, lastLine, lines: lastLine - from + 1, bytes };
+  }
+
+  async checkpoint(kind: CheckpointKind, pos: FilePosition, line = this.line): Promise<void> {
+    this.batch++;
+    await saveCheckpoint(this.store, {
+      runId: this.opts.runId, batch: this.batch, kind, source: this.opts.source, pos, line, parser: this.parser, staging: this.staging.name,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.staging.drop();
+  }
+}
+
+function headOf(chunks: Chunk[]): Buffer {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (const c of chunks) {
+    parts.push(c.data);
+    size += c.data.length;
+    if (size >= SAMPLE_BYTES) break;
+  }
+  return Buffer.concat(parts);
+}

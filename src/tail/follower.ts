@@ -1,0 +1,448 @@
+/**
+ * Follows a growing file like `tail -F`, by polling: survives rotation by rename (the old file is
+ * read to its end through the open handle, then the new one from its start), copy-truncate (the
+ * truncation is seen by size or by the file's head changing; the bytes we had not read yet are
+ * recovered from the copy next to it when there is one), a file that appears later, and a file
+ * that is deleted (we wait for it to come back). Hands on whole lines only: a partial last line is
+ * held until its newline arrives (or its file is finished by a rotation).
+ */
+import fs from 'node:fs';
+import { UserError } from '../errors.js';
+import { compressionOf } from '../ingest/source.js';
+import { HEAD_BYTES, findRotated, headMatches, laterGenerations, readHead, sha1, statOrNull, type FilePosition } from './position.js';
+
+export interface Chunk {
+  /** Whole lines, each ending in \n. */
+  data: Buffer;
+  lines: number;
+  /** When the bytes were read (ms since epoch). */
+  at: number;
+  /** True for bytes that were already there when following began (a catch-up, not arrivals). */
+  backlog: boolean;
+  /** The chunk starts with the first line of a file (CSV: that line is a header). */
+  fileStart: boolean;
+  /** Position just past this chunk (what a checkpoint stores once the chunk's rows are stored). */
+  end: FilePosition;
+}
+
+export interface FollowerStatus {
+  state: 'following' | 'waiting' | 'ended';
+  path: string;
+  /** Bytes held in an unfinished last line. */
+  held: number;
+}
+
+export interface Follower {
+  /** Reads what is new; never waits for more. */
+  poll(): Promise<Chunk[]>;
+  /** True once a stream source has ended (files never end). */
+  readonly ended: boolean;
+  status(): FollowerStatus;
+  close(): Promise<void>;
+}
+
+/** Largest unfinished line kept in memory; past it the bytes are handed on as a line of their own. */
+const MAX_HELD = 16 << 20;
+const READ_SIZE = 1 << 20;
+
+interface Cursor {
+  fh: fs.promises.FileHandle;
+  path: string;
+  dev: number;
+  ino: number;
+  readOffset: number;
+  /** Bytes after the last newline read (readOffset - partial.length = the line boundary). */
+  partial: Buffer;
+  /** The file's first bytes (up to HEAD_BYTES) as we read them. */
+  head: Buffer;
+  headHash: string;
+  /** No longer at the followed path: read to its end, then move on to the path. */
+  detached: boolean;
+  backlogUntil: number;
+  atFileStart: boolean;
+}
+
+export type StartAt = { mode: 'start' } | { mode: 'end' } | { mode: 'resume'; pos: FilePosition };
+
+export interface FileFollowerOptions {
+  start: StartAt;
+  /** Messages for the user (rotation seen, waiting for the file, …). */
+  notice?: (msg: string) => void;
+  /** Most bytes read in one poll, so a large backlog is handed on in steps. */
+  maxBytesPerPoll?: number;
+}
+
+export class FileFollower implements Follower {
+  readonly ended = false;
+  private cur?: Cursor;
+  /** Rotated generations to read (whole) before the file at the path (resume after several rotations). */
+  private queue: string[] = [];
+  private waitingSaid = false;
+  private started = false;
+  private readonly notice: (msg: string) => void;
+  private readonly maxBytes: number;
+
+  constructor(readonly path: string, private readonly opts: FileFollowerOptions) {
+    this.notice = opts.notice ?? (() => {});
+    this.maxBytes = opts.maxBytesPerPoll ?? 8 << 20;
+  }
+
+  /**
+   * Opens the starting file. For `end`, returns how many lines were skipped (so line numbers stay
+   * those of the file); for `resume`, finds the checkpointed file even if it was rotated meanwhile.
+   */
+  async begin(): Promise<{ skippedLines: number }> {
+    this.started = true;
+    const start = this.opts.start;
+    if (start.mode === 'resume') {
+      await this.resumeAt(start.pos);
+      return { skippedLines: 0 };
+    }
+    const st = await statOrNull(this.path);
+    if (!st) return { skippedLines: 0 };
+    if (!st.isFile()) throw new UserError(`${this.path}: is not a regular file`);
+    const cur = await this.openCursor(this.path, 0, st.size);
+    if (!cur) return { skippedLines: 0 };
+    await this.checkPlainText(cur);
+    this.cur = cur;
+    if (start.mode === 'start') return { skippedLines: 0 };
+    // From the end: skip whole lines present now; a trailing unfinished line will be read when it completes.
+    const { lines, boundary } = await countLines(cur.fh, st.size);
+    await this.seek(cur, boundary);
+    cur.atFileStart = boundary === 0;
+    return { skippedLines: lines };
+  }
+
+  async poll(): Promise<Chunk[]> {
+    if (!this.started) await this.begin();
+    const out: Chunk[] = [];
+    // Bounded: each pass either returns or moves to another file (at most a few per poll).
+    for (let pass = 0; pass < 6 + this.queue.length * 2; pass++) {
+      const queued = this.cur ? undefined : this.queue.shift();
+      if (queued) {
+        // A generation rotated away while we were stopped: read it whole before the file at the path.
+        const c = await this.openCursor(queued, 0, Number.MAX_SAFE_INTEGER);
+        if (c) {
+          c.detached = true;
+          this.cur = c;
+        }
+        continue;
+      }
+      if (!this.cur) {
+        const st = await statOrNull(this.path);
+        if (!st || !st.isFile()) {
+          if (!this.waitingSaid) this.notice(`${this.path}: not there (yet); waiting for it to appear`);
+          this.waitingSaid = true;
+          return out;
+        }
+        this.cur = await this.openCursor(this.path, 0, 0);
+        if (!this.cur) return out;
+        if (this.waitingSaid) this.notice(`${this.path}: appeared; following it`);
+        this.waitingSaid = false;
+        await this.checkPlainText(this.cur);
+      }
+      const cur = this.cur;
+      if (cur.detached) {
+        if (!(await this.readAvailable(cur, out, this.maxBytes))) return out;
+        this.finish(cur, out);
+        await cur.fh.close();
+        this.cur = undefined;
+        continue;
+      }
+      const st = await statOrNull(this.path);
+      if (!st || st.dev !== cur.dev || st.ino !== cur.ino) {
+        this.notice(st ? `${this.path}: rotated (a new file is at the path); finishing the old one, then reading the new one` : `${this.path}: deleted or moved; finishing what was written, then waiting for it to come back`);
+        cur.detached = true;
+        continue;
+      }
+      if (st.size < cur.readOffset || !(await this.headIntact(cur))) {
+        await this.truncated(cur, out);
+        continue;
+      }
+      const before = { readOffset: cur.readOffset, partial: cur.partial, head: cur.head, headHash: cur.headHash, atFileStart: cur.atFileStart };
+      const n = out.length;
+      await this.readAvailable(cur, out, this.maxBytes);
+      // The file may have been truncated and rewritten while we read: then what we read is not
+      // the continuation of what we had, so drop it and treat the file as truncated.
+      if (cur.readOffset > before.readOffset && !(await this.headIntact(cur))) {
+        out.length = n;
+        Object.assign(cur, before);
+        await this.truncated(cur, out);
+        continue;
+      }
+      return out;
+    }
+    return out;
+  }
+
+  status(): FollowerStatus {
+    return { state: this.cur ? 'following' : 'waiting', path: this.path, held: this.cur?.partial.length ?? 0 };
+  }
+
+  /** Just past the last whole line handed on (what a checkpoint would store now). */
+  position(): FilePosition {
+    const cur = this.cur;
+    if (!cur) return { path: this.path, dev: 0, ino: 0, offset: 0, fpLen: 0, fpHash: '', at: Date.now() };
+    return this.positionOf(cur, cur.readOffset - cur.partial.length);
+  }
+
+  async close(): Promise<void> {
+    await this.cur?.fh.close().catch(() => {});
+    this.cur = undefined;
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private async openCursor(p: string, offset: number, backlogUntil: number): Promise<Cursor | undefined> {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(p, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${p}: cannot be read (permission denied)`);
+      throw e;
+    }
+    const st = await fh.stat();
+    const cur: Cursor = {
+      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, partial: Buffer.alloc(0), head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
+      detached: false, backlogUntil, atFileStart: offset === 0,
+    };
+    if (offset > 0) await this.seek(cur, offset);
+    return cur;
+  }
+
+  private async seek(cur: Cursor, offset: number): Promise<void> {
+    cur.readOffset = offset;
+    cur.partial = Buffer.alloc(0);
+    cur.head = await readHead(cur.fh, Math.min(offset, HEAD_BYTES));
+    cur.headHash = sha1(cur.head);
+  }
+
+  private async checkPlainText(cur: Cursor): Promise<void> {
+    const head = await readHead(cur.fh, 4);
+    const c = compressionOf(head);
+    if (c !== 'none') throw new UserError(`${cur.path}: is ${c}-compressed; tail follows plain-text logs (use meterscope profile for compressed files)`);
+  }
+
+  private async headIntact(cur: Cursor): Promise<boolean> {
+    if (cur.head.length === 0) return true;
+    const now = await readHead(cur.fh, cur.head.length);
+    return now.equals(cur.head);
+  }
+
+  /** Truncated in place: recover the unread end from a copy next to it, then read the file anew. */
+  private async truncated(cur: Cursor, out: Chunk[]): Promise<void> {
+    const copyPath = await findRotated(this.path, this.positionOf(cur, cur.readOffset), cur.readOffset + 1);
+    if (copyPath) {
+      const copy = await this.openCursor(copyPath, 0, 0);
+      if (copy && copy.ino !== cur.ino) {
+        // Continue in the copy exactly where we were (same bytes up to readOffset), then come back.
+        copy.readOffset = cur.readOffset;
+        copy.partial = cur.partial;
+        copy.head = cur.head;
+        copy.headHash = cur.headHash;
+        copy.detached = true;
+        copy.atFileStart = cur.atFileStart;
+        await cur.fh.close();
+        this.cur = copy;
+        this.notice(`${this.path}: truncated (copy-truncate); reading the rest of the old content from ${copyPath}, then the file from its start`);
+        return;
+      }
+      await copy?.fh.close();
+    }
+    this.notice(`${this.path}: truncated; reading it again from its start`);
+    this.finish(cur, out);
+    await cur.fh.close();
+    this.cur = undefined;
+  }
+
+  /** A file we will not read further: its unfinished last line is a line after all. */
+  private finish(cur: Cursor, out: Chunk[]): void {
+    if (cur.partial.length === 0) return;
+    const data = Buffer.concat([cur.partial, Buffer.from('\n')]);
+    cur.partial = Buffer.alloc(0);
+    out.push(this.chunk(cur, data, 1, Date.now()));
+  }
+
+  /** Reads up to `budget` bytes; true when the end of the file was reached. */
+  private async readAvailable(cur: Cursor, out: Chunk[], budget: number): Promise<boolean> {
+    let read = 0;
+    const buf = Buffer.allocUnsafe(READ_SIZE);
+    while (read < budget) {
+      const { bytesRead } = await cur.fh.read(buf, 0, READ_SIZE, cur.readOffset);
+      if (bytesRead === 0) return true;
+      const data = buf.subarray(0, bytesRead);
+      if (cur.readOffset < HEAD_BYTES) {
+        cur.head = Buffer.concat([cur.head, data.subarray(0, HEAD_BYTES - cur.readOffset)]);
+        cur.headHash = sha1(cur.head);
+      }
+      cur.readOffset += bytesRead;
+      read += bytesRead;
+      this.take(cur, data, out, Date.now());
+    }
+    return false;
+  }
+
+  /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
+  private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
+    const nl = data.lastIndexOf(10);
+    if (nl === -1) {
+      cur.partial = Buffer.concat([cur.partial, data]);
+      if (cur.partial.length > MAX_HELD) this.finish(cur, out);
+      return;
+    }
+    const whole = Buffer.concat([cur.partial, data.subarray(0, nl + 1)]);
+    cur.partial = Buffer.from(data.subarray(nl + 1));
+    out.push(this.chunk(cur, whole, countNewlines(whole), at));
+  }
+
+  private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
+    const end = cur.readOffset - cur.partial.length;
+    const c: Chunk = { data, lines, at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
+    cur.atFileStart = false;
+    return c;
+  }
+
+  private positionOf(cur: Cursor, offset: number): FilePosition {
+    return { path: cur.path, dev: cur.dev, ino: cur.ino, offset, fpLen: cur.head.length, fpHash: cur.headHash, at: Date.now() };
+  }
+
+  /** Resume: find the checkpointed file (at the path, or rotated next to it) and continue there. */
+  private async resumeAt(pos: FilePosition): Promise<void> {
+    const st = await statOrNull(this.path);
+    const same = !!st && st.dev === pos.dev && st.ino === pos.ino;
+    if (same && pos.fpLen > 0) {
+      if (st.size >= pos.offset && (await headMatches(this.path, pos.fpLen, pos.fpHash))) {
+        this.cur = await this.openCursor(this.path, pos.offset, st.size);
+        return;
+      }
+      const copy = await findRotated(this.path, pos, pos.offset);
+      if (copy && (await this.resumeDetached(copy, pos))) return;
+      this.notice(`${this.path}: was truncated while meterscope was stopped and no copy of it was found next to it; reading it from its start`);
+    } else if (!same && pos.ino !== 0) {
+      const moved = await findRotated(this.path, pos, pos.offset);
+      if (moved && (await this.resumeDetached(moved, pos))) return;
+      this.notice(`${this.path}: was rotated while meterscope was stopped and the old file was not found next to it; lines written to it after the last checkpoint are not counted`);
+    } else {
+      // Nothing of any file read yet (none there, or an empty one): what was rotated away since
+      // then is read first, oldest first, then the file at the path.
+      this.queue = await laterGenerations(this.path, pos.at);
+      if (this.queue.length) this.notice(`${this.path}: rotated while meterscope was stopped; reading ${this.queue.join(', ')} first`);
+    }
+    // The file at the path (if any) is new to us: read it from its start as a catch-up.
+    if (this.queue.length === 0) {
+      const now = await statOrNull(this.path);
+      if (now && now.isFile()) this.cur = await this.openCursor(this.path, 0, now.size);
+    }
+  }
+
+  private async resumeDetached(p: string, pos: FilePosition): Promise<boolean> {
+    const st = await statOrNull(p);
+    if (!st) return false;
+    const cur = await this.openCursor(p, pos.offset, st.size);
+    if (!cur) return false;
+    cur.detached = true;
+    cur.atFileStart = pos.offset === 0;
+    this.cur = cur;
+    this.queue = await laterGenerations(this.path, st.mtimeMs, p);
+    this.notice(`${this.path}: rotated while meterscope was stopped; finishing ${p} first${this.queue.length ? `, then ${this.queue.join(', ')}` : ''}`);
+    return true;
+  }
+}
+
+export function countNewlines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** Lines in the first `size` bytes, and the offset just past the last newline. */
+async function countLines(fh: fs.promises.FileHandle, size: number): Promise<{ lines: number; boundary: number }> {
+  const buf = Buffer.allocUnsafe(READ_SIZE);
+  let lines = 0;
+  let boundary = 0;
+  for (let off = 0; off < size; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(READ_SIZE, size - off), off);
+    if (bytesRead === 0) break;
+    const b = buf.subarray(0, bytesRead);
+    lines += countNewlines(b);
+    const last = b.lastIndexOf(10);
+    if (last !== -1) boundary = off + last + 1;
+    off += bytesRead;
+  }
+  return { lines, boundary };
+}
+
+/**
+ * Reads a stream (stdin): chunks are stamped when they arrive; the stream's end finishes the last
+ * line. Positions count bytes (a stream cannot be re-read, so a resume continues with new input).
+ */
+export class StreamFollower implements Follower {
+  ended = false;
+  private queue: { data: Buffer; at: number }[] = [];
+  private queued = 0;
+  private partial = Buffer.alloc(0);
+  private offset = 0;
+  private error?: Error;
+
+  constructor(private readonly input: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown }, startOffset = 0) {
+    this.offset = startOffset;
+    input.on('data', (d: Buffer | string) => {
+      const data = typeof d === 'string' ? Buffer.from(d) : d;
+      this.queue.push({ data, at: Date.now() });
+      this.queued += data.length;
+      if (this.queued > 32 << 20) input.pause();
+    });
+    input.on('end', () => (this.ended = true));
+    input.on('error', (e: Error) => {
+      this.error = e;
+      this.ended = true;
+    });
+  }
+
+  async poll(): Promise<Chunk[]> {
+    if (this.error) throw new UserError(`stdin: reading failed (${this.error.message})`);
+    const items = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    this.input.resume();
+    const out: Chunk[] = [];
+    for (const { data, at } of items) {
+      this.offset += data.length;
+      const nl = data.lastIndexOf(10);
+      if (nl === -1) {
+        this.partial = Buffer.concat([this.partial, data]);
+        if (this.partial.length > MAX_HELD) this.flushPartial(out, at);
+        continue;
+      }
+      const whole = Buffer.concat([this.partial, data.subarray(0, nl + 1)]);
+      this.partial = Buffer.from(data.subarray(nl + 1));
+      out.push(this.chunk(whole, countNewlines(whole), at));
+    }
+    // At the end of input, the last line needs no newline.
+    if (this.ended && this.queue.length === 0) this.flushPartial(out, Date.now());
+    return out;
+  }
+
+  private flushPartial(out: Chunk[], at: number): void {
+    if (this.partial.length === 0) return;
+    const data = Buffer.concat([this.partial, Buffer.from('\n')]);
+    this.partial = Buffer.alloc(0);
+    out.push(this.chunk(data, 1, at));
+  }
+
+  private chunk(data: Buffer, lines: number, at: number): Chunk {
+    const end = this.offset - this.partial.length;
+    return { data, lines, at, backlog: false, fileStart: false, end: { path: '-', dev: 0, ino: 0, offset: end, fpLen: 0, fpHash: '', at } };
+  }
+
+  status(): FollowerStatus {
+    const drained = this.ended && this.queue.length === 0 && this.partial.length === 0;
+    return { state: drained ? 'ended' : 'following', path: '-', held: this.partial.length };
+  }
+
+  async close(): Promise<void> {
+    this.input.pause();
+  }
+}
