@@ -73,6 +73,7 @@ async function openEmbedded(dataDirOpt: string): Promise<Store> {
     } catch {
       throw new UserError(`cannot use data directory ${dir}: it is not a writable directory (set --data-dir or METERSCOPE_DATA_DIR)`);
     }
+    claimDataDir(dir);
     const { createChdbConnection } = await import('chdb/connection');
     const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0]);
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${DEFAULT_DATABASE}` });
@@ -94,6 +95,39 @@ async function openEmbedded(dataDirOpt: string): Promise<Store> {
       shared.refs--;
     },
   };
+}
+
+/**
+ * The embedded engine locks its directory; a second process would fail inside chDB with a native
+ * message. A pid file lets us say what is going on first (stale files from dead processes are taken over).
+ */
+function claimDataDir(dir: string): void {
+  const lock = path.join(dir, 'meterscope.pid');
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new UserError(`the embedded store at ${dir} is in use by another meterscope process (pid ${pid}); wait for it to finish or pass another --data-dir`);
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  process.once('exit', () => {
+    try {
+      if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openServer(opts: StoreOptions): Promise<Store> {
