@@ -7,11 +7,13 @@ import { Runs } from '../store/runs.js';
 import { computeProfile, DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { saveReport } from '../profile/store-report.js';
 import { Progress, formatBytes } from '../profile/progress.js';
-import { renderTerminal } from '../report/terminal.js';
+import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { UserError } from '../errors.js';
 
 export interface ProfileFlags extends StoreFlags, MappingFlags {
   json?: boolean;
+  reportFormat?: string;
+  out?: string;
   asOf?: string;
   require?: string;
   exactDistinctLimit?: string;
@@ -22,13 +24,16 @@ export function registerProfile(program: Command): void {
     .command('profile')
     .description('load meter-event logs and measure traffic, payload cardinality and API fit (the main job)')
     .argument('<inputs...>', "files or globs (.gz/.zst read transparently), or - for stdin")
-    .option('--json', 'print the report model as JSON on stdout (and nothing else); fields: docs/json-report.md')
+    .option('--json', 'print the report model as JSON on stdout (and nothing else; same as --report-format json); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601; default: the last event)')
     .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
     .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT));
+  addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
+    const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
+    chooseFormat(output); // a bad --report-format fails before anything is loaded
     const { format, mapping } = mappingFrom(flags);
     if (flags.asOf !== undefined && Number.isNaN(Date.parse(flags.asOf))) throw new UserError(`--as-of: "${flags.asOf}" is not a date/time`);
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
@@ -57,7 +62,7 @@ export function registerProfile(program: Command): void {
         await saveReport(store.client, run.run_id, 'profile', report);
         await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
         progress.stop();
-        process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderTerminal(report));
+        await emitReport(report, output);
       } catch (err) {
         progress.stop();
         await runs.finish(run, 'failed', { error: (err as Error).message }).catch(() => {});

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
 import { renderTerminal } from '../report/terminal.js';
+import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { runTail, type TailReport } from '../tail/session.js';
 import { renderTailSummary } from '../tail/summary.js';
 
@@ -14,6 +15,8 @@ export interface TailFlags extends StoreFlags, MappingFlags {
   batchBytes?: string;
   interval?: string;
   json?: boolean;
+  reportFormat?: string;
+  out?: string;
   asOf?: string;
   require?: string;
 }
@@ -33,9 +36,13 @@ export function registerTail(program: Command): void {
     .option('--json', 'print one JSON line per interval and the final report as a JSON line, even on a terminal')
     .option('--as-of <time>', 'final report: reference time for stale/future checks (ISO 8601; default: the last event)')
     .option('--require <keys>', 'final report: comma-separated payload keys every event should carry');
+  addReportOutputOptions(cmd, { flag: '--report-format', what: 'the final report' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (input: string | undefined, flags: TailFlags) => {
+    // --json here is the live JSON-lines mode, not the final report's format.
+    const output = flags.reportFormat !== undefined || flags.out ? { format: flags.reportFormat, out: flags.out } : null;
+    if (output) chooseFormat(output); // a bad --report-format fails before following anything
     const { format, mapping } = mappingFrom(flags);
     if (flags.from !== 'start' && flags.from !== 'end') throw new UserError(`--from must be start or end, got "${flags.from}"`);
     if (flags.asOf !== undefined && Number.isNaN(Date.parse(flags.asOf))) throw new UserError(`--as-of: "${flags.asOf}" is not a date/time`);
@@ -68,7 +75,11 @@ export function registerTail(program: Command): void {
         stderr: process.stderr,
         runOptions: { ...flags, input },
       });
-      process.stdout.write(live === 'json' ? `${JSON.stringify({ type: 'report', runId, report })}\n` : `\n${renderTerminal(report)}${renderTailSummary(report as TailReport)}`);
+      // --report-format alone replaces the usual final report on stdout; with --out the file gets it and stdout is as usual.
+      if (!output || output.out) {
+        process.stdout.write(live === 'json' ? `${JSON.stringify({ type: 'report', runId, report })}\n` : `\n${renderTerminal(report)}${renderTailSummary(report as TailReport)}`);
+      }
+      if (output) await emitReport(report, output);
     });
   });
 }

@@ -1,0 +1,119 @@
+/**
+ * HTML page for a replay run: accounting first (every event acknowledged, rejected or failed), then
+ * latency percentiles over time, outcomes per second, status counts, and the settings used. Reasons in
+ * the outcomes come from the target's answers: untrusted, escaped like payload text.
+ */
+import type { ReplayReport } from '../../replay/model.js';
+import type { LatencySummary } from '../../replay/metrics.js';
+import { renderCharts, replayChartSpecs } from '../charts.js';
+import { html } from '../escape.js';
+import { dec, int, ms, plural, when } from '../format.js';
+import { page } from './page.js';
+import { figure, section, table, tiles } from './parts.js';
+
+export async function renderReplayHtml(r: ReplayReport): Promise<string> {
+  const charts = new Map((await renderCharts(replayChartSpecs(r))).map((c) => [c.id, c]));
+  const t = r.totals;
+  const accounting =
+    tiles([
+      { k: 'events sent', v: int(t.events_sent), d: `of ${int(t.events_input)} in the input` },
+      { k: 'acknowledged', v: int(t.acknowledged), d: `${dec(r.achieved.acknowledged_per_s)}/s` },
+      { k: 'rejected (4xx)', v: int(t.rejected) },
+      { k: 'failed', v: int(t.failed), d: 'after retries' },
+      { k: 'not sent', v: int(t.not_sent) },
+      { k: 'p99 latency', v: `${ms(r.latency.p99_ms)} ms`, d: `p50 ${ms(r.latency.p50_ms)} ms` },
+    ]) +
+    table(
+      [
+        { text: 'input', num: true },
+        { text: 'sent', num: true },
+        { text: 'acknowledged', num: true },
+        { text: 'rejected', num: true },
+        { text: 'failed', num: true },
+        { text: 'not sent', num: true },
+        'balanced',
+      ],
+      [
+        {
+          cells: [
+            t.events_input,
+            t.events_sent,
+            t.acknowledged,
+            t.rejected,
+            t.failed,
+            t.not_sent,
+            { html: r.accounting_ok ? '<span class="ok">✔ acknowledged + rejected + failed = sent</span>' : '<span class="bad">✖ MISMATCH</span>' },
+          ],
+        },
+      ],
+    ) +
+    `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.session_requests ? `, ${int(t.session_requests)} session requests` : ''}). ` +
+      `Achieved ${dec(r.achieved.events_per_s)} events/s answered, ${dec(r.achieved.requests_per_s)} requests/s; offered ${dec(r.achieved.offered_events_per_s)} events/s.`)}</p>`;
+
+  const latRow = (name: string, s: LatencySummary | null) => ({
+    cells: s && s.count ? [name, ...[s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
+  });
+  const latency =
+    figure(charts.get('replay-latency')) +
+    table(
+      ['measure (ms)', { text: 'p50', num: true }, { text: 'p90', num: true }, { text: 'p99', num: true }, { text: 'p99.9', num: true }, { text: 'max', num: true }, { text: 'count', num: true }],
+      [
+        latRow('latency from the scheduled send time', r.latency),
+        latRow('service time per attempt', r.service),
+        // Older stored replay reports lack connection_wait.
+        latRow('wait for a free connection', r.connection_wait ?? null),
+        latRow('generator lag (open model)', r.lag),
+      ],
+    ) +
+    figure(charts.get('replay-outcomes'));
+
+  const statuses =
+    figure(charts.get('replay-statuses')) +
+    (r.outcomes.length
+      ? '<h3>Outcomes</h3>' +
+        table(
+          ['outcome', 'status', 'reason', { text: 'requests', num: true }, { text: 'events', num: true }],
+          r.outcomes.map((o) => ({ cells: [o.outcome, o.status === 0 ? 'no answer' : String(o.status), { html: `<span class="mono">${html(o.reason || '-')}</span>` }, o.requests, o.events] })),
+          { sortable: true },
+        )
+      : '');
+
+  const s = r.settings;
+  const settings = table(
+    ['setting', 'value'],
+    [
+      ['protocol', r.protocol],
+      ['target', r.target],
+      ['pacing', s.pacing_text],
+      ['connections × pipelining', `${s.connections} × ${s.pipelining}`],
+      ['batch / flush', `${s.batch} events / ${s.flush_ms} ms`],
+      ['max in flight', String(s.max_in_flight)],
+      ['timeout / retries', `${s.timeout_ms} ms / ${s.retries} (wait ≤ ${s.max_retry_wait_ms} ms)`],
+      ['timestamps', s.timestamps],
+      ['gzip / unique ids', `${s.gzip ? 'yes' : 'no'} / ${s.unique_ids ? 'yes' : 'no'}`],
+      ['duration / limit', `${s.duration_s ?? '-'} / ${s.limit ?? '-'}`],
+      ['input', r.input.kind === 'run' ? `run ${r.source_run_id}` : r.input.names.join(', ')],
+    ].map(([k, v]) => ({ cells: [k, { html: `<span class="mono">${html(v)}</span>` }] })),
+  );
+  const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${html(n)}</li>`).join('')}</ul>` : '<p class="note">None.</p>';
+
+  return page({
+    title: `Replay benchmark · run ${r.run_id}${r.status === 'interrupted' ? ' (interrupted)' : ''}`,
+    subtitle: html(`${r.protocol} → ${r.target} · ${when(r.started_at)} → ${when(r.finished_at)} UTC (${dec(r.elapsed_s)} s) · ${plural(r.input.events, 'input event')}`),
+    nav: [
+      { id: 'accounting', label: 'Accounting' },
+      { id: 'latency', label: 'Latency' },
+      { id: 'statuses', label: 'Statuses' },
+      { id: 'settings', label: 'Settings' },
+      { id: 'notes', label: 'Notes' },
+    ],
+    body: [
+      section('accounting', 'Accounting', accounting),
+      section('latency', 'Latency and throughput', latency),
+      section('statuses', 'Statuses and outcomes', statuses),
+      section('settings', 'Settings', settings),
+      section('notes', 'Notes', notes),
+    ].join('\n'),
+    model: r,
+  });
+}
