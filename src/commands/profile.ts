@@ -9,6 +9,7 @@ import { saveReport } from '../profile/store-report.js';
 import { Progress, formatBytes } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { UserError } from '../errors.js';
+import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';
 
 export interface ProfileFlags extends StoreFlags, MappingFlags {
   json?: boolean;
@@ -31,6 +32,7 @@ export function registerProfile(program: Command): void {
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
+  addStripeProfileOptions(cmd);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
     const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
     chooseFormat(output); // a bad --report-format fails before anything is loaded
@@ -39,6 +41,7 @@ export function registerProfile(program: Command): void {
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
     const require = flags.require ? flags.require.split(',').map((k) => k.trim()).filter(Boolean) : undefined;
     const sources = await resolveSources(inputs);
+    const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const progress = new Progress();
     await withStore(flags, async (store) => {
       const runs = new Runs(store.client);
@@ -59,6 +62,7 @@ export function registerProfile(program: Command): void {
           exactDistinctLimit,
           onPhase: (p) => progress.phase(p),
         });
+        if (stripe) await stripe.attach(store, report);
         await saveReport(store.client, run.run_id, 'profile', report);
         await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
         progress.stop();

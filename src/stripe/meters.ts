@@ -1,0 +1,117 @@
+/**
+ * Stripe Billing Meters: read every page through the API (or from a saved `stripe meters --json`
+ * file) and normalize each to the fields this tool uses.
+ */
+import fs from 'node:fs';
+import { UserError } from '../errors.js';
+import type { StripeReader } from './client.js';
+import { metronomeAggregationFor, type MetronomeAggregation, type MetronomeAggregationType } from './metronome.js';
+
+/** Stripe's defaults when a meter does not override the payload keys. */
+export const DEFAULT_CUSTOMER_KEY = 'stripe_customer_id';
+export const DEFAULT_VALUE_KEY = 'value';
+
+export interface StripeMeter {
+  id: string;
+  displayName: string;
+  eventName: string;
+  /** active | inactive */
+  status: string;
+  /** default_aggregation.formula: sum | count | last */
+  formula: string;
+  /** customer_mapping.event_payload_key */
+  customerKey: string;
+  /** value_settings.event_payload_key */
+  valueKey: string;
+  /** Pre-aggregation window (hour | day) or null. */
+  eventTimeWindow: string | null;
+  /** dimension_payload_keys, where the API returns them (meter dimensions are a preview feature). */
+  dimensionKeys: string[];
+  livemode: boolean;
+  /** The Metronome aggregation this meter needs (flat copy of metronome.aggregationType for report readers). */
+  metronomeAggregation: MetronomeAggregationType | null;
+  metronome: MetronomeAggregation | null;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** One meter from the API object shape (snake_case) or this tool's own JSON (camelCase). */
+export function normalizeMeter(raw: unknown): StripeMeter {
+  if (!isObj(raw)) throw new Error('a meter must be an object');
+  const agg = isObj(raw.default_aggregation) ? raw.default_aggregation : {};
+  const cm = isObj(raw.customer_mapping) ? raw.customer_mapping : {};
+  const vs = isObj(raw.value_settings) ? raw.value_settings : {};
+  const id = text(raw.id);
+  const eventName = text(raw.event_name) ?? text(raw.eventName);
+  if (!id || !eventName) throw new Error('a meter needs an id and an event_name');
+  const dims = raw.dimension_payload_keys ?? raw.dimensionKeys;
+  const base = {
+    id,
+    displayName: text(raw.display_name) ?? text(raw.displayName) ?? eventName,
+    eventName,
+    status: text(raw.status) ?? 'active',
+    formula: (text(agg.formula) ?? text(raw.formula) ?? '').toLowerCase(),
+    customerKey: text(cm.event_payload_key) ?? text(raw.customerKey) ?? DEFAULT_CUSTOMER_KEY,
+    valueKey: text(vs.event_payload_key) ?? text(raw.valueKey) ?? DEFAULT_VALUE_KEY,
+    eventTimeWindow: text(raw.event_time_window) ?? text(raw.eventTimeWindow),
+    dimensionKeys: Array.isArray(dims) ? dims.filter((d): d is string => typeof d === 'string') : [],
+    livemode: raw.livemode === true,
+  };
+  const metronome = metronomeAggregationFor(base);
+  return { ...base, metronomeAggregation: metronome?.aggregationType ?? null, metronome };
+}
+
+const PAGE_SIZE = 100;
+/** A bound on pages so a misbehaving server cannot loop us forever (100,000 meters). */
+const MAX_PAGES = 1000;
+
+/** Every meter on the account, all pages, in the API's order. */
+export async function listMeters(reader: StripeReader): Promise<StripeMeter[]> {
+  const out: StripeMeter[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await reader.call('listing Billing Meters', (s) =>
+      s.billing.meters.list({ limit: PAGE_SIZE, ...(after ? { starting_after: after } : {}) }),
+    );
+    for (const m of res.data) out.push(normalizeMeter(m));
+    if (!res.has_more || res.data.length === 0) return out;
+    after = res.data[res.data.length - 1].id;
+  }
+  throw new UserError(`Stripe returned more than ${MAX_PAGES} pages of meters; stopping`);
+}
+
+/**
+ * Meters from a file: the output of `meterscope stripe meters --json`, a Stripe list object
+ * ({object:'list', data:[…]}), or an array of meter objects.
+ */
+export function readMetersFile(file: string): StripeMeter[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(code ? `--meters: cannot read ${file} (${code})` : `--meters: ${file} is not valid JSON`);
+  }
+  const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.data) ? raw.data : isObj(raw) && Array.isArray(raw.meters) ? raw.meters : null;
+  if (!list) throw new UserError(`--meters: ${file} holds no list of meters (expected the output of \`meterscope stripe meters --json\`)`);
+  return list.map((m, i) => {
+    try {
+      return normalizeMeter(m);
+    } catch (err) {
+      throw new UserError(`--meters: ${file}: meter #${i + 1}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** The meter an event name is billed by: the active one, else none (an inactive meter bills nothing). */
+export function meterByEventName(meters: StripeMeter[]): { active: Map<string, StripeMeter>; inactive: Map<string, StripeMeter> } {
+  const active = new Map<string, StripeMeter>();
+  const inactive = new Map<string, StripeMeter>();
+  for (const m of meters) {
+    const into = m.status === 'active' ? active : inactive;
+    if (!into.has(m.eventName)) into.set(m.eventName, m);
+  }
+  return { active, inactive };
+}
