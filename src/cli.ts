@@ -5,6 +5,10 @@ import { registerProfile } from './commands/profile.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerTail } from './commands/tail.js';
+import { registerReplay } from './commands/replay.js';
+import { registerSink } from './commands/sink.js';
+import { registerStripe } from './commands/stripe.js';
 
 export function buildProgram(): Command {
   const program = new Command('meterscope')
@@ -15,6 +19,10 @@ export function buildProgram(): Command {
   registerReport(program);
   registerRuns(program);
   registerGenerate(program);
+  registerTail(program);
+  registerReplay(program);
+  registerSink(program);
+  registerStripe(program);
   return program;
 }
 

@@ -2,6 +2,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows } from './insert.js';
 import { FOUNDATION } from './schema/001-foundation.js';
 import { PROFILE_RESULTS } from './schema/002-profile.js';
+import { TAIL_CHECKPOINTS } from './schema/003-tail.js';
+import { REPLAY_RESULTS } from './schema/004-replay.js';
+import { STRIPE_TABLES } from './schema/005-stripe.js';
+import { PROFILE_RESULT_TABLES } from './schema/006-profile-results.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +15,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS];
+export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES];
 
 export async function migrate(client: ClickHouseClient): Promise<number[]> {
   await client.command({
