@@ -44,6 +44,9 @@ function firstEvent(v: unknown): Record<string, unknown> | undefined {
 
 /** Guesses the format of a sample; `null` when nothing fits. */
 export function detectFormat(lines: string[]): FormatName | null {
+  // An object that fits no known shape means generic JSON, unless a later line names the format:
+  // a first line that lost its event name must not turn a Stripe file into "generic JSON".
+  let generic = false;
   for (const line of lines.slice(0, 20)) {
     const t = line.trim();
     if (t.startsWith('{') || t.startsWith('[')) {
@@ -57,10 +60,12 @@ export function detectFormat(lines: string[]): FormatName | null {
       if ('event_name' in ev && ('payload' in ev || ev.object === 'billing.meter_event')) {
         return typeof ev.timestamp === 'string' && !/^\d+$/.test(ev.timestamp) ? 'stripe-v2-stream' : 'stripe-json';
       }
-      return 'json';
+      generic = true;
+      continue;
     }
     if (/(^|[\s&])event_name=/.test(t) || /(^|[\s&])payload(\[|%5B)/.test(t)) return 'stripe-v1-form';
   }
+  if (generic) return 'json';
   const first = lines[0];
   if (first && /[,]/.test(first) && !first.trim().startsWith('{')) return 'csv';
   return null;
@@ -74,7 +79,11 @@ function findKey(obj: Record<string, unknown>, explicit: string | undefined, gue
 
 /** Generic JSON: flags win, otherwise the first common name present in the sample. */
 export function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceName: string): JsonPaths {
-  const ev = lines.map((l) => firstEvent(tryJson(l.trim()))).find(Boolean) ?? {};
+  // Keys seen across the sample (first occurrence wins), so one line missing a field does not hide it.
+  const ev: Record<string, unknown> = {};
+  for (const e of lines.map((l) => firstEvent(tryJson(l.trim())))) {
+    for (const [k, v] of Object.entries(e ?? {})) if (!(k in ev)) ev[k] = v;
+  }
   const name = findKey(ev, mapping.eventField, NAME_GUESSES);
   const ts = findKey(ev, mapping.timestampField, TS_GUESSES);
   if (!ts) {
