@@ -13,6 +13,7 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
 import type { ProfileReport } from '../src/profile/model.js';
+import { mulberry32 } from '../src/util/seeded-random.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -26,16 +27,7 @@ interface Ev {
   line: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Two files of (identifier, time) pairs, in file order. */
 function generate(): [Omit<Ev, 'source' | 'line'>[], Omit<Ev, 'source' | 'line'>[]] {

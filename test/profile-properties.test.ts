@@ -12,17 +12,9 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
 import type { ProfileReport, PropertyProfile } from '../src/profile/model.js';
+import { mulberry32 } from '../src/util/seeded-random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 interface Ev {
   name: string;

@@ -11,6 +11,7 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
 import type { ProfileReport } from '../src/profile/model.js';
+import { mulberry32 } from '../src/util/seeded-random.js';
 
 export interface Ev {
   identifier?: string;
@@ -35,16 +36,7 @@ export const T0 = Date.UTC(2024, 2, 4, 0, 0, 0) / 1000; // Monday 2024-03-04 00:
 export const BURST_AT = T0 + 86_400 + 14 * 3600 + 123;
 export const BURST = 90;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** ~6,000 events over 3 days with a daily rhythm and one burst second. */
 export function generateEvents(): Ev[] {

@@ -5,6 +5,9 @@
  */
 import Table from 'cli-table3';
 import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
+import { dec, duration, int, pct, plural, when } from './format.js';
+
+export { dec };
 
 export const TERMINAL_WIDTH = 100;
 const MAX_PROPERTIES_PER_NAME = 25;
@@ -18,40 +21,6 @@ export function safe(s: string, max = 60): string {
   const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '�');
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
-}
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const plural = (n: number, word: string) => `${int(n)} ${word}${n === 1 ? '' : 's'}`;
-
-/** A rate or ratio with sensible precision: 12,345 / 123.4 / 1.23 / 0.012. */
-export function dec(n: number): string {
-  if (!Number.isFinite(n)) return '∞';
-  const a = Math.abs(n);
-  if (a >= 1000 || Number.isInteger(n)) return int(n);
-  if (a >= 100) return n.toFixed(1);
-  if (a >= 1) return n.toFixed(2);
-  if (a === 0) return '0';
-  return n.toPrecision(2);
-}
-
-const pct = (x: number) => {
-  const p = x * 100;
-  if (p === 0 || p === 100) return `${p}%`;
-  if (p < 0.1) return '<0.1%';
-  if (p > 99.9) return '>99.9%';
-  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
-};
-
-/** '2024-01-01T10:00:00.000Z' -> '2024-01-01 10:00:00'. */
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '') : '-');
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${dec(seconds)} s`;
-  const d = Math.floor(seconds / 86_400);
-  const h = Math.floor((seconds % 86_400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.floor(seconds % 60);
-  return [d && `${d}d`, (d || h) && `${h}h`, `${m}m`, !d && `${s}s`].filter(Boolean).join(' ');
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';

@@ -3,6 +3,7 @@
  * Defaults are the published ingestion limits (see /work/shared/DESIGN.md and docs/replay.md).
  */
 import { UserError } from '../errors.js';
+import { mulberry32 } from '../util/seeded-random.js';
 
 /** The rate-limited paths. Units: requests/s, except `metronome` which counts events/s. */
 export const LIMIT_KEYS = ['stripe-v1', 'stripe-v2-session', 'stripe-v2-stream', 'metronome'] as const;
@@ -95,12 +96,5 @@ export function parseRateLimits(specs: string[] | undefined): Record<LimitKey, n
 /** Small seeded PRNG (mulberry32) so fault injection can be reproduced. */
 export function seededRandom(seed: number | undefined): () => number {
   if (seed === undefined) return Math.random;
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
