@@ -3,7 +3,9 @@
  * the engine itself (file() table function, parallel, no bytes through Node); otherwise the lines
  * are streamed into a staging table and parsed there by the same SQL, so both give the same rows.
  */
+import os from 'node:os';
 import type { Readable } from 'node:stream';
+import type { ClickHouseSettings } from '@clickhouse/client';
 import type { Store } from '../store/client.js';
 import { UserError, firstLine } from '../errors.js';
 import type { FieldMapping, FormatName } from './formats.js';
@@ -22,6 +24,11 @@ export interface LoadOptions {
   onProgress?: (source: Source, bytes: number) => void;
   /** Where stdin comes from (tests pass their own stream). */
   stdin?: Readable;
+  /**
+   * Leave background merges of `events` paused after the load (embedded store only), so the queries
+   * that follow get both cores; the caller then calls resumeEventMerges(store) when done.
+   */
+  keepMergesPaused?: boolean;
 }
 
 export interface SourceLoad {
@@ -35,8 +42,31 @@ export interface SourceLoad {
 
 export async function loadSources(store: Store, runId: string, sources: Source[], opts: LoadOptions): Promise<SourceLoad[]> {
   const out: SourceLoad[] = [];
-  for (const src of sources) out.push(await loadSource(store, runId, src, opts));
+  const paused = await pauseEventMerges(store);
+  try {
+    for (const src of sources) out.push(await loadSource(store, runId, src, opts));
+  } finally {
+    if (paused && !opts.keepMergesPaused) await resumeEventMerges(store);
+  }
   return out;
+}
+
+/**
+ * Every insert block becomes a part of `events`, and background merges rewrite those parts while the
+ * parser needs both cores: on 5M lines merges during the load cost ~20 % more CPU and ~200 MB of RSS.
+ * The embedded engine is ours alone, so merges wait until the load is done (they resume right after
+ * unless the caller asked otherwise, so parts never pile up). A shared server is left alone.
+ */
+async function pauseEventMerges(store: Store): Promise<boolean> {
+  if (store.mode !== 'embedded') return false;
+  await store.client.command({ query: 'SYSTEM STOP MERGES events' });
+  return true;
+}
+
+/** Lets background merges of `events` run again (a no-op on a server, where they were never paused). */
+export async function resumeEventMerges(store: Store): Promise<void> {
+  if (store.mode !== 'embedded') return;
+  await store.client.command({ query: 'SYSTEM START MERGES events' });
 }
 
 export async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
@@ -62,8 +92,15 @@ async function loadFileDirect(store: Store, runId: string, src: Source, choice: 
       if(endsWith(l, '\\r'), substring(l, 1, length(l) - 1), l) AS raw
     FROM file(${params.add(src.path)}, 'LineAsString', 'l String', '${compression}')
     WHERE notEmpty(trimBoth(raw))`;
-  await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
+  await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
 }
+
+/**
+ * chDB maps files into memory by default (storage_file_read_method = mmap): every page read stays in
+ * the process's RSS, so RSS grew with the file (a 1.2 GB file: 1.5 GB RSS). pread reads through a
+ * small buffer at the same speed.
+ */
+export const FILE_READ_SETTINGS: ClickHouseSettings = { storage_file_read_method: 'pread' };
 
 /** Streams lines into a staging table, detects the format from its head, parses with the same SQL as the direct path. */
 async function loadStreamed(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
@@ -87,20 +124,28 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
 }
 
 /**
- * Smaller insert blocks than the defaults (1M rows / 256 MiB): the ingest pipeline fans out
- * through two materialized views, and huge squashed blocks cost memory and serialize the work.
- * Measured on 2M Stripe JSON lines: 7.7 s -> 3.0 s (see bench/RESULTS.md).
+ * Measured on this 2-core box (bench/RESULTS.md):
+ * - Smaller insert blocks than the defaults (1M rows / 256 MiB): the pipeline fans out through two
+ *   materialized views, and huge squashed blocks cost memory (2M lines: 7.7 s -> 3.0 s).
+ * - The Null table does not take parallel inserts, so the views (sort, compress, write events) ran
+ *   in one thread while the parser used all cores; max_insert_threads with parallel_view_processing
+ *   gives each core its own chain (1M lines: 3.4 s -> 1.9 s of wall time, same CPU).
+ * - Parser blocks of 16k rows instead of 64k: the expression chain holds a dozen columns per block;
+ *   peak RSS on 5M lines 1.24 -> 0.99 GB, on 20M 0.94 GB, at the same CPU time.
  */
-const INGEST_SETTINGS = {
+export const INGEST_SETTINGS: ClickHouseSettings = {
   min_insert_block_size_rows: '100000',
   min_insert_block_size_bytes: String(64 << 20),
   min_insert_block_size_rows_for_materialized_views: '100000',
   min_insert_block_size_bytes_for_materialized_views: String(64 << 20),
+  max_insert_threads: String(Math.max(2, os.availableParallelism())),
+  parallel_view_processing: 1,
+  max_block_size: '16384',
 };
 
-export async function runIngest(store: Store, query: string, params: SqlParams, name: string): Promise<void> {
+export async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: ClickHouseSettings = {}): Promise<void> {
   try {
-    await store.client.command({ query, query_params: params.values, clickhouse_settings: INGEST_SETTINGS });
+    await store.client.command({ query, query_params: params.values, clickhouse_settings: { ...INGEST_SETTINGS, ...extra } });
   } catch (e) {
     const msg = firstLine((e as Error).message ?? String(e));
     if (/Cannot (read|open)|decompress|zstd|gzip|inflate/i.test(msg)) throw new UserError(`${name}: cannot be read (${msg})`);

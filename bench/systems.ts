@@ -1,0 +1,50 @@
+/**
+ * The four benchmarked systems: how to run each on a file in a fresh process and read its figures.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { figuresFromReport, type Figures } from './figures.js';
+import { measure, type Measurement } from './measure.js';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(BENCH_DIR, '..');
+
+export const SYSTEM_NAMES = ['meterscope', 'floor', 'duckdb', 'naive'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+export interface Run extends Measurement {
+  figures: Figures;
+}
+
+const node = process.execPath;
+const script = (name: string) => path.join(BENCH_DIR, 'systems', `${name}.mjs`);
+
+/** Runs one system once on `file`. meterscope gets a fresh embedded store, removed afterwards. */
+export async function runSystem(name: SystemName, file: string): Promise<Run> {
+  switch (name) {
+    case 'meterscope': {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-bench-store-'));
+      try {
+        // CLICKHOUSE_URL cleared: the embedded engine, never a configured server.
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        delete env.CLICKHOUSE_URL;
+        delete env.METERSCOPE_DATA_DIR;
+        const m = await measure(node, [path.join(ROOT, 'bin', 'meterscope.js'), 'profile', '--json', '--data-dir', dataDir, file], { cwd: ROOT, env });
+        return { ...m, figures: figuresFromReport(JSON.parse(m.stdout)) };
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+    case 'naive': {
+      // Enough heap for ~20M identifiers in Maps; the naive way simply needs it.
+      const m = await measure(node, ['--max-old-space-size=16384', script('naive'), file], { cwd: ROOT });
+      return { ...m, figures: JSON.parse(m.stdout) as Figures };
+    }
+    default: {
+      const m = await measure(node, [script(name), file], { cwd: ROOT });
+      return { ...m, figures: JSON.parse(m.stdout) as Figures };
+    }
+  }
+}
