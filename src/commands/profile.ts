@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { resolveSources } from '../ingest/source.js';
-import { loadSources } from '../ingest/load.js';
+import { loadSources, resumeEventMerges } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
 import { computeProfile, DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { saveReport } from '../profile/store-report.js';
@@ -53,6 +53,8 @@ export function registerProfile(program: Command): void {
           mapping,
           // Only streamed sources report bytes; file() loads in the engine are opaque (see progress.ts).
           onProgress: (src, bytes) => progress.note(`${src.name === '-' ? 'stdin' : path.basename(src.name)} ${formatBytes(bytes)}`),
+          // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
+          keepMergesPaused: true,
         });
         const report = await computeProfile(store, run.run_id, 'profile', loads, {
           asOf: flags.asOf,
@@ -65,10 +67,12 @@ export function registerProfile(program: Command): void {
         if (stripe) await stripe.attach(store, report);
         await saveReport(store.client, run.run_id, 'profile', report);
         await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
+        await resumeEventMerges(store);
         progress.stop();
         await emitReport(report, output);
       } catch (err) {
         progress.stop();
+        await resumeEventMerges(store).catch(() => {});
         await runs.finish(run, 'failed', { error: (err as Error).message }).catch(() => {});
         throw err;
       }

@@ -14,7 +14,7 @@ import { REPORT_SCHEMA_VERSION } from './model.js';
 import { computeVolume } from './volume.js';
 import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './rates.js';
 import { computeCustomers } from './customers.js';
-import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, type KeyScan, type ValueCounts, DISTINCT_ERROR } from './properties.js';
+import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
 import { classify } from './classify.js';
 import { buildCandidates, compoundsOf, singleCandidates } from './candidates.js';
 import { computeIdentity, computeOrder } from './identity.js';
@@ -145,6 +145,12 @@ export async function computeProfile(
   return report;
 }
 
+/** Only if a key vanished between passes (never within one run); keeps the model total. */
+const EMPTY_SHAPE: KeyShape = {
+  types: { number: 0, string: 0, boolean: 0, null: 0, object: 0 },
+  numericCount: 0, min: null, max: null, mean: null, avgLength: 0, spaceShare: 0,
+};
+
 function toProperty(
   s: KeyScan,
   events: number,
@@ -154,18 +160,19 @@ function toProperty(
   const id = itemId(s.name, [s.key]);
   // Keys within the exact limit have a count from the value pass; the others keep the estimate.
   const exactCount = counts.items.get(id);
+  const shape = counts.shapes.get(id) ?? EMPTY_SHAPE;
   const distinctExact = exactCount !== undefined;
   const distinct = exactCount?.distinct ?? s.approxDistinct;
   const role = s.key === roles.customer ? 'customer' : s.key === roles.value ? 'value' : null;
-  const numericShare = s.present ? s.numericCount / s.present : 0;
+  const numericShare = s.present ? shape.numericCount / s.present : 0;
   const cls = classify({
     key: s.key,
     present: s.present,
     distinct,
     numericShare,
-    objectShare: s.present ? s.types.object / s.present : 0,
-    spaceShare: s.spaceShare,
-    avgLength: s.avgLength,
+    objectShare: s.present ? shape.types.object / s.present : 0,
+    spaceShare: shape.spaceShare,
+    avgLength: shape.avgLength,
     role,
   });
   const q = counts.quantiles.get(id);
@@ -178,15 +185,15 @@ function toProperty(
     distinct,
     distinctExact,
     distinctError: distinctExact ? null : DISTINCT_ERROR,
-    types: s.types,
+    types: shape.types,
     numericShare,
     numeric:
-      s.numericCount > 0 && s.min !== null && s.max !== null && s.mean !== null
-        ? { count: s.numericCount, min: s.min, max: s.max, mean: s.mean, p50: q?.p50 ?? s.min, p99: q?.p99 ?? s.max, quantilesExact: distinctExact }
+      shape.numericCount > 0 && shape.min !== null && shape.max !== null && shape.mean !== null
+        ? { count: shape.numericCount, min: shape.min, max: shape.max, mean: shape.mean, p50: q?.p50 ?? shape.min, p99: q?.p99 ?? shape.max, quantilesExact: distinctExact }
         : null,
     topValues: (counts.top.get(id) ?? []).map((t) => ({ value: t.value, count: t.count, share: s.present ? t.count / s.present : 0 })),
     topValuesExact: distinctExact,
-    avgLength: s.avgLength,
+    avgLength: shape.avgLength,
     class: cls.class,
     classReason: cls.reason,
     role,

@@ -1,11 +1,15 @@
 /**
  * Payload properties per event name × key, in at most four reads of the `properties` column:
- * 1. scanKeys: presence, approximate distinct (HyperLogLog), JSON types, numeric min/max/mean, text shape;
+ * 1. scanKeys: presence and approximate distinct count (HyperLogLog) per key: hashing only;
  * 2. countValues: exact per-value counts for every key whose estimate is within the exact limit,
- *    aggregated again per key in the same query (distinct counts, top values, exact percentiles);
- * 3. estimateLargeKeys (only if some key exceeds the exact limit): space-saving top values and
- *    t-digest percentiles, so no key ever needs an unbounded exact set;
- * 4. countCompounds: value combinations of the dimension candidates (one lookup per key and event). */
+ *    aggregated again per key in the same query: distinct counts, top values, exact percentiles, and
+ *    the key's shape (JSON types, numeric min/max/mean, text length) from each distinct value weighted
+ *    by its count, so the regexes run once per distinct value instead of once per event;
+ * 3. estimateLargeKeys (only if some key exceeds the exact limit): space-saving top values,
+ *    t-digest percentiles and the shape per event, so no key ever needs an unbounded exact set;
+ * 4. countCompounds: value combinations of the dimension candidates (one lookup per key and event).
+ * Moving the shape from pass 1 to pass 2 made the two passes 5.1 s -> 3.0 s at 5M events (bench/RESULTS.md).
+ */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PropertyTypes } from './model.js';
 import { num, numOrNull, select } from './query.js';
@@ -24,6 +28,10 @@ export interface KeyScan {
   key: string;
   present: number;
   approxDistinct: number;
+}
+
+/** What a key's values look like (from pass 2 or 3). */
+export interface KeyShape {
   types: PropertyTypes;
   numericCount: number;
   min: number | null;
@@ -33,55 +41,44 @@ export interface KeyScan {
   spaceShare: number;
 }
 
-/**
- * (event name, key, raw value) pairs with cheap derived columns. `inner` is the raw text without the
- * quotes of a string: exact for numeric strings (they hold no escapes), so it serves the number test
- * without decoding every string.
- */
-const PAIRS = `SELECT event_name, k, v, substring(v, 1, 1) AS f, ${inner('v')} AS inner,
-    if(match(inner, '${NUMERIC_RE}'), toFloat64OrNull(inner), NULL) AS x0, if(isFinite(x0), x0, NULL) AS x
-  FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-  WHERE run_id = {run:String}`;
-
 function inner(raw: string): string {
   return `if(startsWith(${raw}, '"'), substring(${raw}, 2, length(${raw}) - 2), ${raw})`;
 }
 
-/** Pass 1: cheap per-key aggregates. */
+/**
+ * Shape aggregates over rows (v, w): a raw JSON value and its weight (its count in pass 2, 1 in pass 3).
+ * `inner` is the raw text without a string's quotes: exact for numeric strings (they hold no escapes),
+ * so it serves the number test without decoding every string.
+ */
+const SHAPE_AGGS = `sumIf(w, f = '"') AS t_string, sumIf(w, f IN ('{', '[')) AS t_object, sumIf(w, f IN ('t', 'f')) AS t_boolean,
+       sumIf(w, f = 'n') AS t_null, sum(w) - t_string - t_object - t_boolean - t_null AS t_number,
+       sumIf(w, isNotNull(x)) AS num_count, min(x) AS mn, max(x) AS mx, sumIf(x * w, isNotNull(x)) / num_count AS mean,
+       sum(lengthUTF8(inner) * w) / sum(w) AS avg_len, sumIf(w, position(inner, ' ') > 0) AS spaced`;
+const SHAPE_COLUMNS = (v: string) => `substring(${v}, 1, 1) AS f, ${inner(v)} AS inner, ${numericOf(v)} AS x`;
+
+function shapeOf(r: Record<string, unknown>, present: number): KeyShape {
+  const numericCount = num(r.num_count);
+  return {
+    types: { number: num(r.t_number), string: num(r.t_string), boolean: num(r.t_boolean), null: num(r.t_null), object: num(r.t_object) },
+    numericCount,
+    min: numericCount ? numOrNull(r.mn) : null,
+    max: numericCount ? numOrNull(r.mx) : null,
+    mean: numericCount ? numOrNull(r.mean) : null,
+    avgLength: num(r.avg_len),
+    spaceShare: present ? num(r.spaced) / present : 0,
+  };
+}
+
+/** Pass 1: presence and estimated distinct values per key (only hashing, no per-value work). */
 export async function scanKeys(client: ClickHouseClient, runId: string): Promise<KeyScan[]> {
-  const rows = await select<Record<string, string | number | null>>(
+  const rows = await select<{ name: string; key: string; present: string; approx: string }>(
     client,
-    `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx,
-       countIf(f = '"') AS t_string, countIf(f IN ('{', '[')) AS t_object, countIf(f IN ('t', 'f')) AS t_boolean,
-       countIf(f = 'n') AS t_null, present - t_string - t_object - t_boolean - t_null AS t_number,
-       count(x) AS num_count, min(x) AS mn, max(x) AS mx, avg(x) AS mean,
-       avg(lengthUTF8(inner)) AS avg_len, countIf(position(inner, ' ') > 0) AS spaced
-     FROM (${PAIRS}) GROUP BY name, key ORDER BY name, key`,
+    `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
+     FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
+     WHERE run_id = {run:String} GROUP BY name, key ORDER BY name, key`,
     { run: runId },
   );
-  return rows.map((r) => {
-    const present = num(r.present);
-    const numericCount = num(r.num_count);
-    return {
-      name: String(r.name),
-      key: String(r.key),
-      present,
-      approxDistinct: num(r.approx),
-      types: {
-        number: num(r.t_number),
-        string: num(r.t_string),
-        boolean: num(r.t_boolean),
-        null: num(r.t_null),
-        object: num(r.t_object),
-      },
-      numericCount,
-      min: numericCount ? numOrNull(r.mn) : null,
-      max: numericCount ? numOrNull(r.mx) : null,
-      mean: numericCount ? numOrNull(r.mean) : null,
-      avgLength: num(r.avg_len),
-      spaceShare: present ? num(r.spaced) / present : 0,
-    };
-  });
+  return rows.map((r) => ({ name: String(r.name), key: String(r.key), present: num(r.present), approxDistinct: num(r.approx) }));
 }
 
 export function isExactable(s: KeyScan, limit: number): boolean {
@@ -97,6 +94,7 @@ export interface ItemCount {
 
 export interface ValueCounts {
   items: Map<string, ItemCount>;
+  shapes: Map<string, KeyShape>;
   top: Map<string, { value: string; count: number }[]>;
   quantiles: Map<string, { p50: number; p99: number }>;
 }
@@ -109,25 +107,29 @@ export const itemId = (name: string, keys: string[]) => JSON.stringify([name, ..
  * again per key in the same query: distinct values, exact weighted percentiles, top values.
  */
 export async function countValues(client: ClickHouseClient, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), top: new Map(), quantiles: new Map() };
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
   // Filtering costs a lookup per pair, so only when some key is left out.
   const filter = skip.size ? 'AND NOT has({skip:Map(String, Array(String))}[event_name], k)' : '';
-  const rows = await select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string }>(
+  const rows = await select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(
     client,
-    `SELECT event_name AS name, k AS key, count() AS distinct, sum(c) AS present,
-       groupArraySorted(${TOP_VALUES})((-toInt64(c), v)) AS top,
-       quantilesExactWeightedIf(0.5, 0.99)(ifNull(x, 0), c, isNotNull(x)) AS q, countIf(isNotNull(x)) AS nq
+    `SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
+       groupArraySorted(${TOP_VALUES})((-toInt64(w), v)) AS top,
+       quantilesExactWeightedIf(0.5, 0.99)(ifNull(x, 0), w, isNotNull(x)) AS q, countIf(isNotNull(x)) AS nq,
+       ${SHAPE_AGGS}
      FROM (
-       SELECT event_name, k, v, count() AS c, ${numericOf('v')} AS x
-       FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-       WHERE run_id = {run:String} ${filter}
-       GROUP BY event_name, k, v)
+       SELECT event_name, k, v, w, ${SHAPE_COLUMNS('v')}
+       FROM (
+         SELECT event_name, k, v, count() AS w
+         FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
+         WHERE run_id = {run:String} ${filter}
+         GROUP BY event_name, k, v))
      GROUP BY name, key`,
     { run: runId, skip: Object.fromEntries(skip) },
   );
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
     out.items.set(id, { distinct: num(r.distinct), present: num(r.present) });
+    out.shapes.set(id, shapeOf(r, num(r.present)));
     out.top.set(id, r.top.map(([negCount, value]) => ({ value, count: -num(negCount) })));
     if (num(r.nq) > 0) out.quantiles.set(id, { p50: num(r.q[0]), p99: num(r.q[1]) });
   }
@@ -176,18 +178,23 @@ export async function countCompounds(client: ClickHouseClient, runId: string, co
 
 /** Pass 3: estimates for keys beyond the exact limit (per event name, the keys). */
 export async function estimateLargeKeys(client: ClickHouseClient, runId: string, keys: Map<string, string[]>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), top: new Map(), quantiles: new Map() };
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
   if (keys.size === 0) return out;
-  const rows = await select<{ name: string; key: string; top: { item: string; count: string }[]; q: number[]; nq: string }>(
+  const rows = await select<{ name: string; key: string; n: string; top: { item: string; count: string }[]; q: number[]; nq: string } & Record<string, unknown>>(
     client,
-    `SELECT event_name AS name, k AS key, approx_top_k(${TOP_VALUES})(v) AS top,
-       quantilesTDigestIf(0.5, 0.99)(ifNull(x, 0), isNotNull(x)) AS q, count(x) AS nq
-     FROM (${PAIRS} AND has({keys:Map(String, Array(String))}[event_name], k))
+    `SELECT event_name AS name, k AS key, count() AS n, approx_top_k(${TOP_VALUES})(v) AS top,
+       quantilesTDigestIf(0.5, 0.99)(ifNull(x, 0), isNotNull(x)) AS q, count(x) AS nq,
+       ${SHAPE_AGGS}
+     FROM (
+       SELECT event_name, k, v, toUInt64(1) AS w, ${SHAPE_COLUMNS('v')}
+       FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
+       WHERE run_id = {run:String} AND has({keys:Map(String, Array(String))}[event_name], k))
      GROUP BY name, key`,
     { run: runId, keys: Object.fromEntries(keys) },
   );
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
+    out.shapes.set(id, shapeOf(r, num(r.n)));
     out.top.set(id, r.top.map((t) => ({ value: t.item, count: num(t.count) })));
     if (num(r.nq) > 0) out.quantiles.set(id, { p50: num(r.q[0]), p99: num(r.q[1]) });
   }
