@@ -1,33 +1,46 @@
 /** Command-line entry: commander wiring only; each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
 import { describeError, UserError } from './errors.js';
-import { registerProfile } from './commands/profile.js';
-import { registerRuns } from './commands/runs.js';
-import { registerReport } from './commands/report.js';
-import { registerGenerate } from './commands/generate.js';
-import { registerTail } from './commands/tail.js';
-import { registerReplay } from './commands/replay.js';
-import { registerSink } from './commands/sink.js';
-import { registerStripe } from './commands/stripe.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Commands in help order, each loaded only when needed: the modules behind them (Stripe SDK, undici,
+ * report renderers, …) took ~0.4 s to load, paid by every invocation before this.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  profile: async () => (await import('./commands/profile.js')).registerProfile,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  runs: async () => (await import('./commands/runs.js')).registerRuns,
+  generate: async () => (await import('./commands/generate.js')).registerGenerate,
+  tail: async () => (await import('./commands/tail.js')).registerTail,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  sink: async () => (await import('./commands/sink.js')).registerSink,
+  stripe: async () => (await import('./commands/stripe.js')).registerStripe,
+};
+
+/** The program with the command named in argv (all commands for help, typos and no command). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('meterscope')
     .description('Measure meter-event traffic and payload cardinality before moving usage billing from Stripe to Metronome.')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)');
-  registerProfile(program);
-  registerReport(program);
-  registerRuns(program);
-  registerGenerate(program);
-  registerTail(program);
-  registerReplay(program);
-  registerSink(program);
-  registerStripe(program);
+  const named = argv[2];
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const registers = await Promise.all(wanted.map((n) => COMMANDS[n]()));
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  let program: Command;
+  try {
+    program = await buildProgram(argv);
+  } catch (err) {
+    process.stderr.write(`meterscope: ${describeError(err)}\n`);
+    process.exitCode = 1;
+    return;
+  }
   program.exitOverride();
   try {
     await program.parseAsync(argv);
