@@ -14,7 +14,7 @@ import { REPORT_SCHEMA_VERSION } from './model.js';
 import { computeVolume } from './volume.js';
 import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './rates.js';
 import { computeCustomers } from './customers.js';
-import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
+import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, scansFromCounts, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
 import { classify } from './classify.js';
 import { buildCandidates, compoundsOf, singleCandidates } from './candidates.js';
 import { computeIdentity, computeOrder } from './identity.js';
@@ -64,11 +64,13 @@ export async function computeProfile(
 
   phase('properties');
   const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
-  const scans = await scanKeys(client, runId);
+  const scannedNames = volume.names.filter((n) => n.count > limit).map((n) => n.name);
+  const scans = await scanKeys(client, runId, scannedNames);
   const roles = { customer: opts.customerKey, value: opts.valueKey };
   const large = new Map<string, string[]>();
   for (const s of scans) if (!isExactable(s, limit)) large.set(s.name, [...(large.get(s.name) ?? []), s.key]);
   const exact = await countValues(client, runId, large);
+  scans.push(...scansFromCounts(exact, new Set(scannedNames)));
   const estimated = await estimateLargeKeys(client, runId, large);
   const properties = scans
     .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, isExactable(s, limit) ? exact : estimated))

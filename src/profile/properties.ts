@@ -1,6 +1,7 @@
 /**
  * Payload properties per event name × key, in at most four reads of the `properties` column:
- * 1. scanKeys: presence and approximate distinct count (HyperLogLog) per key: hashing only;
+ * 1. scanKeys: presence and approximate distinct count (HyperLogLog) per key: hashing only, and only
+ *    for event names with more events than the exact limit;
  * 2. countValues: exact per-value counts for every key whose estimate is within the exact limit,
  *    aggregated again per key in the same query: distinct counts, top values, exact percentiles, and
  *    the key's shape (JSON types, numeric min/max/mean, text length) from each distinct value weighted
@@ -69,16 +70,31 @@ function shapeOf(r: Record<string, unknown>, present: number): KeyShape {
   };
 }
 
-/** Pass 1: presence and estimated distinct values per key (only hashing, no per-value work). */
-export async function scanKeys(client: ClickHouseClient, runId: string): Promise<KeyScan[]> {
+/**
+ * Pass 1: presence and estimated distinct values per key of the given event names (only hashing, no
+ * per-value work). Only names with more events than the exact limit need it: a key cannot have more
+ * distinct values than its name has events, so the others go straight to the exact pass.
+ */
+export async function scanKeys(client: ClickHouseClient, runId: string, names: string[]): Promise<KeyScan[]> {
+  if (names.length === 0) return [];
   const rows = await select<{ name: string; key: string; present: string; approx: string }>(
     client,
     `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
      FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-     WHERE run_id = {run:String} GROUP BY name, key ORDER BY name, key`,
-    { run: runId },
+     WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, key ORDER BY name, key`,
+    { run: runId, names },
   );
   return rows.map((r) => ({ name: String(r.name), key: String(r.key), present: num(r.present), approxDistinct: num(r.approx) }));
+}
+
+/** The keys the exact pass found for names that pass 1 skipped (their counts are exact). */
+export function scansFromCounts(counts: ValueCounts, skipNames: Set<string>): KeyScan[] {
+  const out: KeyScan[] = [];
+  for (const [id, item] of counts.items) {
+    const [name, key] = JSON.parse(id) as [string, string];
+    if (!skipNames.has(name)) out.push({ name, key, present: item.present, approxDistinct: item.distinct });
+  }
+  return out;
 }
 
 export function isExactable(s: KeyScan, limit: number): boolean {

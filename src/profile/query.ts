@@ -5,13 +5,27 @@ export type Params = Record<string, unknown>;
 
 /** Runs a SELECT and returns its rows (64-bit integers arrive as strings: convert with num()). */
 export async function select<T>(client: ClickHouseClient, query: string, params: Params = {}): Promise<T[]> {
-  const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return rs.json<T>();
+  return timed(query, async () => {
+    const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
+    return rs.json<T>();
+  });
 }
 
 /** Runs a statement that returns no rows (INSERT … SELECT, DDL). */
 export async function exec(client: ClickHouseClient, query: string, params: Params = {}): Promise<void> {
-  await client.command({ query, query_params: params });
+  await timed(query, () => client.command({ query, query_params: params }));
+}
+
+/** METERSCOPE_DEBUG=sql: each profile query's wall time and opening text on stderr (where the time goes). */
+async function timed<T>(query: string, run: () => Promise<T>): Promise<T> {
+  if (process.env.METERSCOPE_DEBUG !== 'sql') return run();
+  const started = process.hrtime.bigint();
+  try {
+    return await run();
+  } finally {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stderr.write(`${ms.toFixed(0).padStart(6)} ms  ${query.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+  }
 }
 
 /** A number from a JSON row value (UInt64 arrives quoted); null/undefined -> 0. */
