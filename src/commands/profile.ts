@@ -67,14 +67,14 @@ export function registerProfile(program: Command): void {
         if (stripe) await stripe.attach(store, report);
         await saveReport(store.client, run.run_id, 'profile', report);
         await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
-        await resumeEventMerges(store);
         progress.stop();
         await emitReport(report, output);
       } catch (err) {
         progress.stop();
-        await resumeEventMerges(store).catch(() => {});
         await runs.finish(run, 'failed', { error: (err as Error).message }).catch(() => {});
         throw err;
+      } finally {
+        await resumeEventMerges(store).catch(() => {});
       }
     });
   });

@@ -175,22 +175,11 @@ export function registerReplay(program: Command): void {
   });
 }
 
-interface ParsedFlags {
-  protocol: Protocol;
-  pacing: Pacing;
-  connections: number;
-  pipelining: number;
-  batch: number;
-  flushMs: number;
-  maxInFlight: number;
-  timeoutMs: number;
-  retries: number;
-  maxRetryWaitMs: number;
-  timestamps: 'shift' | 'original';
-  durationS?: number;
-  warmupS?: number;
-  limit?: number;
-}
+/** The flags as checked values: the run settings of ReplayConfig, plus the retry bounds and the event limit. */
+type ParsedFlags = Pick<
+  ReplayConfig,
+  'protocol' | 'pacing' | 'connections' | 'pipelining' | 'batch' | 'flushMs' | 'maxInFlight' | 'timeoutMs' | 'timestamps' | 'durationS' | 'warmupS'
+> & { retries: number; maxRetryWaitMs: number; limit?: number };
 
 /** Every flag checked before anything is loaded or sent. */
 function parseFlags(f: ReplayFlags): ParsedFlags {

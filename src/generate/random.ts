@@ -3,6 +3,7 @@
  * row's values do not depend on thread scheduling or on any other row; in JS a small seeded PRNG
  * places the bursts.
  */
+import { mulberry32 } from '../util/seeded-random.js';
 
 /** One tag per independent stream of draws (changing a tag changes every generated file). */
 export const TAG = {
@@ -48,14 +49,7 @@ export function skewedRankSql(n: number, skew: number, u: string): string {
   return `least(toUInt64(${n}), greatest(toUInt64(1), toUInt64(floor(${x}))))`;
 }
 
-/** Seeded PRNG (splitmix-style over 32-bit math) for decisions made in JS. */
+/** Seeded PRNG for decisions made in JS: mulberry32 over the seed folded to 32 bits (seeds beyond 2^32 stay distinct). */
 export function prng(seed: number): () => number {
-  let s = (Math.floor(seed / 4294967296) ^ seed ^ 0x9e3779b9) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed / 4294967296) ^ seed ^ 0x9e3779b9) >>> 0);
 }

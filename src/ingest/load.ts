@@ -42,11 +42,11 @@ export interface SourceLoad {
 
 export async function loadSources(store: Store, runId: string, sources: Source[], opts: LoadOptions): Promise<SourceLoad[]> {
   const out: SourceLoad[] = [];
-  const paused = await pauseEventMerges(store);
+  await pauseEventMerges(store);
   try {
     for (const src of sources) out.push(await loadSource(store, runId, src, opts));
   } finally {
-    if (paused && !opts.keepMergesPaused) await resumeEventMerges(store);
+    if (!opts.keepMergesPaused) await resumeEventMerges(store);
   }
   return out;
 }
@@ -57,10 +57,9 @@ export async function loadSources(store: Store, runId: string, sources: Source[]
  * The embedded engine is ours alone, so merges wait until the load is done (they resume right after
  * unless the caller asked otherwise, so parts never pile up). A shared server is left alone.
  */
-async function pauseEventMerges(store: Store): Promise<boolean> {
-  if (store.mode !== 'embedded') return false;
+async function pauseEventMerges(store: Store): Promise<void> {
+  if (store.mode !== 'embedded') return;
   await store.client.command({ query: 'SYSTEM STOP MERGES events' });
-  return true;
 }
 
 /** Lets background merges of `events` run again (a no-op on a server, where they were never paused). */

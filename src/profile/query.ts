@@ -16,6 +16,15 @@ export async function exec(client: ClickHouseClient, query: string, params: Para
   await timed(query, () => client.command({ query, query_params: params }));
 }
 
+/**
+ * Removes a run's rows from a result table before they are written again (a recomputed run).
+ * Checks first: a lightweight DELETE on a table without the run's rows still costs a mutation.
+ */
+export async function clearRun(client: ClickHouseClient, table: string, runId: string): Promise<void> {
+  const [row] = await select<{ n: string }>(client, `SELECT count() AS n FROM (SELECT 1 FROM ${table} WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
+  if (num(row?.n) > 0) await exec(client, `DELETE FROM ${table} WHERE run_id = {run:String}`, { run: runId });
+}
+
 /** METERSCOPE_DEBUG=sql: each profile query's wall time and opening text on stderr (where the time goes). */
 async function timed<T>(query: string, run: () => Promise<T>): Promise<T> {
   if (process.env.METERSCOPE_DEBUG !== 'sql') return run();

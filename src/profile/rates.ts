@@ -6,7 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { DayOfWeekRate, EventNameRate, HourOfDayRate, RateHistogramBucket, RatePeak, RateProfile, RateSeries } from './model.js';
-import { exec, isoOfSecond, num, select } from './query.js';
+import { clearRun, exec, isoOfSecond, num, select } from './query.js';
 
 export const PEAK_WINDOWS = [1, 10, 60] as const;
 const SERIES_BUCKETS = [1, 10, 60, 300, 900, 3600, 21_600, 86_400];
@@ -19,8 +19,7 @@ export const TOTAL_SERIES = `SELECT toUInt32(second) AS s, events AS c FROM prof
 
 /** Fills profile_rate_seconds for the run from events: one scan, per name and total at once. */
 export async function buildRateSeries(client: ClickHouseClient, runId: string): Promise<void> {
-  const [existing] = await select<{ n: string }>(client, `SELECT count() AS n FROM (SELECT 1 FROM profile_rate_seconds WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
-  if (num(existing?.n) > 0) await exec(client, `DELETE FROM profile_rate_seconds WHERE run_id = {run:String}`, { run: runId });
+  await clearRun(client, 'profile_rate_seconds', runId);
   // Per name first; the totals are summed from those rows (names × seconds, far fewer than events).
   // GROUPING SETS over events hashed every event twice.
   await exec(
@@ -111,34 +110,32 @@ export async function computeRates(client: ClickHouseClient, runId: string, tota
 }
 
 async function hourOfDay(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<HourOfDayRate[]> {
-  const rows = await select<{ k: number; e: string; p: string }>(
-    client,
-    `SELECT toHour(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
-    { run: runId },
-  );
-  const by = new Map(rows.map((r) => [Number(r.k), r]));
+  const by = await slotTotals(client, runId, 'toHour');
   const secs = secondsPerCycleSlot(span, 3600, 24, 0);
   return Array.from({ length: 24 }, (_, hour) => {
-    const r = by.get(hour);
-    const events = num(r?.e);
-    return { hour, events, share: events / total, avgEps: secs[hour] ? events / secs[hour] : 0, peak1s: num(r?.p) };
+    const { events, peak1s } = by.get(hour) ?? { events: 0, peak1s: 0 };
+    return { hour, events, share: events / total, avgEps: secs[hour] ? events / secs[hour] : 0, peak1s };
   });
 }
 
 async function dayOfWeek(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<DayOfWeekRate[]> {
-  const rows = await select<{ k: number; e: string; p: string }>(
-    client,
-    `SELECT toDayOfWeek(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
-    { run: runId },
-  );
-  const by = new Map(rows.map((r) => [Number(r.k), r]));
+  const by = await slotTotals(client, runId, 'toDayOfWeek');
   // Unix day 0 (1970-01-01) was a Thursday: slot 0 = Monday needs an offset of 3 days.
   const secs = secondsPerCycleSlot(span, 86_400, 7, 3);
   return DAY_NAMES.map((name, i) => {
-    const r = by.get(i + 1);
-    const events = num(r?.e);
-    return { day: i + 1, name, events, share: events / total, avgEps: secs[i] ? events / secs[i] : 0, peak1s: num(r?.p) };
+    const { events, peak1s } = by.get(i + 1) ?? { events: 0, peak1s: 0 };
+    return { day: i + 1, name, events, share: events / total, avgEps: secs[i] ? events / secs[i] : 0, peak1s };
   });
+}
+
+/** Events and busiest second per slot of a cycle; `slotFn` is a ClickHouse function of the time (toHour, toDayOfWeek). */
+async function slotTotals(client: ClickHouseClient, runId: string, slotFn: 'toHour' | 'toDayOfWeek'): Promise<Map<number, { events: number; peak1s: number }>> {
+  const rows = await select<{ k: number; e: string; p: string }>(
+    client,
+    `SELECT ${slotFn}(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
+    { run: runId },
+  );
+  return new Map(rows.map((r) => [Number(r.k), { events: num(r.e), peak1s: num(r.p) }]));
 }
 
 /**

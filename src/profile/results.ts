@@ -6,15 +6,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { insertRows } from '../store/insert.js';
 import type { ProfileReport } from './model.js';
-import { exec, num, select } from './query.js';
+import { clearRun } from './query.js';
 
 const TABLES = ['profile_properties', 'profile_candidates', 'profile_fit'] as const;
 
 export async function saveResults(client: ClickHouseClient, r: ProfileReport): Promise<void> {
-  for (const table of TABLES) {
-    const [row] = await select<{ n: string }>(client, `SELECT count() AS n FROM (SELECT 1 FROM ${table} WHERE run_id = {run:String} LIMIT 1)`, { run: r.runId });
-    if (num(row?.n) > 0) await exec(client, `DELETE FROM ${table} WHERE run_id = {run:String}`, { run: r.runId });
-  }
+  for (const table of TABLES) await clearRun(client, table, r.runId);
   await insertRows(
     client,
     'profile_properties',

@@ -35,17 +35,11 @@ export interface SecondBucket {
   lag_max_ms: number;
 }
 
-interface LiveBucket {
-  requests: number;
-  events: number;
-  attempts: number;
-  retries: number;
-  acknowledged: number;
-  rejected: number;
-  failed: number;
+/** A second still being filled: the counts of SecondBucket, with the histogram its percentiles come from. */
+type LiveBucket = Pick<SecondBucket, 'requests' | 'events' | 'attempts' | 'retries' | 'acknowledged' | 'rejected' | 'failed'> & {
   latency?: hdr.Histogram;
   lagMaxUs: number;
-}
+};
 
 export const newHistogram = (digits: 2 | 3 = 3) =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: digits, autoResize: true });

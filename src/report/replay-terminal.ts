@@ -2,35 +2,10 @@
  * Plain-text rendering of a replay report (and of two replay runs side by side). Reasons come
  * from the target's answers: untrusted, so control characters are replaced before printing.
  */
-import Table from 'cli-table3';
 import type { ReplayReport } from '../replay/model.js';
 import type { LatencySummary } from '../replay/metrics.js';
-import { dec, safe } from './terminal.js';
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => (n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-
-function table(head: string[], colWidths: number[], aligns?: ('left' | 'right')[]): Table.Table {
-  return new Table({
-    head,
-    colWidths,
-    colAligns: aligns,
-    wordWrap: true,
-    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-  });
-}
-
-const BLOCKS = '▁▂▃▄▅▆▇█';
-function sparkline(values: number[], width = 60): string {
-  if (values.length === 0) return '';
-  // Fold long series into `width` columns (max of each fold, so spikes stay visible).
-  const fold = Math.max(1, Math.ceil(values.length / width));
-  const cols: number[] = [];
-  for (let i = 0; i < values.length; i += fold) cols.push(Math.max(...values.slice(i, i + fold)));
-  const max = Math.max(...cols);
-  if (max <= 0) return ' '.repeat(cols.length);
-  return cols.map((v) => (v <= 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / max) * (BLOCKS.length - 1e-9)))])).join('');
-}
+import { safe, sparkline, table } from './terminal.js';
+import { dec, int, ms } from './format.js';
 
 const STATUS_TEXT: Record<number, string> = { 0: 'no answer (connection error / timeout)' };
 

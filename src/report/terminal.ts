@@ -7,8 +7,6 @@ import Table from 'cli-table3';
 import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
 
-export { dec };
-
 export const TERMINAL_WIDTH = 100;
 const MAX_PROPERTIES_PER_NAME = 25;
 const MAX_CANDIDATES_PER_NAME = 8;
@@ -24,13 +22,19 @@ export function safe(s: string, max = 60): string {
 }
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
-function sparkline(values: number[]): string {
-  const max = Math.max(...values);
-  if (max <= 0) return ' '.repeat(values.length);
-  return values.map((v) => (v <= 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / max) * (BLOCKS.length - 1e-9)))])).join('');
+/** Block characters scaled to the largest value; long series are folded into `width` columns (max per fold, so spikes stay visible). */
+export function sparkline(values: number[], width = 60): string {
+  if (values.length === 0) return '';
+  const fold = Math.max(1, Math.ceil(values.length / width));
+  const cols: number[] = [];
+  for (let i = 0; i < values.length; i += fold) cols.push(Math.max(...values.slice(i, i + fold)));
+  const max = Math.max(...cols);
+  if (max <= 0) return ' '.repeat(cols.length);
+  return cols.map((v) => (v <= 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / max) * (BLOCKS.length - 1e-9)))])).join('');
 }
 
-function table(head: string[], colWidths: number[], aligns?: ('left' | 'right')[]): Table.Table {
+/** A borderless-header cli-table3 table in the report's style (also used by the replay report). */
+export function table(head: string[], colWidths: number[], aligns?: ('left' | 'right')[]): Table.Table {
   return new Table({
     head,
     colWidths,
