@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../src/store/client.js';
+import { openStore } from '../src/store/open.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources, resumeEventMerges } from '../src/ingest/load.js';
 import { computeProfile } from '../src/profile/compute.js';

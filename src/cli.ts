@@ -1,6 +1,6 @@
 /** Command-line entry: commander wiring only; each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
-import { describeError, UserError } from './errors.js';
+import { describeError, Interrupted, UserError } from './errors.js';
 
 type Register = (program: Command) => void;
 
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     process.stderr.write(`meterscope: ${describeError(err)}\n`);
-    if (process.env.METERSCOPE_DEBUG && !(err instanceof UserError)) process.stderr.write(`${(err as Error).stack}\n`);
-    process.exitCode = err instanceof UserError ? err.exitCode : 1;
+    if (process.env.METERSCOPE_DEBUG && !(err instanceof UserError) && !(err instanceof Interrupted)) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = err instanceof UserError || err instanceof Interrupted ? err.exitCode : 1;
   }
 }

@@ -9,9 +9,21 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A run stopped by the user (Ctrl-C, SIGTERM) before it finished. Engines throw it when their
+ * AbortSignal fires; the CLI maps it to exit code 130, as shells do for SIGINT.
+ */
+export class Interrupted extends Error {
+  readonly exitCode = 130;
+  constructor(readonly reason = 'interrupted') {
+    super(`interrupted (${reason})`);
+    this.name = 'Interrupted';
+  }
+}
+
 /** Turns any thrown value into one line for stderr (secrets are never part of our messages). */
 export function describeError(err: unknown): string {
-  if (err instanceof UserError) return err.message;
+  if (err instanceof UserError || err instanceof Interrupted) return err.message;
   const e = err as { code?: string; message?: string; name?: string };
   if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'ECONNRESET')) {
     return `cannot reach ClickHouse (${e.code}); check --clickhouse / CLICKHOUSE_URL and that the server is running`;

@@ -32,10 +32,7 @@ describe('CLI foundation', () => {
     fs.writeFileSync(gzFile, zlib.gzipSync(log.text));
     // Node 20 cannot write zstd; the test's own engine can.
     const store = await openTestStore();
-    await store.client.command({
-      query: `INSERT INTO FUNCTION file({p:String}, 'LineAsString', 'l String', 'zstd') SELECT arrayJoin(splitByChar('\\n', trimRight({t:String})))`,
-      query_params: { p: zstFile, t: log.text },
-    });
+    await store.exec(`INSERT INTO FUNCTION file({p:String}, 'LineAsString', 'l String', 'zstd') SELECT arrayJoin(splitByChar('\\n', trimRight({t:String})))`, { p: zstFile, t: log.text });
   });
 
   const profileJson = async (args: string[], stdin?: Buffer | string) => {

@@ -15,7 +15,7 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { generate, type GenerateOptions } from '../src/generate/index.js';
 import { parseDuration, parseEventNames, parseProperty, parseStart } from '../src/generate/options.js';
-import { openStore, type Store } from '../src/store/client.js';
+import { openStore, type Store } from '../src/store/open.js';
 import { UserError } from '../src/errors.js';
 import { parseFile } from './support/parse-events.js';
 
@@ -213,7 +213,7 @@ describe('through a ClickHouse server', () => {
       shim!.on('exit', (c) => reject(new Error(`shim exited ${c}`)));
     });
     server = await openStore({ url, password: 'pw', database: `gen_${process.pid}` });
-    expect(server.readsLocalFiles).toBe(false);
+    expect(server.capabilities.readsLocalFiles).toBe(false);
     const opts: GenerateOptions = { format: 'csv', events: 2000, start: START, malformedRate: 0.02, duplicateRate: 0.02, lateRate: 0.02, seed: 77 };
     await generate(store, opts, file('embedded.csv'));
     await generate(server, opts, file('server.csv'));

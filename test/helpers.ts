@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { openStore, type Store } from '../src/store/client.js';
+import { openStore, type Store } from '../src/store/open.js';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const CLI = path.join(ROOT, 'bin', 'meterscope.js');
@@ -55,6 +55,5 @@ export function openTestStore(): Promise<Store> {
 
 /** Runs a query and returns JSON rows (numbers from 64-bit ints come back as strings). */
 export async function rows<T = Record<string, unknown>>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return rs.json<T>();
+  return store.select<T>(query, params);
 }

@@ -10,7 +10,7 @@ import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING, FORMATS, type FormatName } from '../src/ingest/formats.js';
 import { generate, type GenerateOptions } from '../src/generate/index.js';
-import type { Store } from '../src/store/client.js';
+import type { Store } from '../src/store/store.js';
 import { parseFile, type ParsedEvent } from './support/parse-events.js';
 
 let store: Store;

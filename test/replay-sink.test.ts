@@ -13,7 +13,7 @@ import type { SinkOptions } from '../src/sink/options.js';
 import type { ReplayReport } from '../src/replay/model.js';
 import { decodeHistogram } from '../src/replay/metrics.js';
 import { rows, runCli, tempDir } from './helpers.js';
-import { openStore } from '../src/store/client.js';
+import { openStore } from '../src/store/open.js';
 
 const KEY = 'sk_test_SECRETreplay42';
 const dir = tempDir('meterscope-replay-');

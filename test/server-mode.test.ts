@@ -13,7 +13,7 @@ import { ROOT, openTestStore, rows, runCli, tempDir } from './helpers.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
-import type { Store } from '../src/store/client.js';
+import type { Store } from '../src/store/store.js';
 
 const dir = tempDir();
 const database = `meterscope_test_${process.pid}`;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from './helpers.js';
-import { openStore, type Store } from '../src/store/client.js';
+import { openStore, type Store } from '../src/store/open.js';
 import { startFakeStripe, type FakeStripe } from './support/fake-stripe.js';
 import { CUSTOMERS, METERS, RECEIVED, logLines } from './support/stripe-fixture.js';
 
@@ -137,19 +137,18 @@ describe('stripe CLI', () => {
     expect(fake.requests.some((r) => r.authorization === `Bearer ${KEY}`)).toBe(true);
     const store: Store = await openStore({ dataDir });
     try {
-      const rs = await store.client.query({ query: `SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`, format: 'JSONEachRow' });
-      const tables = (await rs.json<{ name: string }>()).map((t) => t.name);
+      const tables = (await store.select<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`)).map((t) => t.name);
       expect(tables).toEqual(expect.arrayContaining(['runs', 'reports', 'stripe_meters', 'stripe_checks', 'stripe_reconcile']));
       let scanned = 0;
       for (const t of tables) {
-        const dump = await (await store.client.query({ query: `SELECT * FROM \`${t}\``, format: 'JSONEachRow' })).text();
+        const dump = JSON.stringify(await store.select(`SELECT * FROM \`${t}\``));
         scanned += dump.length;
         for (const part of KEY_PARTS) expect(dump, `table ${t}`).not.toContain(part);
       }
       expect(scanned).toBeGreaterThan(1000);
-      const opts = await (await store.client.query({ query: `SELECT options FROM runs FINAL WHERE run_id = {id:String}`, query_params: { id: runId }, format: 'JSONEachRow' })).json<{ options: string }>();
+      const opts = await store.select<{ options: string }>(`SELECT options FROM runs FINAL WHERE run_id = {id:String}`, { id: runId });
       expect(JSON.parse(opts[0].options).apiKey).toBe('***');
-      const rec = await (await store.client.query({ query: `SELECT count() AS n FROM stripe_reconcile WHERE run_id = {id:String} AND status = 'differs'`, query_params: { id: runId }, format: 'JSONEachRow' })).json<{ n: string }>();
+      const rec = await store.select<{ n: string }>(`SELECT count() AS n FROM stripe_reconcile WHERE run_id = {id:String} AND status = 'differs'`, { id: runId });
       expect(Number(rec[0].n)).toBe(2); // cus_B's hour (hour run) and cus_B's span (--meter api_call run)
     } finally {
       await store.close();

@@ -11,7 +11,7 @@ import { openTestStore, rows, tempDir } from './helpers.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
-import type { Store } from '../src/store/client.js';
+import type { Store } from '../src/store/store.js';
 import { StripeReader } from '../src/stripe/client.js';
 import { RateLimiter } from '../src/stripe/rate-limit.js';
 import { listMeters, normalizeMeter, type StripeMeter } from '../src/stripe/meters.js';
@@ -129,8 +129,8 @@ describe('stripe check', () => {
     expect(r.totals).toEqual({ unmeteredEvents: 5, rejectedEvents: 5, negativeValues: 1 });
     expect(r.meters[1].metronome).toMatchObject({ aggregationType: 'LATEST', aggregationKey: 'gb' });
 
-    await saveMeters(store.client, RUN, 'check', meters, r.checkedAt);
-    await saveCheck(store.client, r);
+    await saveMeters(store, RUN, 'check', meters, r.checkedAt);
+    await saveCheck(store, r);
     const stored = await rows<{ finding: string; event_name: string; events: string; billable_events: string; metronome_aggregation: string }>(
       store,
       `SELECT finding, event_name, events, billable_events, metronome_aggregation FROM stripe_checks WHERE run_id = {run:String} ORDER BY event_name`,
@@ -191,7 +191,7 @@ describe('stripe reconcile', () => {
     expect(r.requests).toBe(7);
     expect(progress[progress.length - 1]).toBe(7);
 
-    await saveReconcile(store.client, r);
+    await saveReconcile(store, r);
     const stored = await rows<{ customer: string; log_value: number; stripe_value: number | null; difference: number; status: string }>(
       store,
       `SELECT customer, log_value, stripe_value, difference, status FROM stripe_reconcile WHERE run_id = {run:String} AND status != 'match' ORDER BY customer`,

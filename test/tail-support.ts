@@ -86,10 +86,9 @@ export function runWriter(args: string[]): Promise<WriterResult> {
 /** Runs SQL against a data directory in a separate process (after the CLI using it has exited). */
 export function sqlRows<T = Record<string, any>>(dataDir: string, query: string): Promise<T[]> {
   const code = `
-    const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'client.js'))});
+    const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
     const s = await openStore({ dataDir: process.argv[1] });
-    const rs = await s.client.query({ query: process.argv[2], format: 'JSONEachRow' });
-    process.stdout.write(JSON.stringify(await rs.json()));`;
+    process.stdout.write(JSON.stringify(await s.select(process.argv[2])));`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, query], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

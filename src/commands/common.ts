@@ -1,8 +1,8 @@
 /** Options and plumbing shared by the commands: the store flags, field mappings, error exits. */
 import type { Command } from 'commander';
-import { openStore, resolveStoreOptions, type Store } from '../store/client.js';
+import { openStore, resolveStoreOptions, type Store } from '../store/open.js';
 import { DEFAULT_MAPPING, FORMATS, isFormat, type FieldMapping, type FormatName } from '../ingest/formats.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 
 export interface StoreFlags {
   dataDir?: string;
@@ -91,4 +91,28 @@ export function numberFlag(name: string, v: string | undefined, opts: { min?: nu
     throw new UserError(`${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${v}"`);
   }
   return n;
+}
+
+/**
+ * Runs `fn` with an AbortSignal that SIGINT/SIGTERM abort (with an Interrupted reason); the
+ * listeners are removed when `fn` settles. Engines take the signal; only the CLI touches `process`.
+ * A second signal while stopping leaves at once with exit 130.
+ */
+export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>, onSecond?: () => void): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ac.signal.aborted) {
+      onSecond?.();
+      process.exit(130);
+    }
+    ac.abort(new Interrupted(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -5,7 +5,7 @@ import { resolveSources } from '../ingest/source.js';
 import { loadSources, resumeEventMerges } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
 import { computeProfile, DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
-import { saveReport } from '../profile/store-report.js';
+import { saveReport } from '../store/reports.js';
 import { Progress, formatBytes } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { UserError } from '../errors.js';
@@ -44,36 +44,35 @@ export function registerProfile(program: Command): void {
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const progress = new Progress();
     await withStore(flags, async (store) => {
-      const runs = new Runs(store.client);
+      const runs = new Runs(store);
       const run = await runs.create('profile', sources.map((s) => s.name), { ...flags });
       try {
-        progress.phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
-        const loads = await loadSources(store, run.run_id, sources, {
-          format,
-          mapping,
-          // Only streamed sources report bytes; file() loads in the engine are opaque (see progress.ts).
-          onProgress: (src, bytes) => progress.note(`${src.name === '-' ? 'stdin' : path.basename(src.name)} ${formatBytes(bytes)}`),
-          // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
-          keepMergesPaused: true,
+        const report = await runs.track(run, async () => {
+          progress.phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
+          const loads = await loadSources(store, run.run_id, sources, {
+            format,
+            mapping,
+            // Only streamed sources report bytes; file() loads in the engine are opaque (see progress.ts).
+            onProgress: (src, bytes) => progress.note(`${src.name === '-' ? 'stdin' : path.basename(src.name)} ${formatBytes(bytes)}`),
+            // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
+            keepMergesPaused: true,
+          });
+          const value = await computeProfile(store, run.run_id, 'profile', loads, {
+            asOf: flags.asOf,
+            require,
+            customerKey: mapping.customerKey,
+            valueKey: mapping.valueKey,
+            exactDistinctLimit,
+            onPhase: (p) => progress.phase(p),
+          });
+          if (stripe) await stripe.attach(store, value);
+          await saveReport(store, run.run_id, 'profile', value);
+          return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
         });
-        const report = await computeProfile(store, run.run_id, 'profile', loads, {
-          asOf: flags.asOf,
-          require,
-          customerKey: mapping.customerKey,
-          valueKey: mapping.valueKey,
-          exactDistinctLimit,
-          onPhase: (p) => progress.phase(p),
-        });
-        if (stripe) await stripe.attach(store, report);
-        await saveReport(store.client, run.run_id, 'profile', report);
-        await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected });
         progress.stop();
         await emitReport(report, output);
-      } catch (err) {
-        progress.stop();
-        await runs.finish(run, 'failed', { error: (err as Error).message }).catch(() => {});
-        throw err;
       } finally {
+        progress.stop();
         await resumeEventMerges(store).catch(() => {});
       }
     });

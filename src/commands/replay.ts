@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { resolveSources } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
-import { saveReport, loadReport } from '../profile/store-report.js';
+import { saveReport, loadReport } from '../store/reports.js';
 import { PROTOCOLS, SPECS, type Protocol } from '../replay/encode.js';
 import { parseDuration, parseRate, type Pacing } from '../replay/pacing.js';
 import { readRunEvents, summarizeRunEvents } from '../replay/events.js';
@@ -87,7 +87,7 @@ export function registerReplay(program: Command): void {
     const auth = resolveAuth({ protocol: parsed.protocol, apiKey: flags.apiKey, headers: flags.header, allowLive: flags.allowLive });
     const safeTarget = redactTarget(target.url);
     await withStore(flags, async (store) => {
-      const runs = new Runs(store.client);
+      const runs = new Runs(store);
       const isFile = fs.existsSync(input) || /[*?[\]{}]/.test(input);
       let sourceRunId: string | undefined;
       if (!isFile) {
@@ -98,7 +98,7 @@ export function registerReplay(program: Command): void {
         }
       }
       const sources = isFile ? await resolveSources([input]) : [];
-      const previous = flags.compare ? await loadReport<ReplayReport>(store.client, flags.compare, 'replay') : undefined;
+      const previous = flags.compare ? await loadReport<ReplayReport>(store, flags.compare, 'replay') : undefined;
       const run = await runs.create('replay', isFile ? sources.map((s) => s.name) : [`run:${sourceRunId}`], { ...flags, target: safeTarget, sessionTarget: target.sessionUrl ? redactTarget(target.sessionUrl) : undefined });
       const ac = new AbortController();
       const onSignal = () => ac.abort();
@@ -111,7 +111,7 @@ export function registerReplay(program: Command): void {
           rejectedLines = loads.reduce((n, l) => n + l.rejects, 0);
           sourceRunId = run.run_id;
         }
-        const summary = await summarizeRunEvents(store.client, sourceRunId!);
+        const summary = await summarizeRunEvents(store, sourceRunId!);
         if (summary.events === 0) {
           throw new UserError(isFile ? `${input}: no events to replay (${rejectedLines} malformed lines; see: meterscope report ${run.run_id} or the rejects)` : `run ${sourceRunId} has no stored events to replay`);
         }
@@ -138,7 +138,7 @@ export function registerReplay(program: Command): void {
           signal: ac.signal,
           onProgress: process.stderr.isTTY && !flags.json ? (m, s) => progressLine(m, s, eventsInput) : undefined,
         };
-        const out = await runReplay(readRunEvents(store.client, sourceRunId!, { limit: parsed.limit }), cfg);
+        const out = await runReplay(readRunEvents(store, sourceRunId!, { limit: parsed.limit }), cfg);
         if (cfg.onProgress) process.stderr.write('\r\x1b[K');
         const report = buildReport({
           runId: run.run_id,
@@ -149,8 +149,8 @@ export function registerReplay(program: Command): void {
           out,
           limit: parsed.limit,
         });
-        await saveReplayResults(store.client, report, out.metrics);
-        await saveReport(store.client, run.run_id, 'replay', report);
+        await saveReplayResults(store, report, out.metrics);
+        await saveReport(store, run.run_id, 'replay', report);
         await runs.finish(run, report.status, {
           events: report.totals.events_sent,
           acknowledged: report.totals.acknowledged,

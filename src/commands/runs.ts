@@ -12,7 +12,7 @@ export function registerRuns(program: Command): void {
       .option('--json', 'print the runs as JSON'),
   ).action(async (opts: StoreFlags & { limit: string; json?: boolean }) => {
     await withStore(opts, async (store) => {
-      const runs = await new Runs(store.client).list(Number(opts.limit) || 50);
+      const runs = await new Runs(store).list(Number(opts.limit) || 50);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return;

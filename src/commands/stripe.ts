@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
 import { listMeters, readMetersFile, type StripeMeter } from '../stripe/meters.js';
 import { checkRun } from '../stripe/check.js';
@@ -46,13 +46,8 @@ const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
 /** The run's earliest and latest event (ISO), failing with a sentence for an unknown run id. */
 async function runSpan(store: Store, runId: string): Promise<{ first: string | null; last: string | null; events: number }> {
-  await new Runs(store.client).get(runId);
-  const rs = await store.client.query({
-    query: `SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`,
-    query_params: { run: runId },
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<{ n: string; first: string; last: string }>();
+  await new Runs(store).get(runId);
+  const [r] = await store.select<{ n: string; first: string; last: string }>(`SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`, { run: runId });
   const iso = (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString();
   return Number(r.n) === 0 ? { first: null, last: null, events: 0 } : { first: iso(r.first), last: iso(r.last), events: Number(r.n) };
 }
@@ -90,8 +85,8 @@ export function registerStripe(program: Command): void {
       const takenAt = new Date().toISOString();
       const meters: StripeMeter[] = reader ? await listMeters(reader) : readMetersFile(flags.meters!);
       const result = await checkRun(store, runId, meters);
-      await saveMeters(store.client, runId, 'check', meters, takenAt);
-      await saveCheck(store.client, result);
+      await saveMeters(store, runId, 'check', meters, takenAt);
+      await saveCheck(store, result);
       process.stdout.write(flags.json ? json({ meters, check: result }) : renderCheck(result));
     });
   });
@@ -155,8 +150,8 @@ export function registerStripe(program: Command): void {
             },
           });
           bar?.stop();
-          await saveMeters(store.client, runId, 'reconcile', meters, takenAt);
-          await saveReconcile(store.client, result);
+          await saveMeters(store, runId, 'reconcile', meters, takenAt);
+          await saveReconcile(store, result);
           process.stdout.write(flags.json ? json(result) : renderReconcile(result, { maxRows: limit }));
         } finally {
           bar?.stop();

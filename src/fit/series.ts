@@ -5,9 +5,9 @@
  * closed form over the non-empty seconds only: with S(t) = Σc - C·(t - t0 + 1), Q(t) = S(t) - min(0, min S(u≤t)),
  * and the minimum over the empty seconds before a busy second s is S(s - 1). Window functions do the rest.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import { TOTAL_SERIES } from '../profile/rates.js';
-import { num, select } from '../profile/query.js';
+import { num } from '../store/sql.js';
 
 export interface CapacityLoad {
   /** Seconds with more events than the capacity. */
@@ -18,7 +18,7 @@ export interface CapacityLoad {
 
 /** @param capacities events/s per path (trusted numbers from the limits table). */
 export async function capacityLoads(
-  client: ClickHouseClient,
+  store: Store,
   runId: string,
   firstSecond: number,
   capacities: number[],
@@ -30,9 +30,7 @@ export async function capacityLoads(
     return `toFloat64(${c})`;
   };
   const idx = capacities.map((_, i) => i);
-  const [r] = await select<Record<string, string | number>>(
-    client,
-    `SELECT ${idx.map((i) => `countIf(c > ${cap(i)}) AS over${i}, max(greatest(0, S${i} - least(0, mb${i}))) AS q${i}`).join(', ')}
+  const [r] = await store.select<Record<string, string | number>>(`SELECT ${idx.map((i) => `countIf(c > ${cap(i)}) AS over${i}, max(greatest(0, S${i} - least(0, mb${i}))) AS q${i}`).join(', ')}
      FROM (
        SELECT s, c, ${idx.map((i) => `S${i}, min(Sb${i}) OVER w AS mb${i}`).join(', ')}
        FROM (

@@ -3,7 +3,7 @@
  * prefixes: all user-controlled) are encoded here in JS and reach SQL only as query parameters;
  * SQL only adds digits and hex, which need no escaping in any of the syntaxes.
  */
-import type { SqlParams } from '../ingest/sql/params.js';
+import type { SqlParams } from '../store/sql.js';
 
 export type Syntax = 'json' | 'form' | 'csv';
 

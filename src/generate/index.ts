@@ -36,9 +36,8 @@ export interface GenerateResult {
 /** Plans the timeline and counts what will be written, without writing. */
 export async function planGeneration(target: GenerateTarget, opts: GenerateOptions): Promise<{ options: ResolvedOptions; schedule: Schedule; stats: ScheduleStats; counts: { duplicates: number; late: number; malformed: number } }> {
   const options = resolveOptions(opts);
-  const { schedule, stats } = await planSchedule(target.client, options);
-  const rs = await target.client.query({ query: countsSql(schedule, options), format: 'JSONEachRow' });
-  const [c] = await rs.json<{ duplicates: string; late: string; malformed: string }>();
+  const { schedule, stats } = await planSchedule(target, options);
+  const [c] = await target.select<{ duplicates: string; late: string; malformed: string }>(countsSql(schedule, options));
   return { options, schedule, stats, counts: { duplicates: Number(c.duplicates), late: Number(c.late), malformed: Number(c.malformed) } };
 }
 

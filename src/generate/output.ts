@@ -11,17 +11,14 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable, Transform, Writable } from 'node:stream';
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import { UserError, firstLine } from '../errors.js';
 import type { BuiltQuery } from './query.js';
 
 export type OutputCompression = 'none' | 'gzip' | 'zstd';
 
-/** What generate needs of a store: a client, and whether its engine can write this machine's files. */
-export interface GenerateTarget {
-  client: ClickHouseClient;
-  readsLocalFiles: boolean;
-}
+/** Generate needs only a store: its engine plans and writes; `capabilities.readsLocalFiles` says whether it can write this machine's files. */
+export type GenerateTarget = Store;
 
 export function compressionFor(file: string): OutputCompression {
   if (/\.gz$/i.test(file)) return 'gzip';
@@ -41,8 +38,8 @@ export async function writeOutput(target: GenerateTarget, q: BuiltQuery, file: s
     // A partial file never takes the final name: write beside it, rename when done.
     const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(4).toString('hex')}.partial`);
     try {
-      if (target.readsLocalFiles) await engineWrite(target.client, q, tmp, compressionFor(file), level);
-      else await streamWrite(target.client, q, fs.createWriteStream(tmp), compressionFor(file), level);
+      if (target.capabilities.readsLocalFiles) await engineWrite(target, q, tmp, compressionFor(file), level);
+      else await streamWrite(target, q, fs.createWriteStream(tmp), compressionFor(file), level);
       fs.renameSync(tmp, file);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -50,12 +47,12 @@ export async function writeOutput(target: GenerateTarget, q: BuiltQuery, file: s
     }
     return fs.statSync(file).size;
   }
-  if (!target.readsLocalFiles) return streamWrite(target.client, q, out, 'none', level);
+  if (!target.capabilities.readsLocalFiles) return streamWrite(target, q, out, 'none', level);
   // chDB hands results back as one buffer; a temporary file keeps memory flat for big runs.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-gen-'));
   try {
     const tmp = path.join(dir, 'out');
-    await engineWrite(target.client, q, tmp, 'none', level);
+    await engineWrite(target, q, tmp, 'none', level);
     await copyTo(fs.createReadStream(tmp), out);
     return fs.statSync(tmp).size;
   } finally {
@@ -63,15 +60,15 @@ export async function writeOutput(target: GenerateTarget, q: BuiltQuery, file: s
   }
 }
 
-async function engineWrite(client: ClickHouseClient, q: BuiltQuery, file: string, compression: OutputCompression, level: number): Promise<void> {
+async function engineWrite(store: Store, q: BuiltQuery, file: string, compression: OutputCompression, level: number): Promise<void> {
   const p = q.params.add(file);
   try {
-    await client.command({
-      query: `INSERT INTO FUNCTION file(${p}, 'RawBLOB', 'line String', '${compression}') ${q.sql}
+    await store.exec(
+      `INSERT INTO FUNCTION file(${p}, 'RawBLOB', 'line String', '${compression}') ${q.sql}
         SETTINGS engine_file_truncate_on_insert = 1`,
-      query_params: q.params.values,
-      clickhouse_settings: { ...SETTINGS, output_format_compression_level: String(level) },
-    });
+      q.params.values,
+      { ...SETTINGS, output_format_compression_level: String(level) },
+    );
   } catch (e) {
     const msg = firstLine((e as Error).message ?? String(e));
     if (/Cannot open|Permission denied|Read-only|No such file/i.test(msg)) throw new UserError(`${file.replace(/\/\.([^/]+)\.[0-9a-f]{8}\.partial$/, '/$1')}: cannot be written (${msg})`);
@@ -89,11 +86,11 @@ function compressor(c: OutputCompression, level: number): Transform | undefined 
   return undefined;
 }
 
-async function streamWrite(client: ClickHouseClient, q: BuiltQuery, out: Writable, compression: OutputCompression, level: number): Promise<number> {
+async function streamWrite(store: Store, q: BuiltQuery, out: Writable, compression: OutputCompression, level: number): Promise<number> {
   const z = compressor(compression, level);
-  const rs = await client.exec({ query: `${q.sql} FORMAT RawBLOB`, query_params: q.params.values, clickhouse_settings: SETTINGS });
+  const rows = await store.stream({ sql: q.sql, params: q.params.values }, 'RawBLOB', SETTINGS);
   let bytes = 0;
-  const counted = rs.stream.on('data', (c: Buffer) => (bytes += c.length));
+  const counted = rows.on('data', (c: Buffer) => (bytes += c.length));
   await (z ? pipeline(counted, z, out) : copyTo(counted, out));
   return bytes;
 }

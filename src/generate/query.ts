@@ -3,7 +3,7 @@
  * carrying its own delimiters (newline, batch brackets, a malformed line after a batch), so the
  * rows concatenated as RawBLOB are the file. Also the cheap counting query for the summary.
  */
-import { SqlParams } from '../ingest/sql/params.js';
+import { SqlParams } from '../store/sql.js';
 import type { ResolvedOptions } from './options.js';
 import { type Schedule, scheduleSql } from './schedule.js';
 import { TAG, hashSql, uniformSql } from './random.js';

@@ -5,7 +5,7 @@
  * weight so the total is exact. An ordinary second then holds at most ⌊rate⌋+1 events, and the
  * plan query checks (with the very SQL that generates) that none exceeds the peak.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 import type { ResolvedOptions } from './options.js';
 import { TAG, prng, uniformSql } from './random.js';
@@ -111,13 +111,11 @@ export function scheduleSql(sc: Schedule, o: ResolvedOptions): string {
     )`;
 }
 
-export async function scheduleStats(client: ClickHouseClient, sc: Schedule, o: ResolvedOptions): Promise<ScheduleStats> {
-  const rs = await client.query({
-    query: `SELECT sum(cnt) AS total, max(if(is_burst, 0, cnt)) AS ordinary_max, max(cnt) AS peak, argMax(s, cnt) AS peak_s
+export async function scheduleStats(store: Store, sc: Schedule, o: ResolvedOptions): Promise<ScheduleStats> {
+  const [r] = await store.select<{ total: string; ordinary_max: string; peak: string; peak_s: string }>(
+    `SELECT sum(cnt) AS total, max(if(is_burst, 0, cnt)) AS ordinary_max, max(cnt) AS peak, argMax(s, cnt) AS peak_s
       FROM (${scheduleSql(sc, o)})`,
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<{ total: string; ordinary_max: string; peak: string; peak_s: string }>();
+  );
   return { total: Number(r.total), ordinaryMax: Number(r.ordinary_max), peak: Number(r.peak), peakSecond: sc.startSec + Number(r.peak_s) };
 }
 
@@ -125,10 +123,10 @@ export async function scheduleStats(client: ClickHouseClient, sc: Schedule, o: R
  * Places the bursts and checks the plan in SQL: the counts add up to the events asked for, and no
  * ordinary second outdoes the peak (a defaulted peak is raised until that holds).
  */
-export async function planSchedule(client: ClickHouseClient, o: ResolvedOptions): Promise<{ schedule: Schedule; stats: ScheduleStats }> {
+export async function planSchedule(store: Store, o: ResolvedOptions): Promise<{ schedule: Schedule; stats: ScheduleStats }> {
   let sc = placeBursts(o);
   for (let attempt = 0; attempt < 6; attempt++) {
-    const stats = await scheduleStats(client, sc, o);
+    const stats = await scheduleStats(store, sc, o);
     if (stats.total !== sc.events) throw new Error(`schedule adds up to ${stats.total}, expected ${sc.events}`);
     if (sc.peakRate === 0 || stats.ordinaryMax <= sc.peakRate) return { schedule: sc, stats };
     if (o.peakRateGiven) {

@@ -5,16 +5,14 @@
  */
 import os from 'node:os';
 import type { Readable } from 'node:stream';
-import type { ClickHouseSettings } from '@clickhouse/client';
-import type { Store } from '../store/client.js';
+import type { Settings, Store } from '../store/store.js';
 import { UserError, firstLine } from '../errors.js';
 import type { FieldMapping, FormatName } from './formats.js';
 import { chooseParser } from './detect.js';
 import { autoDecompress, openBytes, readSample, type Source } from './source.js';
 import { StagingTable } from './staging.js';
-import { insertRows } from '../store/insert.js';
 import { LineToTsv } from './line-splitter.js';
-import { SqlParams } from './sql/params.js';
+import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
 
 export interface LoadOptions {
@@ -58,20 +56,18 @@ export async function loadSources(store: Store, runId: string, sources: Source[]
  * unless the caller asked otherwise, so parts never pile up). A shared server is left alone.
  */
 async function pauseEventMerges(store: Store): Promise<void> {
-  if (store.mode !== 'embedded') return;
-  await store.client.command({ query: 'SYSTEM STOP MERGES events' });
+  if (store.capabilities.pausesMerges) await store.pauseMerges('events');
 }
 
 /** Lets background merges of `events` run again (a no-op on a server, where they were never paused). */
 export async function resumeEventMerges(store: Store): Promise<void> {
-  if (store.mode !== 'embedded') return;
-  await store.client.command({ query: 'SYSTEM START MERGES events' });
+  if (store.capabilities.pausesMerges) await store.resumeMerges('events');
 }
 
 export async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
   let choice: ParserChoice;
-  if (src.kind === 'file' && store.readsLocalFiles) {
+  if (src.kind === 'file' && store.capabilities.readsLocalFiles) {
     choice = chooseParser(await readSample(src), opts.format, opts.mapping, src.name);
     await loadFileDirect(store, runId, src, choice);
   } else {
@@ -80,7 +76,7 @@ export async function loadSource(store: Store, runId: string, src: Source, opts:
   }
   const counts = await countLoaded(store, runId, src.name);
   const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000 };
-  await insertRows(store.client, 'run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
+  await store.insertRows('run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
   return row;
 }
 
@@ -101,7 +97,7 @@ async function loadFileDirect(store: Store, runId: string, src: Source, choice: 
  * parsing (10 MiB each by default); 4 MiB chunks kept 5M-line loads at 936 instead of 960-995 MiB
  * peak RSS at the same speed (2 MiB: ~880 MiB but 2-3 % slower).
  */
-export const FILE_READ_SETTINGS: ClickHouseSettings = {
+export const FILE_READ_SETTINGS: Settings = {
   storage_file_read_method: 'pread',
   min_chunk_bytes_for_parallel_parsing: String(4 << 20),
 };
@@ -137,7 +133,7 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
  * - Parser blocks of 16k rows instead of 64k: the expression chain holds a dozen columns per block;
  *   peak RSS on 5M lines 1.24 -> 0.99 GB, on 20M 0.94 GB, at the same CPU time.
  */
-export const INGEST_SETTINGS: ClickHouseSettings = {
+export const INGEST_SETTINGS: Settings = {
   min_insert_block_size_rows: '100000',
   min_insert_block_size_bytes: String(64 << 20),
   min_insert_block_size_rows_for_materialized_views: '100000',
@@ -147,9 +143,9 @@ export const INGEST_SETTINGS: ClickHouseSettings = {
   max_block_size: '16384',
 };
 
-export async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: ClickHouseSettings = {}): Promise<void> {
+export async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
   try {
-    await store.client.command({ query, query_params: params.values, clickhouse_settings: { ...INGEST_SETTINGS, ...extra } });
+    await store.exec(query, params.values, { ...INGEST_SETTINGS, ...extra });
   } catch (e) {
     const msg = firstLine((e as Error).message ?? String(e));
     if (/Cannot (read|open)|decompress|zstd|gzip|inflate/i.test(msg)) throw new UserError(`${name}: cannot be read (${msg})`);
@@ -158,16 +154,11 @@ export async function runIngest(store: Store, query: string, params: SqlParams, 
 }
 
 async function countLoaded(store: Store, runId: string, source: string): Promise<{ events: number; rejects: number; lines: number }> {
-  const rs = await store.client.query({
-    query: `SELECT
+  const [r] = await store.select<{ events: string; rejects: string; lines: string }>(`SELECT
         (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
         (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects,
         greatest((SELECT max(line) FROM events WHERE run_id = {run:String} AND source = {src:String}),
-                 (SELECT max(line) FROM rejects WHERE run_id = {run:String} AND source = {src:String})) AS lines`,
-    query_params: { run: runId, src: source },
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<{ events: string; rejects: string; lines: string }>();
+                 (SELECT max(line) FROM rejects WHERE run_id = {run:String} AND source = {src:String})) AS lines`, { run: runId, src: source });
   return { events: Number(r.events), rejects: Number(r.rejects), lines: Number(r.lines) };
 }
 

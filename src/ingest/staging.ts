@@ -2,12 +2,9 @@
  * A staging table of raw lines (line UInt64, raw String) filled from Node in bounded batches.
  * Used when the engine cannot read the input itself: stdin, a ClickHouse server, a live tail.
  *
- * Embedded chDB materializes an insert body into one string and treats piped stdin as external
- * data, so batches go in as a query parameter read by format(); a server gets a normal insert.
  */
 import crypto from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 
 export const BATCH_BYTES = 8 << 20;
 
@@ -20,21 +17,14 @@ export class StagingTable {
 
   static async create(store: Store): Promise<StagingTable> {
     const name = `staging_${crypto.randomBytes(6).toString('hex')}`;
-    await store.client.command({ query: `CREATE TABLE ${name} (line UInt64, raw String) ENGINE = MergeTree ORDER BY line` });
+    await store.exec(`CREATE TABLE ${name} (line UInt64, raw String) ENGINE = MergeTree ORDER BY line`);
     return new StagingTable(store, name);
   }
 
   /** Inserts TabSeparated rows "line\traw\n" (see LineToTsv). */
   async insertTsv(tsv: string): Promise<void> {
     if (tsv.length === 0) return;
-    if (this.store.mode === 'embedded') {
-      await this.store.client.command({
-        query: `INSERT INTO ${this.name} SELECT * FROM format(TabSeparated, 'line UInt64, raw String', {data:String})`,
-        query_params: { data: tsv },
-      });
-    } else {
-      await this.store.client.insert({ table: this.name, values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' });
-    }
+    await this.store.insertTsv(this.name, 'line UInt64, raw String', tsv);
   }
 
   /** Drains a stream of TSV text into the table in batches of about BATCH_BYTES. */
@@ -57,16 +47,11 @@ export class StagingTable {
 
   /** The first lines, for format detection. */
   async head(n = 50): Promise<Buffer> {
-    const rs = await this.store.client.query({
-      query: `SELECT raw FROM ${this.name} ORDER BY line LIMIT {n:UInt32}`,
-      query_params: { n },
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<{ raw: string }>();
+    const rows = await this.store.select<{ raw: string }>(`SELECT raw FROM ${this.name} ORDER BY line LIMIT {n:UInt32}`, { n });
     return Buffer.from(rows.map((r) => `${r.raw}\n`).join(''));
   }
 
   async drop(): Promise<void> {
-    await this.store.client.command({ query: `DROP TABLE IF EXISTS ${this.name}` });
+    await this.store.exec(`DROP TABLE IF EXISTS ${this.name}`);
   }
 }

@@ -5,7 +5,7 @@
  * only for keys beyond the exact limit), compound candidates, duplicates, file order, and --require
  * (2) when asked.
  */
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import { PATH_LIMITS, capacityEventsPerSecond } from '../fit/limits.js';
 import { capacityLoads } from '../fit/series.js';
 import { fitPath } from '../fit/fit.js';
@@ -44,34 +44,33 @@ export async function computeProfile(
   opts: ProfileOptions,
 ): Promise<ProfileReport> {
   const started = Date.now();
-  const client = store.client;
   const limit = opts.exactDistinctLimit ?? DEFAULT_EXACT_DISTINCT_LIMIT;
   const phase = (p: string) => opts.onPhase?.(p);
 
   phase('volume and timestamp checks');
   const asOfMs = opts.asOf === undefined ? undefined : Date.parse(opts.asOf);
-  const volume = await computeVolume(client, runId, asOfMs);
+  const volume = await computeVolume(store, runId, asOfMs);
   const total = volume.events.total;
   const span = spanOf(volume.events.first, volume.events.last);
 
   phase('rates');
-  await buildRateSeries(client, runId);
-  const rate = await computeRates(client, runId, total, span);
-  const eventNames = await computeEventNameRates(client, runId, volume.names, total);
+  await buildRateSeries(store, runId);
+  const rate = await computeRates(store, runId, total, span);
+  const eventNames = await computeEventNameRates(store, runId, volume.names, total);
 
   phase('customers');
-  const customers = await computeCustomers(client, runId, total, customerLabel(sources, opts.customerKey), volume.checks?.withoutCustomer ?? 0);
+  const customers = await computeCustomers(store, runId, total, customerLabel(sources, opts.customerKey), volume.checks?.withoutCustomer ?? 0);
 
   phase('properties');
   const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
   const scannedNames = volume.names.filter((n) => n.count > limit).map((n) => n.name);
-  const scans = await scanKeys(client, runId, scannedNames);
+  const scans = await scanKeys(store, runId, scannedNames);
   const roles = { customer: opts.customerKey, value: opts.valueKey };
   const large = new Map<string, string[]>();
   for (const s of scans) if (!isExactable(s, limit)) large.set(s.name, [...(large.get(s.name) ?? []), s.key]);
-  const exact = await countValues(client, runId, large);
+  const exact = await countValues(store, runId, large);
   scans.push(...scansFromCounts(exact, new Set(scannedNames)));
-  const estimated = await estimateLargeKeys(client, runId, large);
+  const estimated = await estimateLargeKeys(store, runId, large);
   const properties = scans
     .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, isExactable(s, limit) ? exact : estimated))
     .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
@@ -82,18 +81,18 @@ export async function computeProfile(
     const singles = singleCandidates(properties.filter((p) => p.eventName === n.name)).map((p) => p.key);
     compounds.set(n.name, compoundsOf(singles));
   }
-  const combinations = await countCompounds(client, runId, compounds);
+  const combinations = await countCompounds(store, runId, compounds);
   const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
     buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations),
   );
   const requirements = opts.require?.length
-    ? await computeRequirements(client, runId, opts.require, volume.names, properties)
+    ? await computeRequirements(store, runId, opts.require, volume.names, properties)
     : null;
 
   phase('identifiers and ordering');
   const checks = volume.checks;
-  const identity = await computeIdentity(client, runId, checks?.withoutIdentifier ?? 0);
-  const order = total ? await computeOrder(client, runId) : { outOfOrder: 0, maxBackwardsSeconds: 0 };
+  const identity = await computeIdentity(store, runId, checks?.withoutIdentifier ?? 0);
+  const order = total ? await computeOrder(store, runId) : { outOfOrder: 0, maxBackwardsSeconds: 0 };
   const time = {
     asOf: checks?.asOf ?? (asOfMs !== undefined ? new Date(asOfMs).toISOString() : null),
     asOfSource: asOfMs === undefined ? ('last-event' as const) : ('flag' as const),
@@ -108,7 +107,7 @@ export async function computeProfile(
 
   phase('fit');
   const loads = span
-    ? await capacityLoads(client, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
+    ? await capacityLoads(store, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
     : PATH_LIMITS.map(() => ({ secondsOver: 0, queueDelaySeconds: 0 }));
   const fit = PATH_LIMITS.map((l, i) =>
     fitPath(l, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, load: loads[i], time, identity }),
@@ -142,7 +141,7 @@ export async function computeProfile(
     computeSeconds: 0,
   };
   phase('saving results');
-  await saveResults(client, report);
+  await saveResults(store, report);
   report.computeSeconds = (Date.now() - started) / 1000;
   return report;
 }

@@ -11,9 +11,9 @@
  * Both windows only look one row back (row_number does not depend on the frame), so ClickHouse does
  * not keep a whole partition per frame: 20M events, 2.06 -> 0.75 GB peak RSS.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import type { DuplicateExample, IdentityProfile } from './model.js';
-import { num, select } from './query.js';
+import { num } from '../store/sql.js';
 
 export const WINDOW_24H_MS = 86_400_000;
 export const WINDOW_34D_MS = 34 * 86_400_000;
@@ -36,12 +36,10 @@ const REUSES = `
     WINDOW w AS (PARTITION BY identifier ORDER BY event_time, source, line, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))
   WHERE rn > 1`;
 
-export async function computeIdentity(client: ClickHouseClient, runId: string, withoutIdentifier: number): Promise<IdentityProfile> {
+export async function computeIdentity(store: Store, runId: string, withoutIdentifier: number): Promise<IdentityProfile> {
   const p = { run: runId, d24: WINDOW_24H_MS, d34: WINDOW_34D_MS };
   // One query: the counts and the earliest examples of each kind (groupArraySorted keeps only 5).
-  const [agg] = await select<{ ids: string; d24: string; d34: string; e24: ExampleRow[]; e34: ExampleRow[] }>(
-    client,
-    `SELECT uniqExact(identifier) AS ids, countIf(gap <= {d24:Int64}) AS d24, countIf(gap <= {d34:Int64}) AS d34,
+  const [agg] = await store.select<{ ids: string; d24: string; d34: string; e24: ExampleRow[]; e34: ExampleRow[] }>(`SELECT uniqExact(identifier) AS ids, countIf(gap <= {d24:Int64}) AS d24, countIf(gap <= {d34:Int64}) AS d34,
        groupArraySortedIf(${EXAMPLES})((t, source, line, identifier, gap, prev_t, prev_source, prev_line), gap <= {d24:Int64}) AS e24,
        groupArraySortedIf(${EXAMPLES})((t, source, line, identifier, gap, prev_t, prev_source, prev_line),
          gap > {d24:Int64} AND gap <= {d34:Int64}) AS e34
@@ -65,10 +63,8 @@ export async function computeIdentity(client: ClickHouseClient, runId: string, w
   };
 }
 
-export async function computeOrder(client: ClickHouseClient, runId: string): Promise<{ outOfOrder: number; maxBackwardsSeconds: number }> {
-  const [r] = await select<{ n: string; back: string }>(
-    client,
-    `SELECT countIf(rn > 1 AND t < prev_t) AS n, max(if(rn > 1, greatest(prev_t - t, 0), 0)) AS back FROM (
+export async function computeOrder(store: Store, runId: string): Promise<{ outOfOrder: number; maxBackwardsSeconds: number }> {
+  const [r] = await store.select<{ n: string; back: string }>(`SELECT countIf(rn > 1 AND t < prev_t) AS n, max(if(rn > 1, greatest(prev_t - t, 0), 0)) AS back FROM (
        SELECT toUnixTimestamp64Milli(event_time) AS t,
          row_number() OVER w AS rn, lagInFrame(t) OVER w AS prev_t
        FROM events WHERE run_id = {run:String}

@@ -11,9 +11,9 @@
  * 4. countCompounds: value combinations of the dimension candidates (one lookup per key and event).
  * Moving the shape from pass 1 to pass 2 made the two passes 5.1 s -> 3.0 s at 5M events (bench/RESULTS.md).
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import type { PropertyTypes } from './model.js';
-import { num, numOrNull, select } from './query.js';
+import { num, numOrNull } from '../store/sql.js';
 
 /** Relative standard error of uniqCombined64 (HyperLogLog with 2^17 cells): 1.04 / √(2^17). */
 export const DISTINCT_ERROR = 1.04 / Math.sqrt(2 ** 17);
@@ -75,11 +75,9 @@ function shapeOf(r: Record<string, unknown>, present: number): KeyShape {
  * per-value work). Only names with more events than the exact limit need it: a key cannot have more
  * distinct values than its name has events, so the others go straight to the exact pass.
  */
-export async function scanKeys(client: ClickHouseClient, runId: string, names: string[]): Promise<KeyScan[]> {
+export async function scanKeys(store: Store, runId: string, names: string[]): Promise<KeyScan[]> {
   if (names.length === 0) return [];
-  const rows = await select<{ name: string; key: string; present: string; approx: string }>(
-    client,
-    `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
+  const rows = await store.select<{ name: string; key: string; present: string; approx: string }>(`SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
      FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
      WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, key ORDER BY name, key`,
     { run: runId, names },
@@ -122,13 +120,11 @@ export const itemId = (name: string, keys: string[]) => JSON.stringify([name, ..
  * Pass 2: exact per-value counts of every key except the `skip` ones (per event name), aggregated
  * again per key in the same query: distinct values, exact weighted percentiles, top values.
  */
-export async function countValues(client: ClickHouseClient, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
+export async function countValues(store: Store, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
   const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
   // Filtering costs a lookup per pair, so only when some key is left out.
   const filter = skip.size ? 'AND NOT has({skip:Map(String, Array(String))}[event_name], k)' : '';
-  const rows = await select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(
-    client,
-    `SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
+  const rows = await store.select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(`SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
        groupArraySorted(${TOP_VALUES})((-toInt64(w), v)) AS top,
        quantilesExactWeightedIf(0.5, 0.99)(ifNull(x, 0), w, isNotNull(x)) AS q, countIf(isNotNull(x)) AS nq,
        ${SHAPE_AGGS}
@@ -160,7 +156,7 @@ const COMPOUNDS_PER_QUERY = 60;
  * Each key is looked up once per event with a constant (bound) key, hashed, and the compound
  * counted as the set of combined 64-bit hashes: lookups through per-row lambdas are ~10× slower.
  */
-export async function countCompounds(client: ClickHouseClient, runId: string, compounds: Map<string, string[][]>): Promise<Map<string, ItemCount>> {
+export async function countCompounds(store: Store, runId: string, compounds: Map<string, string[][]>): Promise<Map<string, ItemCount>> {
   const out = new Map<string, ItemCount>();
   const all = [...new Map([...compounds.values()].flat().map((c) => [JSON.stringify(c), c])).values()];
   for (let start = 0; start < all.length; start += COMPOUNDS_PER_QUERY) {
@@ -175,9 +171,7 @@ export async function countCompounds(client: ClickHouseClient, runId: string, co
       const all = ix.map((i) => `p${i}`).join(' AND ');
       return `uniqExactIf(cityHash64(${ix.map((i) => `h${i}`).join(', ')}), ${all}) AS u${j}, countIf(${all}) AS c${j}`;
     });
-    const rows = await select<Record<string, string>>(
-      client,
-      `SELECT event_name AS name, ${aggs.join(', ')}
+    const rows = await store.select<Record<string, string>>(`SELECT event_name AS name, ${aggs.join(', ')}
        FROM (SELECT event_name, ${cols.join(', ')} FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)})
        GROUP BY event_name`,
       params,
@@ -193,12 +187,10 @@ export async function countCompounds(client: ClickHouseClient, runId: string, co
 }
 
 /** Pass 3: estimates for keys beyond the exact limit (per event name, the keys). */
-export async function estimateLargeKeys(client: ClickHouseClient, runId: string, keys: Map<string, string[]>): Promise<ValueCounts> {
+export async function estimateLargeKeys(store: Store, runId: string, keys: Map<string, string[]>): Promise<ValueCounts> {
   const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
   if (keys.size === 0) return out;
-  const rows = await select<{ name: string; key: string; n: string; top: { item: string; count: string }[]; q: number[]; nq: string } & Record<string, unknown>>(
-    client,
-    `SELECT event_name AS name, k AS key, count() AS n, approx_top_k(${TOP_VALUES})(v) AS top,
+  const rows = await store.select<{ name: string; key: string; n: string; top: { item: string; count: string }[]; q: number[]; nq: string } & Record<string, unknown>>(`SELECT event_name AS name, k AS key, count() AS n, approx_top_k(${TOP_VALUES})(v) AS top,
        quantilesTDigestIf(0.5, 0.99)(ifNull(x, 0), isNotNull(x)) AS q, count(x) AS nq,
        ${SHAPE_AGGS}
      FROM (

@@ -4,9 +4,10 @@
  * sliding peaks with RANGE window frames over the non-empty seconds (no dense series needed),
  * percentiles with the empty seconds added back as one weighted zero (never materialized).
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import type { DayOfWeekRate, EventNameRate, HourOfDayRate, RateHistogramBucket, RatePeak, RateProfile, RateSeries } from './model.js';
-import { clearRun, exec, isoOfSecond, num, select } from './query.js';
+import { isoOfSecond, num } from '../store/sql.js';
+import { clearRun } from '../store/run-rows.js';
 
 export const PEAK_WINDOWS = [1, 10, 60] as const;
 const SERIES_BUCKETS = [1, 10, 60, 300, 900, 3600, 21_600, 86_400];
@@ -18,21 +19,17 @@ export const TOTAL_SERIES = `SELECT toUInt32(second) AS s, events AS c FROM prof
   WHERE run_id = {run:String} AND event_name = ''`;
 
 /** Fills profile_rate_seconds for the run from events: one scan, per name and total at once. */
-export async function buildRateSeries(client: ClickHouseClient, runId: string): Promise<void> {
-  await clearRun(client, 'profile_rate_seconds', runId);
+export async function buildRateSeries(store: Store, runId: string): Promise<void> {
+  await clearRun(store, 'profile_rate_seconds', runId);
   // Per name first; the totals are summed from those rows (names × seconds, far fewer than events).
   // GROUPING SETS over events hashed every event twice.
-  await exec(
-    client,
-    `INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
+  await store.exec(`INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
      SELECT {run:String}, event_name, toDateTime(event_time, 'UTC') AS second, count() AS events
      FROM events WHERE run_id = {run:String}
      GROUP BY event_name, second`,
     { run: runId },
   );
-  await exec(
-    client,
-    `INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
+  await store.exec(`INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
      SELECT {run:String}, '', second, sum(events)
      FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != ''
      GROUP BY second`,
@@ -54,16 +51,14 @@ export function spanOf(firstIso: string | null, lastIso: string | null): Span | 
   return { firstSecond, lastSecond, seconds: lastSecond - firstSecond + 1 };
 }
 
-export async function computeRates(client: ClickHouseClient, runId: string, total: number, span: Span | null): Promise<RateProfile> {
+export async function computeRates(store: Store, runId: string, total: number, span: Span | null): Promise<RateProfile> {
   if (!span || total === 0) return emptyRates();
   const p = { run: runId };
 
   const windows = PEAK_WINDOWS.map(
     (w) => `sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS w${w}`,
   ).join(',\n');
-  const [pk] = await select<Record<string, string>>(
-    client,
-    `SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
+  const [pk] = await store.select<Record<string, string>>(`SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
      FROM (SELECT s, c, ${windows} FROM (${TOTAL_SERIES}))`,
     p,
   );
@@ -77,18 +72,14 @@ export async function computeRates(client: ClickHouseClient, runId: string, tota
   const zeros = span.seconds - active;
 
   // Percentiles over every second of the span: the empty seconds enter as one zero weighted by their number.
-  const [q] = await select<{ q: number[]; mx: string }>(
-    client,
-    `SELECT quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w) AS q, max(c) AS mx FROM (
+  const [q] = await store.select<{ q: number[]; mx: string }>(`SELECT quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w) AS q, max(c) AS mx FROM (
        SELECT toUInt64(c) AS c, toUInt64(1) AS w FROM (${TOTAL_SERIES})
        UNION ALL SELECT toUInt64(0), toUInt64({zeros:UInt64}) WHERE {zeros:UInt64} > 0)`,
     { ...p, zeros },
   );
   const [p50, p90, p99, p999] = q.q.map(num);
 
-  const hist = await select<{ b: number; lo: string; hi: string; n: string }>(
-    client,
-    `SELECT toInt32(floor(log2(c))) AS b, count() AS n FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+  const hist = await store.select<{ b: number; lo: string; hi: string; n: string }>(`SELECT toInt32(floor(log2(c))) AS b, count() AS n FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
     p,
   );
   const histogram: RateHistogramBucket[] = [];
@@ -103,14 +94,14 @@ export async function computeRates(client: ClickHouseClient, runId: string, tota
     percentiles: { p50, p90, p99, p999, max: num(q.mx) },
     burstFactor: peak['1s'].eps / (total / span.seconds),
     histogram,
-    hourOfDay: await hourOfDay(client, runId, total, span),
-    dayOfWeek: await dayOfWeek(client, runId, total, span),
-    series: await series(client, runId, span),
+    hourOfDay: await hourOfDay(store, runId, total, span),
+    dayOfWeek: await dayOfWeek(store, runId, total, span),
+    series: await series(store, runId, span),
   };
 }
 
-async function hourOfDay(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<HourOfDayRate[]> {
-  const by = await slotTotals(client, runId, 'toHour');
+async function hourOfDay(store: Store, runId: string, total: number, span: Span): Promise<HourOfDayRate[]> {
+  const by = await slotTotals(store, runId, 'toHour');
   const secs = secondsPerCycleSlot(span, 3600, 24, 0);
   return Array.from({ length: 24 }, (_, hour) => {
     const { events, peak1s } = by.get(hour) ?? { events: 0, peak1s: 0 };
@@ -118,8 +109,8 @@ async function hourOfDay(client: ClickHouseClient, runId: string, total: number,
   });
 }
 
-async function dayOfWeek(client: ClickHouseClient, runId: string, total: number, span: Span): Promise<DayOfWeekRate[]> {
-  const by = await slotTotals(client, runId, 'toDayOfWeek');
+async function dayOfWeek(store: Store, runId: string, total: number, span: Span): Promise<DayOfWeekRate[]> {
+  const by = await slotTotals(store, runId, 'toDayOfWeek');
   // Unix day 0 (1970-01-01) was a Thursday: slot 0 = Monday needs an offset of 3 days.
   const secs = secondsPerCycleSlot(span, 86_400, 7, 3);
   return DAY_NAMES.map((name, i) => {
@@ -129,10 +120,8 @@ async function dayOfWeek(client: ClickHouseClient, runId: string, total: number,
 }
 
 /** Events and busiest second per slot of a cycle; `slotFn` is a ClickHouse function of the time (toHour, toDayOfWeek). */
-async function slotTotals(client: ClickHouseClient, runId: string, slotFn: 'toHour' | 'toDayOfWeek'): Promise<Map<number, { events: number; peak1s: number }>> {
-  const rows = await select<{ k: number; e: string; p: string }>(
-    client,
-    `SELECT ${slotFn}(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
+async function slotTotals(store: Store, runId: string, slotFn: 'toHour' | 'toDayOfWeek'): Promise<Map<number, { events: number; peak1s: number }>> {
+  const rows = await store.select<{ k: number; e: string; p: string }>(`SELECT ${slotFn}(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
     { run: runId },
   );
   return new Map(rows.map((r) => [Number(r.k), { events: num(r.e), peak1s: num(r.p) }]));
@@ -160,13 +149,11 @@ export function secondsPerCycleSlot(span: Span, unit: number, slots: number, off
   return out;
 }
 
-async function series(client: ClickHouseClient, runId: string, span: Span): Promise<RateSeries> {
+async function series(store: Store, runId: string, span: Span): Promise<RateSeries> {
   const bucketSeconds =
     SERIES_BUCKETS.find((b) => Math.floor(span.lastSecond / b) - Math.floor(span.firstSecond / b) + 1 <= MAX_SERIES_POINTS) ??
     SERIES_BUCKETS[SERIES_BUCKETS.length - 1];
-  const rows = await select<{ b: string; e: string; p: string }>(
-    client,
-    `SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+  const rows = await store.select<{ b: string; e: string; p: string }>(`SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
     { run: runId, b: bucketSeconds },
   );
   return {
@@ -193,14 +180,12 @@ function emptyRates(): RateProfile {
 
 /** Per event name: count, own span, average and busiest second (from the per-name rows of the series). */
 export async function computeEventNameRates(
-  client: ClickHouseClient,
+  store: Store,
   runId: string,
   names: { name: string; count: number; first: string; last: string }[],
   total: number,
 ): Promise<EventNameRate[]> {
-  const peaks = await select<{ name: string; p: string; at: string }>(
-    client,
-    `SELECT event_name AS name, max(events) AS p, argMax(toUInt32(second), (events, -toInt64(toUInt32(second)))) AS at
+  const peaks = await store.select<{ name: string; p: string; at: string }>(`SELECT event_name AS name, max(events) AS p, argMax(toUInt32(second), (events, -toInt64(toUInt32(second)))) AS at
      FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != '' GROUP BY event_name`,
     { run: runId },
   );

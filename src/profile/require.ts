@@ -2,31 +2,27 @@
  * --require k1,k2: per event name, how many events carry every required key, per-key coverage
  * (from the property scan), and the (non-empty) customers whose events miss keys. Reads only the map keys.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import type { PropertyProfile, RequirementCoverage } from './model.js';
-import { num, select } from './query.js';
+import { num } from '../store/sql.js';
 
 const TOP_MISSING = 10;
 
 export async function computeRequirements(
-  client: ClickHouseClient,
+  store: Store,
   runId: string,
   keys: string[],
   names: { name: string; count: number }[],
   props: PropertyProfile[],
 ): Promise<RequirementCoverage> {
   const p = { run: runId, req: keys, n: TOP_MISSING };
-  const totals = await select<{ name: string; complete: string; customers: string }>(
-    client,
-    `SELECT event_name AS name, countIf(ok) AS complete, uniqExactIf(customer, NOT ok AND customer != '') AS customers
+  const totals = await store.select<{ name: string; complete: string; customers: string }>(`SELECT event_name AS name, countIf(ok) AS complete, uniqExactIf(customer, NOT ok AND customer != '') AS customers
      FROM (SELECT event_name, customer, hasAll(mapKeys(properties), {req:Array(String)}) AS ok
            FROM events WHERE run_id = {run:String})
      GROUP BY name`,
     p,
   );
-  const top = await select<{ name: string; customer: string; c: string }>(
-    client,
-    `SELECT event_name AS name, customer, count() AS c FROM events
+  const top = await store.select<{ name: string; customer: string; c: string }>(`SELECT event_name AS name, customer, count() AS c FROM events
      WHERE run_id = {run:String} AND customer != '' AND NOT hasAll(mapKeys(properties), {req:Array(String)})
      GROUP BY name, customer ORDER BY name, c DESC, customer LIMIT {n:UInt32} BY name`,
     p,

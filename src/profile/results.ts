@@ -3,18 +3,15 @@
  * and fit verdicts. The per-second series is written by rates.ts straight from `events`.
  * Rows of an earlier computation of the same run are replaced.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows } from '../store/insert.js';
+import type { Store } from '../store/store.js';
 import type { ProfileReport } from './model.js';
-import { clearRun } from './query.js';
+import { clearRun } from '../store/run-rows.js';
 
 const TABLES = ['profile_properties', 'profile_candidates', 'profile_fit'] as const;
 
-export async function saveResults(client: ClickHouseClient, r: ProfileReport): Promise<void> {
-  for (const table of TABLES) await clearRun(client, table, r.runId);
-  await insertRows(
-    client,
-    'profile_properties',
+export async function saveResults(store: Store, r: ProfileReport): Promise<void> {
+  for (const table of TABLES) await clearRun(store, table, r.runId);
+  await store.insertRows('profile_properties',
     r.properties.map((p) => ({
       run_id: r.runId,
       event_name: p.eventName,
@@ -36,9 +33,7 @@ export async function saveResults(client: ClickHouseClient, r: ProfileReport): P
       detail: JSON.stringify(p),
     })),
   );
-  await insertRows(
-    client,
-    'profile_candidates',
+  await store.insertRows('profile_candidates',
     r.dimensionCandidates.flatMap((d) =>
       d.candidates.map((c) => ({
         run_id: r.runId,
@@ -53,9 +48,7 @@ export async function saveResults(client: ClickHouseClient, r: ProfileReport): P
       })),
     ),
   );
-  await insertRows(
-    client,
-    'profile_fit',
+  await store.insertRows('profile_fit',
     r.fit.map((f) => ({
       run_id: r.runId,
       path: f.path,

@@ -2,10 +2,10 @@
  * Volume, per-event-name counts and the per-event checks (identifier/customer missing, stale, future)
  * in ONE scan of `events` (GROUPING SETS gives the per-name rows and the total row together).
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 import type { ProfileReport } from './model.js';
-import { isoSql } from './sql.js';
-import { num, select } from './query.js';
+import { isoSql } from '../store/sql.js';
+import { num } from '../store/sql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -33,10 +33,8 @@ export interface VolumeResult extends Pick<ProfileReport, 'events' | 'rejects'> 
 }
 
 /** @param asOfMs reference time (unix ms) for stale/future checks; undefined = the last event. */
-export async function computeVolume(client: ClickHouseClient, runId: string, asOfMs?: number): Promise<VolumeResult> {
-  const rows = await select<Record<string, string | number | null>>(
-    client,
-    `WITH ifNull({asOf:Nullable(Int64)},
+export async function computeVolume(store: Store, runId: string, asOfMs?: number): Promise<VolumeResult> {
+  const rows = await store.select<Record<string, string | number | null>>(`WITH ifNull({asOf:Nullable(Int64)},
            (SELECT toUnixTimestamp64Milli(max(event_time)) FROM events WHERE run_id = {run:String})) AS as_of,
           toUnixTimestamp64Milli(event_time) AS t
      SELECT grouping(event_name) AS is_total, event_name AS name, count() AS n,
@@ -57,7 +55,7 @@ export async function computeVolume(client: ClickHouseClient, runId: string, asO
   const nameRows = rows.filter((r) => num(r.is_total) === 0);
   const total = num(totalRow?.n);
 
-  const q = <T>(query: string) => select<T>(client, query, { run: runId });
+  const q = <T>(query: string) => store.select<T>(query, { run: runId });
   const byReason = await q<{ reason: string; count: string }>(
     `SELECT replaceRegexpOne(reason, ':.*$', '') AS reason, count() AS count FROM rejects WHERE run_id = {run:String}
      GROUP BY reason ORDER BY count DESC, reason`,

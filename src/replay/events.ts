@@ -3,7 +3,7 @@
  * pagination on the table's sort order), with the next page fetched while the current one is
  * sent, so a 10M-event run never sits in memory.
  */
-import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../store/store.js';
 
 export interface StoredEvent {
   /** Event time, ms since the epoch. */
@@ -28,15 +28,13 @@ export interface RunEventsSummary {
   withoutIdentifier: number;
 }
 
-export async function summarizeRunEvents(client: ClickHouseClient, runId: string): Promise<RunEventsSummary> {
-  const rs = await client.query({
-    query: `SELECT count() AS n, toUnixTimestamp64Milli(min(event_time)) AS first, toUnixTimestamp64Milli(max(event_time)) AS last,
+export async function summarizeRunEvents(store: Store, runId: string): Promise<RunEventsSummary> {
+  const [r] = await store.select<{ n: string; first: string; last: string; no_id: string }>(
+    `SELECT count() AS n, toUnixTimestamp64Milli(min(event_time)) AS first, toUnixTimestamp64Milli(max(event_time)) AS last,
               countIf(identifier = '') AS no_id
             FROM events WHERE run_id = {run:String}`,
-    query_params: { run: runId },
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<{ n: string; first: string; last: string; no_id: string }>();
+    { run: runId },
+  );
   const events = Number(r?.n ?? 0);
   return { events, first: events ? Number(r.first) : 0, last: events ? Number(r.last) : 0, withoutIdentifier: Number(r?.no_id ?? 0) };
 }
@@ -44,12 +42,12 @@ export async function summarizeRunEvents(client: ClickHouseClient, runId: string
 type Row = [string, string, string, string, number | null, Record<string, string>, string, string, number];
 
 /** Yields pages of events ordered by (event_time, source, line, seq); `limit` caps the total. */
-export async function* readRunEvents(client: ClickHouseClient, runId: string, opts: { pageSize?: number; limit?: number } = {}): AsyncGenerator<StoredEvent[]> {
+export async function* readRunEvents(store: Store, runId: string, opts: { pageSize?: number; limit?: number } = {}): AsyncGenerator<StoredEvent[]> {
   // Small pages: parsing one runs on the event loop, and a long parse would show up as schedule lag.
   const pageSize = opts.pageSize ?? 5_000;
   let remaining = opts.limit ?? Number.POSITIVE_INFINITY;
   let cursor: { t: number; source: string; line: number; seq: number } | undefined;
-  const fetch = (c: typeof cursor, n: number) => fetchPage(client, runId, c, n);
+  const fetch = (c: typeof cursor, n: number) => fetchPage(store, runId, c, n);
   let next = remaining > 0 ? fetch(cursor, Math.min(pageSize, remaining)) : undefined;
   while (next) {
     const page = await next;
@@ -63,7 +61,7 @@ export async function* readRunEvents(client: ClickHouseClient, runId: string, op
 }
 
 async function fetchPage(
-  client: ClickHouseClient,
+  store: Store,
   runId: string,
   after: { t: number; source: string; line: number; seq: number } | undefined,
   n: number,
@@ -74,14 +72,13 @@ async function fetchPage(
     ? `AND event_time >= fromUnixTimestamp64Milli({t:Int64}, 'UTC')
        AND (toUnixTimestamp64Milli(event_time), source, line, seq) > ({t:Int64}, {src:String}, {line:UInt64}, {seq:UInt32})`
     : '';
-  const rs = await client.query({
-    query: `SELECT toUnixTimestamp64Milli(event_time), event_name, customer, identifier, value, properties, toString(source), line, seq
+  const rows = await store.select<Row>(
+    `SELECT toUnixTimestamp64Milli(event_time), event_name, customer, identifier, value, properties, toString(source), line, seq
             FROM events WHERE run_id = {run:String} ${where}
             ORDER BY event_time, source, line, seq LIMIT {n:UInt32}`,
-    query_params: { run: runId, n, ...(after ? { t: after.t, src: after.source, line: after.line, seq: after.seq } : {}) },
-    format: 'JSONCompactEachRow',
-  });
-  const rows = await rs.json<Row>();
+    { run: runId, n, ...(after ? { t: after.t, src: after.source, line: after.line, seq: after.seq } : {}) },
+    { compact: true },
+  );
   return rows.map((r) => ({
     t: Number(r[0]),
     name: r[1],

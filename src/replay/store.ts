@@ -1,13 +1,12 @@
 /** Writes a replay's results into the replay tables (migration 4) and reads stored ones back. */
-import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows } from '../store/insert.js';
+import type { Store } from '../store/store.js';
 import { encodeHistogram, percentileRows, type ReplayMetrics } from './metrics.js';
 import type { ReplayReport } from './model.js';
 
 const ts = (iso: string) => iso.replace('T', ' ').replace('Z', '');
 
-export async function saveReplayResults(client: ClickHouseClient, r: ReplayReport, m: ReplayMetrics): Promise<void> {
-  await insertRows(client, 'replay_runs', [
+export async function saveReplayResults(store: Store, r: ReplayReport, m: ReplayMetrics): Promise<void> {
+  await store.insertRows('replay_runs', [
     {
       run_id: r.run_id,
       source_run_id: r.source_run_id,
@@ -45,30 +44,24 @@ export async function saveReplayResults(client: ClickHouseClient, r: ReplayRepor
     { metric: 'connection_wait', h: m.queue },
     ...(r.lag ? [{ metric: 'lag', h: m.lag }] : []),
   ];
-  await insertRows(
-    client,
-    'replay_histograms',
+  await store.insertRows('replay_histograms',
     hists.map(({ metric, h }) => ({ run_id: r.run_id, metric, unit: 'us', count: h.totalCount, encoded: encodeHistogram(h) })),
   );
-  await insertRows(
-    client,
-    'replay_percentiles',
+  await store.insertRows('replay_percentiles',
     hists.flatMap(({ metric, h }) => percentileRows(h).map((p) => ({ run_id: r.run_id, metric, ...p }))),
   );
-  await insertRows(client, 'replay_series', r.series.map((s) => ({ run_id: r.run_id, ...s })));
-  await insertRows(client, 'replay_statuses', [
+  await store.insertRows('replay_series', r.series.map((s) => ({ run_id: r.run_id, ...s })));
+  await store.insertRows('replay_statuses', [
     ...r.statuses.map((s) => ({ run_id: r.run_id, kind: 'attempt', status: s.status, outcome: '', reason: '', requests: s.attempts, events: 0 })),
     ...r.outcomes.map((o) => ({ run_id: r.run_id, kind: 'outcome', status: o.status, outcome: o.outcome, reason: o.reason, requests: o.requests, events: o.events })),
   ]);
 }
 
 /** The stored encoded histogram of a run (for merging or re-analysis). */
-export async function loadHistogram(client: ClickHouseClient, runId: string, metric: 'latency' | 'service' | 'connection_wait' | 'lag'): Promise<string | undefined> {
-  const rs = await client.query({
-    query: `SELECT encoded FROM replay_histograms FINAL WHERE run_id = {run:String} AND metric = {metric:String} LIMIT 1`,
-    query_params: { run: runId, metric },
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ encoded: string }>();
+export async function loadHistogram(store: Store, runId: string, metric: 'latency' | 'service' | 'connection_wait' | 'lag'): Promise<string | undefined> {
+  const rows = await store.select<{ encoded: string }>(
+    `SELECT encoded FROM replay_histograms FINAL WHERE run_id = {run:String} AND metric = {metric:String} LIMIT 1`,
+    { run: runId, metric },
+  );
   return rows[0]?.encoded;
 }

@@ -1,5 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows } from './insert.js';
+import type { Store } from './store.js';
 import { FOUNDATION } from './schema/001-foundation.js';
 import { PROFILE_RESULTS } from './schema/002-profile.js';
 import { TAIL_CHECKPOINTS } from './schema/003-tail.js';
@@ -17,19 +16,17 @@ export interface Migration {
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES];
 
-export async function migrate(client: ClickHouseClient): Promise<number[]> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (
+export async function migrate(store: Store): Promise<number[]> {
+  await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-    ) ENGINE = MergeTree ORDER BY version`,
-  });
-  const rs = await client.query({ query: 'SELECT DISTINCT version FROM schema_migrations', format: 'JSONEachRow' });
-  const done = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+    ) ENGINE = MergeTree ORDER BY version`);
+  const rows = await store.select<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
+  const done = new Set(rows.map((r) => Number(r.version)));
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
-    for (const statement of m.statements) await client.command({ query: statement });
-    await insertRows(client, 'schema_migrations', [{ version: m.version, name: m.name }]);
+    for (const statement of m.statements) await store.exec(statement);
+    await store.insertRows('schema_migrations', [{ version: m.version, name: m.name }]);
     applied.push(m.version);
   }
   return applied;

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import type { ClickHouseClient } from '@clickhouse/client';
-import { UserError } from '../errors.js';
-import { insertRows } from './insert.js';
+import { Interrupted, UserError } from '../errors.js';
+import type { Store } from './store.js';
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
@@ -38,7 +37,7 @@ export function newRunId(now = new Date()): string {
 const iso = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
 export class Runs {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(private readonly store: Store) {}
 
   async create(command: string, sources: string[], options: Record<string, unknown>, runId = newRunId()): Promise<RunRecord> {
     const rec: RunRecord = {
@@ -61,8 +60,26 @@ export class Runs {
     return done;
   }
 
+  /**
+   * Runs `work` as the body of run `rec` and records how it ended: 'done' with the summary it
+   * returns, 'interrupted' when it throws Interrupted, 'failed' (with the error's sentence) otherwise.
+   * The one place a run's status is decided: commands and engines never write it themselves.
+   */
+  async track<T>(rec: RunRecord, work: () => Promise<{ value: T; summary: Record<string, unknown>; status?: RunStatus }>): Promise<T> {
+    let outcome: { value: T; summary: Record<string, unknown>; status?: RunStatus };
+    try {
+      outcome = await work();
+    } catch (err) {
+      const interrupted = err instanceof Interrupted;
+      await this.finish(rec, interrupted ? 'interrupted' : 'failed', { error: (err as Error).message }).catch(() => {});
+      throw err;
+    }
+    await this.finish(rec, outcome.status ?? 'done', outcome.summary);
+    return outcome.value;
+  }
+
   private async write(rec: RunRecord): Promise<void> {
-    await insertRows(this.client, 'runs', [{
+    await this.store.insertRows('runs', [{
         run_id: rec.run_id,
         command: rec.command,
         sources: rec.sources,
@@ -76,21 +93,12 @@ export class Runs {
   }
 
   async list(limit = 50): Promise<RunRecord[]> {
-    const rs = await this.client.query({
-      query: `SELECT * FROM runs FINAL ORDER BY started_at DESC LIMIT {limit:UInt32}`,
-      query_params: { limit },
-      format: 'JSONEachRow',
-    });
-    return (await rs.json<Record<string, string>>()).map(toRecord);
+    const rows = await this.store.select<Record<string, string>>(`SELECT * FROM runs FINAL ORDER BY started_at DESC LIMIT {limit:UInt32}`, { limit });
+    return rows.map(toRecord);
   }
 
   async get(runId: string): Promise<RunRecord> {
-    const rs = await this.client.query({
-      query: `SELECT * FROM runs FINAL WHERE run_id = {id:String}`,
-      query_params: { id: runId },
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<Record<string, string>>();
+    const rows = await this.store.select<Record<string, string>>(`SELECT * FROM runs FINAL WHERE run_id = {id:String}`, { id: runId });
     if (rows.length === 0) throw new UserError(`no run with id ${runId} in this store (see: meterscope runs)`);
     return toRecord(rows[0]);
   }

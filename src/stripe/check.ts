@@ -4,8 +4,8 @@
  * missing, value not a number) and negative values; event names no active meter bills; active
  * meters that received nothing in the span; and the Metronome aggregation each meter needs.
  */
-import type { Store } from '../store/client.js';
-import { SqlParams } from '../ingest/sql/params.js';
+import type { Store } from '../store/store.js';
+import { SqlParams } from '../store/sql.js';
 import { meterColumns } from './sql.js';
 import { meterByEventName, type StripeMeter } from './meters.js';
 import type { MetronomeAggregation } from './metronome.js';
@@ -112,8 +112,7 @@ export async function checkRun(store: Store, runId: string, meters: StripeMeter[
   const cks = params.add(names.map((n) => keyed.get(n)!.customerKey), 'Array(String)');
   const vks = params.add(names.map((n) => keyed.get(n)!.valueKey), 'Array(String)');
   const at = 'tuple(source, line)';
-  const rs = await store.client.query({
-    query: `
+  const byName = new Map((await store.select<NameRow>(`
       SELECT event_name,
         count() AS events,
         countIf(m_customer != '' AND m_is_numeric) AS billable,
@@ -136,11 +135,7 @@ export async function checkRun(store: Store, runId: string, meters: StripeMeter[
         )
       )
       GROUP BY event_name
-      ORDER BY events DESC, event_name`,
-    query_params: params.values,
-    format: 'JSONEachRow',
-  });
-  const byName = new Map((await rs.json<NameRow>()).map((r) => [r.event_name, r]));
+      ORDER BY events DESC, event_name`, params.values)).map((r) => [r.event_name, r]));
 
   const checks: MeterCheck[] = [];
   for (const m of meters) {

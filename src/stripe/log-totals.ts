@@ -4,8 +4,8 @@
  * again within 24 hours of its previous occurrence dropped as Stripe's deduplication does, then
  * SUM of values, COUNT of events, or the value of the LAST event (by event time, then log order).
  */
-import type { Store } from '../store/client.js';
-import { SqlParams } from '../ingest/sql/params.js';
+import type { Store } from '../store/store.js';
+import { SqlParams } from '../store/sql.js';
 import { meterColumns } from './sql.js';
 import type { StripeMeter } from './meters.js';
 import type { MeterWindows } from './windows.js';
@@ -62,9 +62,8 @@ export async function logTotals(store: Store, runId: string, meter: StripeMeter,
     SELECT 'stats', '', 0, countIf(duplicate), 0, 0 FROM accepted
     UNION ALL
     SELECT 'rejected', '', 0, countIf(NOT (m_customer != '' AND m_is_numeric)), 0, 0 FROM meter_events`;
-  const rs = await store.client.query({ query, query_params: p.values, format: 'JSONEachRow' });
   const out: LogTotals = { rows: [], rejected: 0, duplicates: 0 };
-  for (const r of await rs.json<{ kind: string; customer: string; window: number | string; events: string; sum: number; last: number }>()) {
+  for (const r of await store.select<{ kind: string; customer: string; window: number | string; events: string; sum: number; last: number }>(query, p.values)) {
     if (r.kind === 'stats') out.duplicates = Number(r.events);
     else if (r.kind === 'rejected') out.rejected = Number(r.events);
     else out.rows.push({ customer: r.customer, window: Number(r.window), events: Number(r.events), sum: Number(r.sum), last: Number(r.last) });

@@ -4,7 +4,7 @@
  * and billable-metric drafts read `stripe.meters`, see src/report/stripe-meters.ts).
  */
 import type { Command } from 'commander';
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import { describeError } from '../errors.js';
 import { StripeReader, resolveApiKey } from './client.js';
 import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
@@ -51,8 +51,8 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
         const fetchedAt = new Date().toISOString();
         const meters = reader ? await listMeters(reader) : readMetersFile(f.stripeMeters!);
         const check = await checkRun(store, report.runId, meters);
-        await saveMeters(store.client, report.runId, 'profile', meters, fetchedAt);
-        await saveCheck(store.client, check);
+        await saveMeters(store, report.runId, 'profile', meters, fetchedAt);
+        await saveCheck(store, check);
         const section: StripeSection = { source: reader ? 'api' : 'file', fetchedAt, meters, check };
         Object.assign(report, { stripe: section });
         // The terminal report does not render this section; one line on stderr says what it found.

@@ -3,7 +3,7 @@
  * meter event summaries over the run's span (aligned windows) and compare them with the log's own
  * totals per formula. Every compared window becomes a row; the differences are what matter.
  */
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import type { StripeReader } from './client.js';
 import { StripeCallError } from './errors.js';
 import { logTotals, type LogWindowTotal } from './log-totals.js';

@@ -1,6 +1,5 @@
 /** Writes the Stripe results to the migration-5 tables (see src/store/schema/005-stripe.ts). */
-import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows } from '../store/insert.js';
+import type { Store } from '../store/store.js';
 import type { StripeMeter } from './meters.js';
 import type { StripeCheckResult } from './check.js';
 import type { ReconcileResult } from './reconcile.js';
@@ -9,10 +8,8 @@ import type { ReconcileResult } from './reconcile.js';
 const ch = (iso: string | null) => (iso ? iso.replace('T', ' ').replace('Z', '') : null);
 const chSeconds = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
-export async function saveMeters(client: ClickHouseClient, runId: string, purpose: string, meters: StripeMeter[], takenAt: string): Promise<void> {
-  await insertRows(
-    client,
-    'stripe_meters',
+export async function saveMeters(store: Store, runId: string, purpose: string, meters: StripeMeter[], takenAt: string): Promise<void> {
+  await store.insertRows('stripe_meters',
     meters.map((m) => ({
       run_id: runId,
       taken_at: ch(takenAt),
@@ -35,7 +32,7 @@ export async function saveMeters(client: ClickHouseClient, runId: string, purpos
   );
 }
 
-export async function saveCheck(client: ClickHouseClient, r: StripeCheckResult): Promise<void> {
+export async function saveCheck(store: Store, r: StripeCheckResult): Promise<void> {
   const rows: Record<string, unknown>[] = r.meters.map((c) => ({
     run_id: r.runId,
     checked_at: ch(r.checkedAt),
@@ -71,13 +68,13 @@ export async function saveCheck(client: ClickHouseClient, r: StripeCheckResult):
       detail: JSON.stringify(u),
     });
   }
-  await insertRows(client, 'stripe_checks', rows);
+  await store.insertRows('stripe_checks', rows);
 }
 
 /** Inserts in slices so a reconcile over many customers never builds one huge insert. */
 const SLICE = 5000;
 
-export async function saveReconcile(client: ClickHouseClient, r: ReconcileResult): Promise<void> {
+export async function saveReconcile(store: Store, r: ReconcileResult): Promise<void> {
   const granularity = new Map(r.meters.map((m) => [m.meterId, m.granularity]));
   const rows = r.rows.map((x) => ({
     run_id: r.runId,
@@ -96,5 +93,5 @@ export async function saveReconcile(client: ClickHouseClient, r: ReconcileResult
     status: x.status,
     error: x.error ?? '',
   }));
-  for (let i = 0; i < rows.length; i += SLICE) await insertRows(client, 'stripe_reconcile', rows.slice(i, i + SLICE));
+  for (let i = 0; i < rows.length; i += SLICE) await store.insertRows('stripe_reconcile', rows.slice(i, i + SLICE));
 }

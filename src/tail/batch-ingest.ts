@@ -4,12 +4,12 @@
  * so a tailed file yields the same rows as profiling it. Then the checkpoint (see checkpoint.ts).
  */
 import { Readable } from 'node:stream';
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { chooseParser } from '../ingest/detect.js';
 import { LineToTsv } from '../ingest/line-splitter.js';
 import { StagingTable } from '../ingest/staging.js';
-import { SqlParams } from '../ingest/sql/params.js';
+import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from '../ingest/sql/normalize.js';
 import { saveCheckpoint, type CheckpointKind } from './checkpoint.js';
 import type { Chunk } from './follower.js';
@@ -84,13 +84,13 @@ export class TailIngest {
     const params = new SqlParams();
     const skip = this.parser.format === 'csv' && headers.length ? ` AND NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
     const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name} WHERE notEmpty(trimBoth(raw))${skip}`;
-    await this.store.client.command({ query: buildIngestQuery(this.opts.runId, this.parser, rel, params), query_params: params.values });
+    await this.store.exec(buildIngestQuery(this.opts.runId, this.parser, rel, params), params.values);
     this.written++;
     // Fault injection for test/tail-resume.test.ts: die in the one window that needs a rollback on
     // resume (this batch's rows stored, its checkpoint not).
     if (this.written === CRASH_BEFORE_CHECKPOINT) process.kill(process.pid, 'SIGKILL');
     await this.checkpoint('batch', end, lastLine);
-    await this.store.client.command({ query: `TRUNCATE TABLE ${this.staging.name}` });
+    await this.store.exec(`TRUNCATE TABLE ${this.staging.name}`);
     this.line = lastLine;
     return { firstLine: from, lastLine, lines: lastLine - from + 1, bytes };
   }

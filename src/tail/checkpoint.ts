@@ -19,8 +19,7 @@
  * are re-read) and nothing is counted twice (the uncommitted copy is gone before the re-read).
  * Checked with real kill -9 in test/tail-resume.test.ts.
  */
-import type { Store } from '../store/client.js';
-import { insertRows } from '../store/insert.js';
+import type { Store } from '../store/store.js';
 import type { ParserChoice } from '../ingest/sql/normalize.js';
 import type { FilePosition } from './position.js';
 
@@ -39,7 +38,7 @@ export interface Checkpoint {
 }
 
 export async function saveCheckpoint(store: Store, cp: Checkpoint): Promise<void> {
-  await insertRows(store.client, 'tail_checkpoints', [{
+  await store.insertRows('tail_checkpoints', [{
     run_id: cp.runId,
     batch: cp.batch,
     kind: cp.kind,
@@ -63,22 +62,12 @@ interface CheckpointRow {
 }
 
 export async function latestCheckpoint(store: Store, runId: string): Promise<Checkpoint | undefined> {
-  const rs = await store.client.query({
-    query: `SELECT * FROM tail_checkpoints WHERE run_id = {run:String} ORDER BY batch DESC LIMIT 1`,
-    query_params: { run: runId },
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<CheckpointRow>();
+  const [r] = await store.select<CheckpointRow>(`SELECT * FROM tail_checkpoints WHERE run_id = {run:String} ORDER BY batch DESC LIMIT 1`, { run: runId });
   if (!r) return undefined;
   // The parser is decided once per run; a 'start' row written before the first batch has none.
   let parser = r.parser ? (JSON.parse(r.parser) as ParserChoice) : undefined;
   if (!parser) {
-    const prs = await store.client.query({
-      query: `SELECT parser FROM tail_checkpoints WHERE run_id = {run:String} AND parser != '' ORDER BY batch DESC LIMIT 1`,
-      query_params: { run: runId },
-      format: 'JSONEachRow',
-    });
-    const [p] = await prs.json<{ parser: string }>();
+    const [p] = await store.select<{ parser: string }>(`SELECT parser FROM tail_checkpoints WHERE run_id = {run:String} AND parser != '' ORDER BY batch DESC LIMIT 1`, { run: runId });
     if (p) parser = JSON.parse(p.parser) as ParserChoice;
   }
   return {
@@ -103,29 +92,16 @@ export async function latestCheckpoint(store: Store, runId: string): Promise<Che
 export async function rollbackUncommitted(store: Store, runId: string, source: string, line: number): Promise<{ events: number; rejects: number }> {
   const params = { run: runId, src: source, line };
   const count = async (table: string) => {
-    const rs = await store.client.query({
-      query: `SELECT count() AS n FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    return Number((await rs.json<{ n: string }>())[0].n);
+    return Number((await store.select<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params))[0].n);
   };
   const out = { events: await count('events'), rejects: await count('rejects') };
   for (const table of ['events', 'rejects'] as const) {
     if (out[table] === 0) continue;
-    await store.client.command({
-      query: `DELETE FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`,
-      query_params: params,
-    });
+    await store.exec(`DELETE FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params);
   }
-  const rs = await store.client.query({
-    query: `SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id = {run:String} AND staging != ''`,
-    query_params: { run: runId },
-    format: 'JSONEachRow',
-  });
-  for (const { staging } of await rs.json<{ staging: string }>()) {
+  for (const { staging } of await store.select<{ staging: string }>(`SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id = {run:String} AND staging != ''`, { run: runId })) {
     // Names we generated ourselves; checked anyway since they go into SQL text.
-    if (/^staging_[0-9a-f]+$/.test(staging)) await store.client.command({ query: `DROP TABLE IF EXISTS ${staging}` });
+    if (/^staging_[0-9a-f]+$/.test(staging)) await store.exec(`DROP TABLE IF EXISTS ${staging}`);
   }
   return out;
 }

@@ -5,8 +5,8 @@
  * tail runs. The live figures are running approximations; the final report recomputes them
  * exactly over the whole run.
  */
-import type { Store } from '../store/client.js';
-import { isoSql } from '../profile/sql.js';
+import type { Store } from '../store/store.js';
+import { isoSql } from '../store/sql.js';
 
 /** Event-time seconds kept for merging counts of seconds that span batches. */
 const SECONDS_KEPT = 3600;
@@ -55,8 +55,7 @@ export class LiveStats {
   async addLines(from: number, to: number, initial = false): Promise<void> {
     if (to < from) return;
     const where = `run_id = {run:String} AND source = {src:String} AND line BETWEEN {from:UInt64} AND {to:UInt64}`;
-    const rs = await this.store.client.query({
-      query: `SELECT
+    const [r] = await this.store.select<BatchRow>(`SELECT
           (SELECT count() FROM events WHERE ${where}) AS events,
           (SELECT count() FROM rejects WHERE ${where}) AS rejects,
           (SELECT groupArray((s, c)) FROM (
@@ -67,11 +66,7 @@ export class LiveStats {
           (SELECT groupArray((k, c)) FROM (
              SELECT k, count() AS c FROM events ARRAY JOIN mapKeys(properties) AS k WHERE ${where}
              GROUP BY k ORDER BY c DESC LIMIT ${KEYS_KEPT})) AS keys,
-          (SELECT if(count() = 0, NULL, ${isoSql('max(event_time)')}) FROM events WHERE ${where}) AS newest`,
-      query_params: { run: this.runId, src: this.source, from, to },
-      format: 'JSONEachRow',
-    });
-    const [r] = await rs.json<BatchRow>();
+          (SELECT if(count() = 0, NULL, ${isoSql('max(event_time)')}) FROM events WHERE ${where}) AS newest`, { run: this.runId, src: this.source, from, to });
     this.merge(r, initial);
   }
 

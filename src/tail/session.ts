@@ -7,15 +7,14 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
-import type { Store } from '../store/client.js';
+import type { Store } from '../store/store.js';
 import { Runs, type RunRecord } from '../store/runs.js';
-import { insertRows } from '../store/insert.js';
 import { UserError } from '../errors.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { autoDecompress, readSample } from '../ingest/source.js';
 import { computeProfile } from '../profile/compute.js';
 import type { ProfileReport } from '../profile/model.js';
-import { saveReport } from '../profile/store-report.js';
+import { saveReport } from '../store/reports.js';
 import { ArrivalMeter, type ArrivalSnapshot } from './arrival.js';
 import { TailIngest } from './batch-ingest.js';
 import { latestCheckpoint, rollbackUncommitted, type Checkpoint } from './checkpoint.js';
@@ -91,7 +90,7 @@ export async function runTail(store: Store, opts: TailOptions): Promise<TailOutc
   };
 
   // --- the run, and where to begin -----------------------------------------------------------
-  const runs = new Runs(store.client);
+  const runs = new Runs(store);
   let run: RunRecord;
   let cp: Checkpoint | undefined;
   let source: string;
@@ -296,8 +295,8 @@ export async function runTail(store: Store, opts: TailOptions): Promise<TailOutc
     source, format: ingest.parser?.format ?? opts.format ?? 'unknown', lines: ingest.line, events: counts.events, rejects: counts.rejects,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   }];
-  await store.client.command({ query: `DELETE FROM run_sources WHERE run_id = {run:String}`, query_params: { run: runId } });
-  await insertRows(store.client, 'run_sources', [{ run_id: runId, source, format: sources[0].format, lines: ingest.line, events: counts.events, rejects: counts.rejects }]);
+  await store.exec(`DELETE FROM run_sources WHERE run_id = {run:String}`, { run: runId });
+  await store.insertRows('run_sources', [{ run_id: runId, source, format: sources[0].format, lines: ingest.line, events: counts.events, rejects: counts.rejects }]);
   const profile = await computeProfile(store, runId, 'tail', sources, {
     asOf: opts.asOf, require: opts.require, customerKey: opts.mapping.customerKey, valueKey: opts.mapping.valueKey,
   });
@@ -308,19 +307,14 @@ export async function runTail(store: Store, opts: TailOptions): Promise<TailOutc
       linesRead, bytesRead, batches, heldBytes, skippedLines,
     },
   };
-  await saveReport(store.client, runId, 'profile', report);
+  await saveReport(store, runId, 'profile', report);
   await runs.finish(run, 'done', { events: report.events.total, rejected: report.events.rejected, stop: report.tail.stop });
   return { runId, report };
 }
 
 async function countRun(store: Store, runId: string, source: string): Promise<{ events: number; rejects: number }> {
-  const rs = await store.client.query({
-    query: `SELECT (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
-                   (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects`,
-    query_params: { run: runId, src: source },
-    format: 'JSONEachRow',
-  });
-  const [r] = await rs.json<{ events: string; rejects: string }>();
+  const [r] = await store.select<{ events: string; rejects: string }>(`SELECT (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
+                   (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects`, { run: runId, src: source });
   return { events: Number(r.events), rejects: Number(r.rejects) };
 }
 

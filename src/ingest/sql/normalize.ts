@@ -3,7 +3,7 @@
  * (ingest_rows -> events / rejects, see store/schema/001-foundation.ts).
  */
 import type { FieldMapping, FormatName } from '../formats.js';
-import { SqlParams } from './params.js';
+import { SqlParams } from '../../store/sql.js';
 import { parseTimestamp, plain, toMap } from './expressions.js';
 import {
   CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, csvParser, formParser, jsonParser,

@@ -5,7 +5,7 @@
  * where props is Array(Tuple(key, raw JSON value)). Parsing is ClickHouse's (JSONExtract*, regex),
  * never Node's.
  */
-import type { SqlParams } from './params.js';
+import type { SqlParams } from '../../store/sql.js';
 import { jsonElements, plain, toMap } from './expressions.js';
 
 /** Where the fields of one JSON event object live (paths of keys). */

@@ -1,0 +1,61 @@
+/**
+ * What both backends share: one @clickhouse/client instance (chDB plugs into the same client),
+ * JSON rows, and the METERSCOPE_DEBUG=sql timing. Backends override what differs (inserts, merges).
+ */
+import type { Readable } from 'node:stream';
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { Capabilities, SelectOptions, Settings, Store } from './store.js';
+import { toQuery, type Params, type Query } from './sql.js';
+
+export abstract class ClientStore implements Store {
+  abstract readonly label: string;
+  abstract readonly capabilities: Capabilities;
+
+  protected constructor(protected readonly client: ClickHouseClient) {}
+
+  async select<T>(query: string | Query, params?: Params, opts: SelectOptions = {}): Promise<T[]> {
+    const q = toQuery(query, params);
+    return timed(q.sql, async () => {
+      const rs = await this.client.query({
+        query: q.sql,
+        query_params: q.params,
+        format: opts.compact ? 'JSONCompactEachRow' : 'JSONEachRow',
+        clickhouse_settings: opts.settings as ClickHouseSettings | undefined,
+      });
+      return rs.json<T>();
+    });
+  }
+
+  async exec(query: string | Query, params?: Params, settings?: Settings): Promise<void> {
+    const q = toQuery(query, params);
+    await timed(q.sql, () => this.client.command({ query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
+  }
+
+  async stream(query: string | Query, format: string, settings?: Settings): Promise<Readable> {
+    const q = toQuery(query);
+    const rs = await this.client.exec({ query: `${q.sql} FORMAT ${format}`, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined });
+    return rs.stream;
+  }
+
+  abstract insertRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  abstract insertTsv(table: string, columns: string, tsv: string): Promise<void>;
+
+  async pauseMerges(_table: string): Promise<void> {}
+  async resumeMerges(_table: string): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** METERSCOPE_DEBUG=sql: each query's wall time and opening text on stderr (where the time goes). */
+async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  if (process.env.METERSCOPE_DEBUG !== 'sql') return run();
+  const started = process.hrtime.bigint();
+  try {
+    return await run();
+  } finally {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stderr.write(`${ms.toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
+  }
+}

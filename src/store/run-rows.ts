@@ -1,0 +1,12 @@
+/** Row housekeeping shared by every result table keyed by run_id. */
+import type { Store } from './store.js';
+import { num } from './sql.js';
+
+/**
+ * Removes a run's rows from a result table before they are written again (a recomputed run).
+ * Checks first: a lightweight DELETE on a table without the run's rows still costs a mutation.
+ */
+export async function clearRun(store: Store, table: string, runId: string): Promise<void> {
+  const [row] = await store.select<{ n: string }>(`SELECT count() AS n FROM (SELECT 1 FROM ${table} WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
+  if (num(row?.n) > 0) await store.exec(`DELETE FROM ${table} WHERE run_id = {run:String}`, { run: runId });
+}

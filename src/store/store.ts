@@ -1,0 +1,43 @@
+/**
+ * The store seam: the one interface every module above `src/store/` talks to. Implementations
+ * (embedded chDB, a ClickHouse server) live beside it; `openStore` picks one. Nothing outside this
+ * folder knows which engine it has: it asks `capabilities` what the engine can do.
+ */
+import type { Readable } from 'node:stream';
+import type { Params, Query } from './sql.js';
+
+/** ClickHouse settings for one statement (values as the engine takes them). */
+export type Settings = Record<string, string | number | boolean>;
+
+export interface Capabilities {
+  /** The engine runs in this process and reads local paths with file(). */
+  readsLocalFiles: boolean;
+  /** Background merges can be paused while loading (the engine is ours alone). */
+  pausesMerges: boolean;
+}
+
+export interface SelectOptions {
+  settings?: Settings;
+  /** Rows as arrays in column order (cheaper to parse for wide pages) instead of objects. */
+  compact?: boolean;
+}
+
+export interface Store {
+  /** A description safe to print: never contains a password. */
+  readonly label: string;
+  readonly capabilities: Capabilities;
+  /** Runs a SELECT; 64-bit integers arrive as strings (convert with num()). */
+  select<T>(query: string | Query, params?: Params, opts?: SelectOptions): Promise<T[]>;
+  /** Runs a statement that returns no rows (DDL, INSERT … SELECT, DELETE). */
+  exec(query: string | Query, params?: Params, settings?: Settings): Promise<void>;
+  /** Inserts plain-object rows into `table` (a trusted identifier); absent columns take their defaults. */
+  insertRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** Inserts rows already encoded as TabSeparated text with the given column list (e.g. 'line UInt64, raw String'). */
+  insertTsv(table: string, columns: string, tsv: string): Promise<void>;
+  /** Runs a query and streams its raw output bytes in `format` (e.g. RawBLOB). */
+  stream(query: string | Query, format: string, settings?: Settings): Promise<Readable>;
+  /** Stops background merges of `table` while a load runs (a no-op where `pausesMerges` is false). */
+  pauseMerges(table: string): Promise<void>;
+  resumeMerges(table: string): Promise<void>;
+  close(): Promise<void>;
+}
