@@ -1,6 +1,8 @@
 /** Command-line entry: commander wiring only; each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
 import { describeError, Interrupted, UserError } from './errors.js';
+import { invocationSecrets } from './secrets/scrubber.js';
+import { registerInvocationSecrets } from './secrets/invocation.js';
 
 type Register = (program: Command) => void;
 
@@ -33,11 +35,34 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  registerInvocationSecrets(argv, process.env);
+  const stdoutBroken = watchBrokenStdout();
+  try {
+    await run(argv);
+  } finally {
+    // A reader that went away (`| head`) ends us as it ends Unix tools: quietly, exit 141 (128 + SIGPIPE).
+    if (stdoutBroken() && !process.exitCode) process.exitCode = 141;
+  }
+}
+
+/** Swallows EPIPE on stdout (no "Unhandled 'error' event" crash) and tells whether it happened. */
+function watchBrokenStdout(): () => boolean {
+  let broken = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    broken = true;
+  });
+  return () => broken;
+}
+
+const isBrokenPipe = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EPIPE';
+
+async function run(argv: string[]): Promise<void> {
   let program: Command;
   try {
     program = await buildProgram(argv);
   } catch (err) {
-    process.stderr.write(`meterscope: ${describeError(err)}\n`);
+    process.stderr.write(`meterscope: ${invocationSecrets.scrub(describeError(err))}\n`);
     process.exitCode = 1;
     return;
   }
@@ -49,7 +74,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`meterscope: ${describeError(err)}\n`);
+    if (isBrokenPipe(err)) {
+      process.exitCode = 141;
+      return;
+    }
+    process.stderr.write(`meterscope: ${invocationSecrets.scrub(describeError(err))}\n`);
     if (process.env.METERSCOPE_DEBUG && !(err instanceof UserError) && !(err instanceof Interrupted)) process.stderr.write(`${(err as Error).stack}\n`);
     process.exitCode = err instanceof UserError || err instanceof Interrupted ? err.exitCode : 1;
   }

@@ -10,6 +10,8 @@ export interface StoreFlags {
   chUser?: string;
   chPassword?: string;
   chDatabase?: string;
+  chConnectTimeout?: string;
+  chTimeout?: string;
 }
 
 export function addStoreOptions(cmd: Command): Command {
@@ -18,7 +20,9 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--clickhouse <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
     .option('--ch-user <name>', 'ClickHouse user (env CLICKHOUSE_USER)')
     .option('--ch-password <password>', 'ClickHouse password (env CLICKHOUSE_PASSWORD; prefer the env var)')
-    .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)');
+    .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)')
+    .option('--ch-connect-timeout <s>', 'seconds to wait for the ClickHouse server to answer at all (env CLICKHOUSE_CONNECT_TIMEOUT; default 10)')
+    .option('--ch-timeout <s>', 'seconds a ClickHouse request may go without a byte from the server (env CLICKHOUSE_TIMEOUT; default 300)');
 }
 
 /** Opens the store the flags name, runs `fn`, always closes. */
@@ -30,6 +34,8 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
       username: flags.chUser,
       password: flags.chPassword,
       database: flags.chDatabase,
+      connectTimeoutS: numberFlag('--ch-connect-timeout', flags.chConnectTimeout, { min: 0.001 }),
+      timeoutS: numberFlag('--ch-timeout', flags.chTimeout, { min: 0.001 }),
     }),
   );
   try {

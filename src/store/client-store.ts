@@ -15,7 +15,7 @@ export abstract class ClientStore implements Store {
 
   async select<T>(query: string | Query, params?: Params, opts: SelectOptions = {}): Promise<T[]> {
     const q = toQuery(query, params);
-    return timed(q.sql, async () => {
+    return this.guard(q.sql, async () => {
       const rs = await this.client.query({
         query: q.sql,
         query_params: q.params,
@@ -28,13 +28,28 @@ export abstract class ClientStore implements Store {
 
   async exec(query: string | Query, params?: Params, settings?: Settings): Promise<void> {
     const q = toQuery(query, params);
-    await timed(q.sql, () => this.client.command({ query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
+    await this.guard(q.sql, () => this.client.command({ query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
   }
 
   async stream(query: string | Query, format: string, settings?: Settings): Promise<Readable> {
     const q = toQuery(query);
-    const rs = await this.client.exec({ query: `${q.sql} FORMAT ${format}`, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined });
+    const rs = await this.guard(q.sql, () =>
+      this.client.exec({ query: `${q.sql} FORMAT ${format}`, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }),
+    );
     return rs.stream;
+  }
+
+  /** A backend's chance to turn a transport failure into a sentence (see ServerStore). */
+  protected translate(err: unknown): unknown {
+    return err;
+  }
+
+  protected async guard<T>(sql: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await timed(sql, run);
+    } catch (err) {
+      throw this.translate(err);
+    }
   }
 
   abstract insertRows(table: string, rows: Record<string, unknown>[]): Promise<void>;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { UserError } from '../errors.js';
 import { ClientStore } from './client-store.js';
+import { isAlive } from './abandoned.js';
 import type { Capabilities } from './store.js';
 
 export const EMBEDDED_DATABASE = 'meterscope';
@@ -122,13 +123,4 @@ function claimDataDir(dir: string): void {
       /* already gone */
     }
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,8 +1,13 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { Interrupted, UserError } from '../errors.js';
 import type { Store } from './store.js';
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+/**
+ * 'interrupted': stopped by a signal; 'abandoned': its process vanished while it ran (found at the
+ * next open; see abandoned.ts). Neither is a complete run.
+ */
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'abandoned';
 
 export interface RunRecord {
   run_id: string;
@@ -89,6 +94,9 @@ export class Runs {
         status: rec.status,
         summary: JSON.stringify(rec.summary),
         updated_at: iso(new Date()),
+        // The process that writes the row owns the run (a resumed tail takes it over).
+        pid: process.pid,
+        host: os.hostname(),
       }]);
   }
 
