@@ -38,8 +38,7 @@ export class EmbeddedStore extends ClientStore {
     return new EmbeddedStore(engine.client, dir);
   }
 
-  async insertRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
-    if (rows.length === 0) return;
+  protected async writeRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
     const types = await this.typesOf(table);
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => types.has(k));
     const structure = names.map((n) => `\`${n}\` ${types.get(n)}`).join(', ');

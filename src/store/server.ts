@@ -64,16 +64,22 @@ export class ServerStore extends ClientStore {
     return new ServerStore(createClient({ ...base, database }), `ClickHouse server ${safe} database ${database}`, opts);
   }
 
-  async insertRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.guard(`INSERT INTO ${table}`, () => this.client.insert({ table, values: rows, format: 'JSONEachRow' }));
+  async cancelRunning(): Promise<void> {
+    const ids = [...this.running];
+    if (ids.length === 0) return;
+    // A fresh request on another socket; ASYNC: do not wait for the queries to wind down.
+    await this.client.command({ query: 'KILL QUERY WHERE query_id IN {ids:Array(String)} ASYNC', query_params: { ids } }).catch(() => {});
+  }
+
+  protected async writeRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
+    await this.guard(`INSERT INTO ${table}`, (query_id) => this.client.insert({ query_id, table, values: rows, format: 'JSONEachRow' }));
   }
 
   async insertTsv(table: string, columns: string, tsv: string): Promise<void> {
     if (tsv.length === 0) return;
     const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
-    await this.guard(`INSERT INTO ${table}`, () =>
-      this.client.insert({ table, columns: names as [string, ...string[]], values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' }),
+    await this.guard(`INSERT INTO ${table}`, (query_id) =>
+      this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' }),
     );
   }
 }
