@@ -36,6 +36,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
 
 export async function main(argv: string[]): Promise<void> {
   registerInvocationSecrets(argv, process.env);
+  scrubOutput(process.stdout);
+  scrubOutput(process.stderr);
   const stdoutBroken = watchBrokenStdout();
   try {
     await run(argv);
@@ -53,6 +55,15 @@ function watchBrokenStdout(): () => boolean {
     broken = true;
   });
   return () => broken;
+}
+
+/**
+ * Text written to the terminal passes the invocation's scrubber, whichever module wrote it (a report,
+ * an echoed error body, a live view). Binary chunks (generated logs) pass as they are.
+ */
+function scrubOutput(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' ? invocationSecrets.scrub(chunk) : chunk, ...rest)) as typeof stream.write;
 }
 
 const isBrokenPipe = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EPIPE';
