@@ -81,6 +81,7 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
     },
     async pauseMerges() {},
     async resumeMerges() {},
+    async cancelRunning() {},
     async close() {},
   };
   return { store, calls };
