@@ -130,10 +130,14 @@ export function timeFlag(name: string, v: string | undefined, opts: TimeOptions 
   return ms;
 }
 
-/** A reference time for the stale/future checks, as ISO 8601 (undefined when absent). */
+/**
+ * A reference time for the stale/future checks (undefined when absent): an absolute time as given
+ * (reports show it so), `now` and relative forms as the ISO 8601 time they stand for.
+ */
 export function asOfFlag(name: string, v: string | undefined, now?: number): string | undefined {
   const ms = timeFlag(name, v, { now });
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  if (ms === undefined) return undefined;
+  return Number.isFinite(Date.parse(v!.trim())) ? v : new Date(ms).toISOString();
 }
 
 /** "a, b,c" -> ['a', 'b', 'c'] (blanks dropped); undefined when the flag is absent or empty. */
