@@ -86,6 +86,11 @@ export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping
   };
 }
 
+/** Prints a value as indented JSON on stdout (the --json output of the commands). */
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 // Kept here for src/commands/tail.ts, which imports it from this module.
 export { numberFlag } from './flags.js';
 
