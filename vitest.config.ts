@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     // chDB is one engine per process: each test file gets its own forked process.
     pool: 'forks',
     testTimeout: 120_000,
