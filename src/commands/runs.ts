@@ -12,7 +12,7 @@ export function registerRuns(program: Command): void {
       .option('-n, --limit <n>', 'how many runs to list', '50')
       .option('--json', 'print the runs as JSON'),
   ).action(async (opts: StoreFlags & { limit: string; json?: boolean }) => {
-    const limit = numberFlag('--limit', opts.limit, { min: 1, max: 2 ** 32 - 1, integer: true });
+    const limit = numberFlag('--limit', opts.limit, { min: 1, max: 1_000_000, integer: true });
     await withStore(opts, async (store) => {
       const runs = await new Runs(store).list(limit);
       if (opts.json) writeJson(runs);
