@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openStore, resolveStoreOptions, type Store } from '../store/open.js';
 import { DEFAULT_MAPPING, FORMATS, isFormat, type FieldMapping, type FormatName } from '../ingest/formats.js';
 import { Interrupted, UserError } from '../errors.js';
+import { numberFlag } from './flags.js';
 
 export interface StoreFlags {
   dataDir?: string;
@@ -34,8 +35,8 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
       username: flags.chUser,
       password: flags.chPassword,
       database: flags.chDatabase,
-      connectTimeoutS: numberFlag('--ch-connect-timeout', flags.chConnectTimeout, { min: 0.001 }),
-      timeoutS: numberFlag('--ch-timeout', flags.chTimeout, { min: 0.001 }),
+      connectTimeoutS: numberFlag('--ch-connect-timeout', flags.chConnectTimeout, { above: 0 }),
+      timeoutS: numberFlag('--ch-timeout', flags.chTimeout, { above: 0 }),
     }),
   );
   try {
@@ -70,12 +71,15 @@ export function addInputOptions(cmd: Command): Command {
     .option('--event-name <name>', 'generic JSON/CSV: event name for inputs that have none');
 }
 
+/** An input format name, or a sentence listing them. */
+export function inputFormat(name: string): FormatName {
+  if (!isFormat(name)) throw new UserError(`unknown format "${name}"; use one of: ${FORMATS.join(', ')}`);
+  return name;
+}
+
 export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping: FieldMapping } {
-  if (flags.format !== undefined && !isFormat(flags.format)) {
-    throw new UserError(`unknown format "${flags.format}"; use one of: ${FORMATS.join(', ')}`);
-  }
   return {
-    format: flags.format as FormatName | undefined,
+    format: flags.format === undefined ? undefined : inputFormat(flags.format),
     mapping: {
       customerKey: flags.customerKey ?? DEFAULT_MAPPING.customerKey,
       valueKey: flags.valueKey ?? DEFAULT_MAPPING.valueKey,
@@ -89,15 +93,13 @@ export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping
   };
 }
 
-/** Parses a positive number flag or fails with a sentence naming the flag. */
-export function numberFlag(name: string, v: string | undefined, opts: { min?: number; integer?: boolean } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new UserError(`${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${v}"`);
-  }
-  return n;
+/** Prints a value as indented JSON on stdout (the --json output of the commands). */
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+// Kept here for src/commands/tail.ts, which imports it from this module.
+export { numberFlag } from './flags.js';
 
 /**
  * Runs `fn` with an AbortSignal that SIGINT/SIGTERM abort (with an Interrupted reason); the

@@ -84,37 +84,6 @@ export const BATCHABLE: ReadonlySet<FormatName> = new Set(['stripe-json', 'strip
 export const MAX_DURATION = 400 * 86400;
 export const MAX_EVENTS = 5e9;
 
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-/** "90", "90s", "15m", "1h30m", "2d" -> seconds. */
-export function parseDuration(text: string, flag = '--duration'): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNITS[m[2]];
-    matched = re.lastIndex;
-  }
-  if (matched !== t.length || t.length === 0) throw new UserError(`${flag}: "${text}" is not a duration (examples: 90s, 15m, 1h30m, 2d)`);
-  return total;
-}
-
-/** ISO 8601, unix seconds/milliseconds, "now" or "now-2d" -> unix ms (whole seconds). */
-export function parseStart(text: string, now = Date.now()): number {
-  const t = text.trim();
-  let ms: number;
-  const rel = /^now(?:-(.+))?$/.exec(t);
-  if (rel) ms = now - (rel[1] ? parseDuration(rel[1], '--start') * 1000 : 0);
-  else if (/^\d+$/.test(t)) ms = Number(t) < 1e11 ? Number(t) * 1000 : Number(t);
-  else ms = Date.parse(t);
-  if (!Number.isFinite(ms) || ms < Date.UTC(1990, 0, 1) || ms > Date.UTC(2199, 0, 1)) {
-    throw new UserError(`--start: "${text}" is not a time between 1990 and 2199 (ISO 8601, unix seconds, or now-2d)`);
-  }
-  return Math.floor(ms / 1000) * 1000;
-}
-
 /** Names and keys end up in JSON, form bodies and CSV lines: no control characters (one event per line). */
 function checkText(what: string, s: string): void {
   if (s === '') throw new UserError(`${what} must not be empty`);

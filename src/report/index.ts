@@ -11,6 +11,7 @@ import type { ReplayReport } from '../replay/model.js';
 import type { TailSummary } from '../tail/session.js';
 import { renderTailSummary } from '../tail/summary.js';
 import { UserError } from '../errors.js';
+import { choiceFlag } from '../commands/flags.js';
 import { renderTerminal } from './terminal.js';
 import { renderReplayTerminal } from './replay-terminal.js';
 import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
@@ -28,12 +29,7 @@ export function isReplayReport(m: unknown): m is ReplayReport {
 
 /** Parses a --format value (case-insensitive; 'markdown' and 'terminal' accepted as aliases). */
 export function parseReportFormat(value: string | undefined, fallback: ReportFormat = 'text'): ReportFormat {
-  if (value === undefined) return fallback;
-  const v = value.trim().toLowerCase();
-  const alias: Record<string, ReportFormat> = { markdown: 'md', terminal: 'text', txt: 'text' };
-  const f = (alias[v] ?? v) as ReportFormat;
-  if (!REPORT_FORMATS.includes(f)) throw new UserError(`the report format must be one of ${REPORT_FORMATS.join(', ')}, got "${value}"`);
-  return f;
+  return choiceFlag('the report format', value, REPORT_FORMATS, { ignoreCase: true, aliases: { markdown: 'md', terminal: 'text', txt: 'text' } }) ?? fallback;
 }
 
 function assertProfile(m: ProfileReport): void {

@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import type { Store } from '../store/store.js';
 import { describeError } from '../errors.js';
 import { StripeReader, resolveApiKey } from './client.js';
-import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
-import { checkRun, type StripeCheckResult } from './check.js';
-import { saveCheck, saveMeters } from './store.js';
+import type { StripeMeter } from './meters.js';
+import type { StripeCheckResult } from './check.js';
+import { checkWithMeters } from './stored-run.js';
 import { plural } from '../report/format.js';
 
 export interface StripeSection {
@@ -48,11 +48,8 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
   return {
     async attach(store, report) {
       try {
-        const fetchedAt = new Date().toISOString();
-        const meters = reader ? await listMeters(reader) : readMetersFile(f.stripeMeters!);
-        const check = await checkRun(store, report.runId, meters);
-        await saveMeters(store, report.runId, 'profile', meters, fetchedAt);
-        await saveCheck(store, check);
+        const source = reader ? { reader } : { file: f.stripeMeters! };
+        const { takenAt: fetchedAt, meters, check } = await checkWithMeters(store, report.runId, source, 'profile');
         const section: StripeSection = { source: reader ? 'api' : 'file', fetchedAt, meters, check };
         Object.assign(report, { stripe: section });
         // The terminal report does not render this section; one line on stderr says what it found.

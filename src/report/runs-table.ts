@@ -1,0 +1,20 @@
+/** The `meterscope runs` listing: one row per stored run, newest first. */
+import Table from 'cli-table3';
+import type { RunRecord } from '../store/runs.js';
+
+/** `storeLabel` names the store in the message for an empty one. */
+export function renderRunsTable(runs: RunRecord[], storeLabel: string): string {
+  if (runs.length === 0) return `no runs yet in ${storeLabel}\n`;
+  const table = new Table({ head: ['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], style: { head: [], border: [] } });
+  for (const r of runs) {
+    table.push([
+      r.run_id,
+      r.command,
+      r.status,
+      r.started_at.replace('T', ' ').slice(0, 19),
+      String((r.summary as { events?: number }).events ?? ''),
+      r.sources.map((s) => s.split('/').pop()).join(', ').slice(0, 40),
+    ]);
+  }
+  return `${table.toString()}\n`;
+}
