@@ -107,6 +107,34 @@ describe('a run whose process dies', () => {
   });
 });
 
+describe('Ctrl-C during a profile', () => {
+  it('marks the run interrupted, deletes its partial rows, says so in one line and exits 130', async () => {
+    const dataDir = tempDir();
+    const input = path.join(tempDir(), 'events.jsonl');
+    expect((await runCli(['generate', '-n', '20000', '--seed', '6', '-o', input, '--data-dir', tempDir()])).code).toBe(0);
+    const lines = fs.readFileSync(input, 'utf8');
+    const child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, METERSCOPE_DEBUG: 'sql' } });
+    child.stdin!.on('error', () => {});
+    let stderr = '';
+    let stdout = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stdin!.write(lines.slice(0, lines.length / 2));
+    await waitFor(() => /CREATE TABLE staging_/.test(stderr));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
+    const said = stderr.split('\n').filter((l) => l.startsWith('meterscope:'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^meterscope: interrupted \(SIGINT\): run \S+ marked interrupted; its partial rows were deleted$/);
+    const runs = JSON.parse((await runCli(['runs', '--json', '--data-dir', dataDir])).stdout);
+    expect(runs.map((r: { status: string }) => r.status)).toEqual(['interrupted']);
+    const [left] = await sqlRows<{ n: string }>(dataDir, `SELECT (SELECT count() FROM events) + (SELECT count() FROM rejects) AS n`);
+    expect(Number(left.n)).toBe(0);
+  });
+});
+
 async function waitFor(cond: () => boolean, maxMs = 30_000): Promise<void> {
   for (let waited = 0; !cond(); waited += 25) {
     if (waited > maxMs) throw new Error('condition not reached');

@@ -26,8 +26,8 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--ch-timeout <s>', 'seconds a ClickHouse request may go without a byte from the server (env CLICKHOUSE_TIMEOUT; default 300)');
 }
 
-/** Opens the store the flags name, runs `fn`, always closes. */
-export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+/** Opens the store the flags name, runs `fn`, always closes; an aborted `signal` cancels the store's running statements. */
+export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const store = await openStore(
     resolveStoreOptions({
       dataDir: flags.dataDir,
@@ -39,9 +39,12 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
       timeoutS: numberFlag('--ch-timeout', flags.chTimeout, { above: 0 }),
     }),
   );
+  const cancel = () => void store.cancelRunning();
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     return await fn(store);
   } finally {
+    signal?.removeEventListener('abort', cancel);
     await store.close();
   }
 }

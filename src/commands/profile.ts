@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addInputOptions, addStoreOptions, mappingFrom, withStore, type MappingFlags, type StoreFlags } from './common.js';
+import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
 import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
@@ -41,9 +41,12 @@ export function registerProfile(program: Command): void {
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, stripe, runOptions: { ...flags } };
     const progress = new Progress();
-    await withStore(flags, async (store) => {
+    await withSignals((signal) =>
+      withStore(
+        flags,
+        async (store) => {
       try {
-        const report = await runProfileSession(store, config, {
+        const report = await runProfileSession(store, { ...config, signal }, {
           onPhase: (p) => progress.phase(p),
           onBytes: (name, bytes) => progress.note(`${name === '-' ? 'stdin' : path.basename(name)} ${formatBytes(bytes)}`),
         });
@@ -52,6 +55,9 @@ export function registerProfile(program: Command): void {
       } finally {
         progress.stop();
       }
-    });
+        },
+        signal,
+      ),
+    );
   });
 }

@@ -27,6 +27,8 @@ export interface LoadOptions {
    * that follow get both cores; the caller then calls resumeEventMerges(store) when done.
    */
   keepMergesPaused?: boolean;
+  /** Stops reading a streamed source when aborted (Ctrl-C); the load then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SourceLoad {
@@ -42,7 +44,10 @@ export async function loadSources(store: Store, runId: string, sources: Source[]
   const out: SourceLoad[] = [];
   await pauseEventMerges(store);
   try {
-    for (const src of sources) out.push(await loadSource(store, runId, src, opts));
+    for (const src of sources) {
+      opts.signal?.throwIfAborted();
+      out.push(await loadSource(store, runId, src, opts));
+    }
   } finally {
     if (!opts.keepMergesPaused) await resumeEventMerges(store);
   }
@@ -108,11 +113,15 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
   try {
     const tsv = new LineToTsv();
     bytes.on('error', (e) => tsv.destroy(e));
+    const stop = () => bytes.destroy(opts.signal?.reason as Error);
+    opts.signal?.addEventListener('abort', stop, { once: true });
     try {
       await staging.fill(bytes.pipe(tsv), () => opts.onProgress?.(src, tsv.bytes));
     } catch (e) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
       throw new UserError(`${src.name === '-' ? 'stdin' : src.name}: reading failed (${firstLine((e as Error).message)})`);
     }
+    opts.signal?.removeEventListener('abort', stop);
     const choice = chooseParser(await staging.head(), opts.format, opts.mapping, src.name === '-' ? 'stdin' : src.name);
     const params = new SqlParams();
     const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name} WHERE notEmpty(trimBoth(raw))`;

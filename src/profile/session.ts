@@ -9,6 +9,8 @@ import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { loadSources, resumeEventMerges } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
 import { saveReport } from '../store/reports.js';
+import { deleteRunRows } from '../store/abandoned.js';
+import { Interrupted } from '../errors.js';
 import type { StripeAttacher } from '../stripe/profile-section.js';
 import { computeProfile } from './compute.js';
 import type { ProfileReport } from './model.js';
@@ -25,6 +27,8 @@ export interface ProfileSessionConfig {
   stripe?: StripeAttacher | null;
   /** Stored with the run (Runs redacts secrets). */
   runOptions: Record<string, unknown>;
+  /** Ctrl-C: the run stops at the next step, is marked interrupted and its partial rows are deleted. */
+  signal?: AbortSignal;
 }
 
 export interface ProfileCallbacks {
@@ -38,15 +42,33 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
   const { sources, mapping } = cfg;
   const runs = new Runs(store);
   const run = await runs.create('profile', sources.map((s) => s.name), cfg.runOptions);
+  const { signal } = cfg;
+  // Each phase is a step the run can stop at; an aborted statement's own error gives way to the signal's reason.
+  const phase = (label: string) => {
+    signal?.throwIfAborted();
+    callbacks.onPhase?.(label);
+  };
   try {
-    return await runs.track(run, async () => {
-      callbacks.onPhase?.(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
+    return await runs.track(run, () =>
+      work().catch(async (err) => {
+        if (!signal?.aborted) throw err;
+        await deleteRunRows(store, run.run_id).catch(() => {});
+        throw new Interrupted((signal.reason as Interrupted).reason, `run ${run.run_id} marked interrupted; its partial rows were deleted`);
+      }),
+    );
+  } finally {
+    await resumeEventMerges(store).catch(() => {});
+  }
+
+  async function work() {
+      phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
       const loads = await loadSources(store, run.run_id, sources, {
         format: cfg.format,
         mapping,
         onProgress: callbacks.onBytes && ((src, bytes) => callbacks.onBytes!(src.name, bytes)),
         // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
         keepMergesPaused: true,
+        signal,
       });
       const value = await computeProfile(store, run.run_id, 'profile', loads, {
         asOf: cfg.asOf,
@@ -54,13 +76,11 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
         customerKey: mapping.customerKey,
         valueKey: mapping.valueKey,
         exactDistinctLimit: cfg.exactDistinctLimit,
-        onPhase: callbacks.onPhase,
+        onPhase: phase,
       });
       if (cfg.stripe) await cfg.stripe.attach(store, value);
+      signal?.throwIfAborted();
       await saveReport(store, run.run_id, 'profile', value);
       return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
-    });
-  } finally {
-    await resumeEventMerges(store).catch(() => {});
   }
 }

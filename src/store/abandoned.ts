@@ -22,13 +22,21 @@ export async function reapAbandoned(store: Store): Promise<RunRecord[]> {
   for (const { run_id } of dead) {
     const rec = await runs.get(run_id);
     const keep = rec.command === 'tail';
-    if (!keep) for (const t of tables) await store.exec(`DELETE FROM \`${t}\` WHERE run_id = {run:String}`, { run: run_id });
+    if (!keep) await deleteRunRows(store, run_id, tables);
     const note = keep
       ? 'its process ended without finishing; checkpointed rows kept (continue with: meterscope tail --resume)'
       : 'its process ended without finishing; its partial rows were deleted';
     reaped.push(await runs.finish(rec, 'abandoned', { ...rec.summary, note }));
   }
   return reaped;
+}
+
+/** Deletes a run's rows from every table but the runs list (its record stays, with its status). */
+export async function deleteRunRows(store: Store, runId: string, tables?: string[]): Promise<void> {
+  for (const t of tables ?? (await runTables(store))) {
+    const [has] = await store.select<{ n: string }>(`SELECT count() AS n FROM (SELECT 1 FROM \`${t}\` WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
+    if (Number(has?.n) > 0) await store.exec(`DELETE FROM \`${t}\` WHERE run_id = {run:String}`, { run: runId });
+  }
 }
 
 /** Every stored table with a run_id column, but the runs list itself. */
