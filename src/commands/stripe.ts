@@ -3,13 +3,12 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
-import { Runs } from '../store/runs.js';
-import type { Store } from '../store/store.js';
 import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
 import { listMeters, readMetersFile, type StripeMeter } from '../stripe/meters.js';
 import { checkRun } from '../stripe/check.js';
 import { reconcileRun } from '../stripe/reconcile.js';
 import { GRANULARITIES, type Granularity } from '../stripe/windows.js';
+import { runSpan } from '../stripe/log-totals.js';
 import { saveCheck, saveMeters, saveReconcile } from '../stripe/store.js';
 import { renderCheck, renderMeters, renderReconcile } from '../stripe/render.js';
 
@@ -43,14 +42,6 @@ function checkRate(flags: KeyFlags): void {
 }
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-
-/** The run's earliest and latest event (ISO), failing with a sentence for an unknown run id. */
-async function runSpan(store: Store, runId: string): Promise<{ first: string | null; last: string | null; events: number }> {
-  await new Runs(store).get(runId);
-  const [r] = await store.select<{ n: string; first: string; last: string }>(`SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`, { run: runId });
-  const iso = (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString();
-  return Number(r.n) === 0 ? { first: null, last: null, events: 0 } : { first: iso(r.first), last: iso(r.last), events: Number(r.n) };
-}
 
 export function registerStripe(program: Command): void {
   const stripe = program

@@ -4,7 +4,6 @@
  */
 import { UserError } from '../errors.js';
 import type { StoredEvent } from './events.js';
-import type { PlannedRequest } from './batcher.js';
 
 export type Pacing =
   | { mode: 'recorded'; speed: number }

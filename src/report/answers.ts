@@ -119,7 +119,7 @@ function meters(r: ProfileReport): MeteringAnswer {
   return { id: 'meters', question: 'How many meters (distinct event names) are there?', answer, evidence, figures };
 }
 
-function aggregation(r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
+function aggregation(_r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
   const fromStripe = drafts.filter((d) => d.basis === 'stripe-meter');
   const counts = new Map<string, number>();
   for (const d of drafts) counts.set(d.request.aggregation_type ?? 'COUNT', (counts.get(d.request.aggregation_type ?? 'COUNT') ?? 0) + 1);

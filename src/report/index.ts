@@ -9,7 +9,7 @@ import type { ProfileReport } from '../profile/model.js';
 import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
 import type { ReplayReport } from '../replay/model.js';
 import type { TailSummary } from '../tail/session.js';
-import { renderTailSummary } from '../tail/summary.js';
+import { renderTailSummary } from './tail-terminal.js';
 import { UserError } from '../errors.js';
 import { renderTerminal } from './terminal.js';
 import { renderReplayTerminal } from './replay-terminal.js';

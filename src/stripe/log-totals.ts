@@ -6,6 +6,7 @@
  */
 import type { Store } from '../store/store.js';
 import { SqlParams } from '../store/sql.js';
+import { Runs } from '../store/runs.js';
 import { meterColumns } from './sql.js';
 import type { StripeMeter } from './meters.js';
 import type { MeterWindows } from './windows.js';
@@ -70,4 +71,12 @@ export async function logTotals(store: Store, runId: string, meter: StripeMeter,
   }
   out.rows.sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.window - b.window));
   return out;
+}
+
+/** The run's earliest and latest event (ISO), failing with a sentence for an unknown run id. */
+export async function runSpan(store: Store, runId: string): Promise<{ first: string | null; last: string | null; events: number }> {
+  await new Runs(store).get(runId);
+  const [r] = await store.select<{ n: string; first: string; last: string }>(`SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`, { run: runId });
+  const iso = (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString();
+  return Number(r.n) === 0 ? { first: null, last: null, events: 0 } : { first: iso(r.first), last: iso(r.last), events: Number(r.n) };
 }

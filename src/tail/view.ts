@@ -44,6 +44,7 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Payload text is untrusted: no control characters (escape sequences) reach the terminal. */
 export function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
