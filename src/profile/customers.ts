@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import type { CustomerProfile } from './model.js';
 import { isoOfSecond, num } from '../store/sql.js';
 
-export const TOP_CUSTOMERS = 10;
+const TOP_CUSTOMERS = 10;
 
 export async function computeCustomers(
   store: Store,

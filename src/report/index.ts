@@ -17,12 +17,12 @@ import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';
 import { renderReplayHtml } from './html/replay.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
+const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export type AnyReport = ProfileReport | (ProfileReport & { tail: TailSummary }) | ReplayReport;
 
-export function isReplayReport(m: unknown): m is ReplayReport {
+function isReplayReport(m: unknown): m is ReplayReport {
   return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'replay';
 }
 

@@ -14,8 +14,8 @@ export interface StoreOptions {
   database?: string;
 }
 
-export const DEFAULT_DATA_DIR = '.meterscope';
-export const DEFAULT_DATABASE = EMBEDDED_DATABASE;
+const DEFAULT_DATA_DIR = '.meterscope';
+const DEFAULT_DATABASE = EMBEDDED_DATABASE;
 
 /** Resolves flags first, then environment variables, then defaults. */
 export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.ProcessEnv = process.env): StoreOptions {
@@ -36,5 +36,4 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return store;
 }
 
-export { redactUrl } from './server.js';
 export type { Store } from './store.js';

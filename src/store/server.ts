@@ -66,7 +66,7 @@ export class ServerStore extends ClientStore {
 }
 
 /** Strips credentials from a URL so it can be shown in messages and stored in rows. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

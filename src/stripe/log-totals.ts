@@ -30,7 +30,7 @@ export interface LogTotals {
 }
 
 /** Stripe deduplicates identifiers over a rolling window of at least 24 hours. */
-export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
+const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
 export async function logTotals(store: Store, runId: string, meter: StripeMeter, w: MeterWindows, opts: { dedup: boolean }): Promise<LogTotals> {
   const p = new SqlParams();
