@@ -1,4 +1,4 @@
-/** Writes a replay's results into the replay tables (migration 4) and reads stored ones back. */
+/** Writes a replay's results into the replay tables (migration 4). */
 import type { Store } from '../store/store.js';
 import { encodeHistogram, percentileRows, type ReplayMetrics } from './metrics.js';
 import type { ReplayReport } from './model.js';
