@@ -5,7 +5,7 @@
 //   npm run build && node bench/replay/bench.mjs [--connections 10] [--duration 15] [--events 400000] [--rounds 2]
 //
 // The target runs in its own process; the load generator under test runs in another.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { renderTerminal } from '../report/terminal.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { runTail, type TailReport } from '../tail/session.js';
-import { renderTailSummary } from '../tail/summary.js';
+import { renderTailSummary } from '../report/tail-terminal.js';
 
 export interface TailFlags extends StoreFlags, MappingFlags {
   resume?: string;

@@ -64,9 +64,9 @@ export interface GenerateOptions {
   compressionLevel?: number;
 }
 
-export const DEFAULT_START = Date.UTC(2025, 0, 1);
-export const DEFAULT_RATE = 10;
-export const DEFAULT_DURATION = 3600;
+const DEFAULT_START = Date.UTC(2025, 0, 1);
+const DEFAULT_RATE = 10;
+const DEFAULT_DURATION = 3600;
 export const DEFAULT_EVENT_NAMES: WeightedName[] = [
   { name: 'api_request', weight: 6 },
   { name: 'tokens', weight: 3 },
@@ -79,10 +79,10 @@ export const DEFAULT_PROPERTIES: PropertySpec[] = [
   { key: 'user_id', cardinality: 100_000, presence: 0.9, kind: 'string' },
 ];
 /** API limits on events per request: Stripe v2 stream and Metronome ingest both take at most 100. */
-export const MAX_BATCH: Partial<Record<FormatName, number>> = { 'stripe-v2-stream': 100, metronome: 100 };
-export const BATCHABLE: ReadonlySet<FormatName> = new Set(['stripe-json', 'stripe-v2-stream', 'metronome', 'cloudevents', 'json']);
-export const MAX_DURATION = 400 * 86400;
-export const MAX_EVENTS = 5e9;
+const MAX_BATCH: Partial<Record<FormatName, number>> = { 'stripe-v2-stream': 100, metronome: 100 };
+const BATCHABLE: ReadonlySet<FormatName> = new Set(['stripe-json', 'stripe-v2-stream', 'metronome', 'cloudevents', 'json']);
+const MAX_DURATION = 400 * 86400;
+const MAX_EVENTS = 5e9;
 
 /** Names and keys end up in JSON, form bodies and CSV lines: no control characters (one event per line). */
 function checkText(what: string, s: string): void {

@@ -42,7 +42,7 @@ export class LineToTsv extends Transform {
 }
 
 const TSV_SPECIAL = /[\\\t\r\n]/;
-export function escapeTsv(s: string): string {
+function escapeTsv(s: string): string {
   if (!TSV_SPECIAL.test(s)) return s;
   return s.replace(/[\\\t\r\n]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : '\\n'));
 }

@@ -69,7 +69,7 @@ export async function resumeEventMerges(store: Store): Promise<void> {
   if (store.capabilities.pausesMerges) await store.resumeMerges('events');
 }
 
-export async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
+async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
   let choice: ParserChoice;
   if (src.kind === 'file' && store.capabilities.readsLocalFiles) {
@@ -152,7 +152,7 @@ export const INGEST_SETTINGS: Settings = {
   max_block_size: '16384',
 };
 
-export async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
+async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
   try {
     await store.exec(query, params.values, { ...INGEST_SETTINGS, ...extra });
   } catch (e) {

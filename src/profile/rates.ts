@@ -9,7 +9,7 @@ import type { DayOfWeekRate, EventNameRate, HourOfDayRate, RateHistogramBucket, 
 import { isoOfSecond, num, type Query } from '../store/sql.js';
 import { clearRun } from '../store/run-rows.js';
 
-export const PEAK_WINDOWS = [1, 10, 60] as const;
+const PEAK_WINDOWS = [1, 10, 60] as const;
 const SERIES_BUCKETS = [1, 10, 60, 300, 900, 3600, 21_600, 86_400];
 const MAX_SERIES_POINTS = 500;
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;

@@ -24,7 +24,7 @@ export interface ResolvedAuth {
 
 const LIVE_KEY = /\b(sk|rk)_live_/;
 
-export function parseHeaders(specs: string[] | undefined): Record<string, string> {
+function parseHeaders(specs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs ?? []) {
     const i = spec.indexOf(':');

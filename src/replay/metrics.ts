@@ -41,7 +41,7 @@ type LiveBucket = Pick<SecondBucket, 'requests' | 'events' | 'attempts' | 'retri
   lagMaxUs: number;
 };
 
-export const newHistogram = (digits: 2 | 3 = 3) =>
+const newHistogram = (digits: 2 | 3 = 3) =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: digits, autoResize: true });
 
 /** Histogram in µs -> summary in ms. */
@@ -61,7 +61,7 @@ export function summarize(h: hdr.Histogram): LatencySummary {
 }
 
 /** Percentile rows (for the store and for comparing runs in SQL). */
-export const PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99, 100];
+const PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99, 100];
 
 export function percentileRows(h: hdr.Histogram): { percentile: number; value_ms: number }[] {
   if (h.totalCount === 0) return [];

@@ -3,7 +3,6 @@
  * speed factor, a constant rate, a linear ramp, or none (closed loop, as fast as answers come).
  */
 import type { StoredEvent } from './events.js';
-import type { PlannedRequest } from './batcher.js';
 
 export type Pacing =
   | { mode: 'recorded'; speed: number }

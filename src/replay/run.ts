@@ -154,7 +154,7 @@ export async function runReplay(pages: AsyncIterable<StoredEvent[]>, cfg: Replay
     let unclear = false;
     let outcome: Outcome = 'failed';
     let status = 0;
-    let reason = '';
+    let reason: string;
     for (;;) {
       attempt++;
       let token: string | undefined;

@@ -1,4 +1,4 @@
-/** Writes a replay's results into the replay tables (migration 4) and reads stored ones back. */
+/** Writes a replay's results into the replay tables (migration 4). */
 import type { Store } from '../store/store.js';
 import { encodeHistogram, percentileRows, type ReplayMetrics } from './metrics.js';
 import type { ReplayReport } from './model.js';
@@ -55,13 +55,4 @@ export async function saveReplayResults(store: Store, r: ReplayReport, m: Replay
     ...r.statuses.map((s) => ({ run_id: r.run_id, kind: 'attempt', status: s.status, outcome: '', reason: '', requests: s.attempts, events: 0 })),
     ...r.outcomes.map((o) => ({ run_id: r.run_id, kind: 'outcome', status: o.status, outcome: o.outcome, reason: o.reason, requests: o.requests, events: o.events })),
   ]);
-}
-
-/** The stored encoded histogram of a run (for merging or re-analysis). */
-export async function loadHistogram(store: Store, runId: string, metric: 'latency' | 'service' | 'connection_wait' | 'lag'): Promise<string | undefined> {
-  const rows = await store.select<{ encoded: string }>(
-    `SELECT encoded FROM replay_histograms FINAL WHERE run_id = {run:String} AND metric = {metric:String} LIMIT 1`,
-    { run: runId, metric },
-  );
-  return rows[0]?.encoded;
 }

@@ -23,7 +23,7 @@ export interface MeteringAnswer {
 }
 
 /** How each input format reaches a billing system today. */
-export const INGEST_PATH_OF_FORMAT: Record<string, string> = {
+const INGEST_PATH_OF_FORMAT: Record<string, string> = {
   'stripe-v1-form': 'Stripe v1 meter events API (POST /v1/billing/meter_events, form-encoded, one event per call)',
   'stripe-v2-stream': 'Stripe v2 meter event stream (POST /v2/billing/meter_event_stream, JSON batches)',
   'stripe-json': 'Stripe meter events as JSON objects (API objects or an export of them)',
@@ -119,7 +119,7 @@ function meters(r: ProfileReport): MeteringAnswer {
   return { id: 'meters', question: 'How many meters (distinct event names) are there?', answer, evidence, figures };
 }
 
-function aggregation(r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
+function aggregation(_r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
   const fromStripe = drafts.filter((d) => d.basis === 'stripe-meter');
   const counts = new Map<string, number>();
   for (const d of drafts) counts.set(d.request.aggregation_type ?? 'COUNT', (counts.get(d.request.aggregation_type ?? 'COUNT') ?? 0) + 1);

@@ -33,11 +33,11 @@ export interface MetricDraft {
 }
 
 /** A value key is treated as numeric when at least this share of its values are numbers. */
-export const NUMERIC_VALUE_MIN_SHARE = 0.5;
+const NUMERIC_VALUE_MIN_SHARE = 0.5;
 /** A group key with more distinct values than this is flagged even when not classed identifier-like. */
-export const GROUP_KEY_MAX_DISTINCT = 1000;
+const GROUP_KEY_MAX_DISTINCT = 1000;
 /** A compound group key with more combinations than this is flagged. */
-export const GROUP_KEY_MAX_COMBINATIONS = 10_000;
+const GROUP_KEY_MAX_COMBINATIONS = 10_000;
 
 /**
  * Names that read as a level reported repeatedly (a snapshot gauge: storage in use, seats, active nodes)

@@ -9,7 +9,7 @@ import type { ProfileReport } from '../profile/model.js';
 import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
 import type { ReplayReport } from '../replay/model.js';
 import type { TailSummary } from '../tail/session.js';
-import { renderTailSummary } from '../tail/summary.js';
+import { renderTailSummary } from './tail-terminal.js';
 import { UserError } from '../errors.js';
 import { choiceFlag } from '../commands/flags.js';
 import { renderTerminal } from './terminal.js';
@@ -18,12 +18,12 @@ import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
 import { renderHtml } from './html.js';
 import { renderReplayHtml } from './html/replay.js';
 
-export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
+const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export type AnyReport = ProfileReport | (ProfileReport & { tail: TailSummary }) | ReplayReport;
 
-export function isReplayReport(m: unknown): m is ReplayReport {
+function isReplayReport(m: unknown): m is ReplayReport {
   return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'replay';
 }
 

@@ -22,7 +22,7 @@ export interface StripeMeterInfo {
 }
 
 /** Stripe formula → Metronome aggregation type. */
-export const FORMULA_TO_METRONOME: Record<string, MetronomeAggregation> = { sum: 'SUM', count: 'COUNT', last: 'LATEST' };
+const FORMULA_TO_METRONOME: Record<string, MetronomeAggregation> = { sum: 'SUM', count: 'COUNT', last: 'LATEST' };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

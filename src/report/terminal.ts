@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
 
-export const TERMINAL_WIDTH = 100;
+const TERMINAL_WIDTH = 100;
 const MAX_PROPERTIES_PER_NAME = 25;
 const MAX_CANDIDATES_PER_NAME = 8;
 

@@ -20,8 +20,8 @@ export interface StoreOptions {
   timeoutS?: number;
 }
 
-export const DEFAULT_DATA_DIR = '.meterscope';
-export const DEFAULT_DATABASE = EMBEDDED_DATABASE;
+const DEFAULT_DATA_DIR = '.meterscope';
+const DEFAULT_DATABASE = EMBEDDED_DATABASE;
 export const DEFAULT_CONNECT_TIMEOUT_S = 10;
 export const DEFAULT_TIMEOUT_S = 300;
 
@@ -61,5 +61,4 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return store;
 }
 
-export { redactUrl } from './server.js';
 export type { Store } from './store.js';

@@ -23,7 +23,7 @@ export interface RunRecord {
 /** Option names whose values are never stored or printed. */
 const SECRET_OPTION = /(password|secret|token|api[-_]?key|authorization|header)/i;
 
-export function redactOptions(options: Record<string, unknown>): Record<string, unknown> {
+function redactOptions(options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
     if (v === undefined || typeof v === 'function') continue;
@@ -33,7 +33,7 @@ export function redactOptions(options: Record<string, unknown>): Record<string, 
 }
 
 /** Sortable, short, unique: UTC timestamp + random suffix (e.g. 20261125-221530-a1b2c3). */
-export function newRunId(now = new Date()): string {
+function newRunId(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;

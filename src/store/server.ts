@@ -119,7 +119,7 @@ function serverError(err: unknown, safe: string, opts: ServerOptions, timeout: s
 }
 
 /** Strips credentials from a URL so it can be shown in messages and stored in rows. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

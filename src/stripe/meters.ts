@@ -8,8 +8,8 @@ import type { StripeReader } from './client.js';
 import { metronomeAggregationFor, type MetronomeAggregation, type MetronomeAggregationType } from './metronome.js';
 
 /** Stripe's defaults when a meter does not override the payload keys. */
-export const DEFAULT_CUSTOMER_KEY = 'stripe_customer_id';
-export const DEFAULT_VALUE_KEY = 'value';
+const DEFAULT_CUSTOMER_KEY = 'stripe_customer_id';
+const DEFAULT_VALUE_KEY = 'value';
 
 export interface StripeMeter {
   id: string;

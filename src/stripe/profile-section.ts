@@ -65,7 +65,7 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
 }
 
 /** "4 active meters; 5 events match no active meter; 5 events bill nothing (missing keys, bad values); 1 idle meter". */
-export function summaryLine(c: StripeCheckResult): string {
+function summaryLine(c: StripeCheckResult): string {
   const parts = [`${plural(c.activeMeterCount, 'active meter')} of ${c.meterCount}`];
   parts.push(`${plural(c.totals.unmeteredEvents, 'event')} under no active meter`);
   parts.push(`${plural(c.totals.rejectedEvents, 'event')} Stripe would reject (missing keys, bad values)`);

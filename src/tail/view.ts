@@ -43,7 +43,8 @@ export function jsonLine(s: TailSnapshot): string {
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Payload text is untrusted: no control characters (escape sequences) reach the terminal. */
-export function safe(s: string): string {
+function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -60,7 +61,7 @@ function duration(s: number): string {
 }
 
 /** The lines of one frame, each at most `width` characters. */
-export function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
+function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
   const a = s.arrival;
   const e = s.eventTime;
   const t = s.totals;
