@@ -7,8 +7,8 @@ import { capacityEventsPerSecond, type PathLimits } from './limits.js';
 import type { CapacityLoad } from './series.js';
 
 /** fits: peak need ≤ 50 % of the limit; tight: ≤ 100 %; exceeds beyond. */
-const FITS_MAX_UTILIZATION = 0.5;
-const TIGHT_MAX_UTILIZATION = 1;
+export const FITS_MAX_UTILIZATION = 0.5;
+export const TIGHT_MAX_UTILIZATION = 1;
 /** Request latency assumed when sizing connections (the replay command measures the real one). */
 const ASSUMED_LATENCY_MS = 250;
 /** The most delay the advice may add (batching + queueing), seconds. */
@@ -23,7 +23,7 @@ export interface FitInputs {
   identity: Pick<IdentityProfile, 'duplicates24h' | 'duplicates34d'>;
 }
 
-function verdictOf(utilization: number): FitVerdict {
+export function verdictOf(utilization: number): FitVerdict {
   if (utilization <= FITS_MAX_UTILIZATION) return 'fits';
   if (utilization <= TIGHT_MAX_UTILIZATION) return 'tight';
   return 'exceeds';

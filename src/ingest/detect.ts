@@ -15,7 +15,7 @@ const CUSTOMER_GUESSES = ['stripe_customer_id', 'customer_id', 'customer', 'subj
 const PROPS_GUESSES = ['payload', 'properties', 'data', 'attributes', 'dimensions'];
 
 /** First lines of a sample (the last partial line dropped unless it is all we have). */
-function sampleLines(sample: Buffer, max = 50): string[] {
+export function sampleLines(sample: Buffer, max = 50): string[] {
   let text = sample.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
@@ -43,7 +43,7 @@ function firstEvent(v: unknown): Record<string, unknown> | undefined {
 }
 
 /** Guesses the format of a sample; `null` when nothing fits. */
-function detectFormat(lines: string[]): FormatName | null {
+export function detectFormat(lines: string[]): FormatName | null {
   // An object that fits no known shape means generic JSON, unless a later line names the format:
   // a first line that lost its event name must not turn a Stripe file into "generic JSON".
   let generic = false;
@@ -78,7 +78,7 @@ function findKey(obj: Record<string, unknown>, explicit: string | undefined, gue
 }
 
 /** Generic JSON: flags win, otherwise the first common name present in the sample. */
-function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceName: string): JsonPaths {
+export function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceName: string): JsonPaths {
   // Keys seen across the sample (first occurrence wins), so one line missing a field does not hide it.
   const ev: Record<string, unknown> = {};
   for (const e of lines.map((l) => firstEvent(tryJson(l.trim())))) {
@@ -108,7 +108,7 @@ function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceName: st
 }
 
 /** CSV: header names, mapped by flags or common names; payload.x / payload[x] columns become property x. */
-function resolveCsvColumns(lines: string[], mapping: FieldMapping, sourceName: string): CsvColumns {
+export function resolveCsvColumns(lines: string[], mapping: FieldMapping, sourceName: string): CsvColumns {
   let header: string[];
   try {
     header = (parseCsv(lines[0] ?? '', { relax_column_count: true }) as string[][])[0] ?? [];

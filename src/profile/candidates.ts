@@ -9,7 +9,7 @@ import type { DimensionCandidate, EventDimensionCandidates, MeterDesign, Propert
 import { itemId, type ItemCount } from './properties.js';
 
 /** Singles combined into pairs and triples. */
-const MAX_COMPOUND_SINGLES = 5;
+export const MAX_COMPOUND_SINGLES = 5;
 /** Simplicity: each key beyond the first multiplies the score by this. */
 const EXTRA_KEY_FACTOR = 0.9;
 /** A compound whose keys determine each other is worth this much less. */
@@ -33,7 +33,7 @@ export function singleCandidates(props: PropertyProfile[]): PropertyProfile[] {
     .sort((a, b) => singleScore(b) - singleScore(a) || a.distinct - b.distinct || cmp(a.key, b.key));
 }
 
-const singleScore = (p: Pick<PropertyProfile, 'presence' | 'distinct'>) => p.presence * cardinalityFit(p.distinct);
+export const singleScore = (p: Pick<PropertyProfile, 'presence' | 'distinct'>) => p.presence * cardinalityFit(p.distinct);
 
 /** All pairs and triples of the best singles (keys sorted within each compound). */
 export function compoundsOf(singles: string[]): string[][] {

@@ -17,7 +17,7 @@ const FREE_TEXT_SPACE_SHARE = 0.5;
 const FREE_TEXT_MIN_AVG_LENGTH = 64;
 const FREE_TEXT_MIN_DISTINCT = 100;
 /** Key names that hold ids: never measures, and identifiers beyond a few dozen values (user_id, project_id). */
-const isIdName = (key: string) => /(^|[_\-.])(id|ids|uuid|guid|key)$/i.test(key) || /[a-z](Id|ID|Uuid)$/.test(key);
+export const isIdName = (key: string) => /(^|[_\-.])(id|ids|uuid|guid|key)$/i.test(key) || /[a-z](Id|ID|Uuid)$/.test(key);
 const ID_NAMED_MAX_DIMENSION = 50;
 
 export interface ClassInput {

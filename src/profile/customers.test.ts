@@ -32,7 +32,7 @@ describe('computeCustomers', () => {
     expect(none.calls).toHaveLength(1);
 
     const top = [{ customer: 'b', n: '6', distinct: '2' }, { customer: 'a', n: '2', distinct: '2' }];
-    const { store, calls } = recordingStore((q, n) => (n === 0 ? top : [{ customer: 'a', p: '2', at: '60' }]));
+    const { store, calls } = recordingStore((_q, n) => (n === 0 ? top : [{ customer: 'a', p: '2', at: '60' }]));
     const c = await computeCustomers(store, 'r', 8, 'k', 1);
     expect(calls[1].query!.params.ids).toEqual(['b', 'a']);
     expect(c).toEqual({

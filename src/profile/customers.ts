@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import type { CustomerProfile } from './model.js';
 import { isoOfSecond, num, type Query } from '../store/sql.js';
 
-const TOP_CUSTOMERS = 10;
+export const TOP_CUSTOMERS = 10;
 
 /** The `top` customers by events (ties by id), each row also carrying the distinct count of all customers. */
 export function topCustomersQuery(runId: string, top = TOP_CUSTOMERS): Query {

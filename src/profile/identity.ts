@@ -15,8 +15,8 @@ import type { Store } from '../store/store.js';
 import type { DuplicateExample, IdentityProfile } from './model.js';
 import { num, type Query } from '../store/sql.js';
 
-const WINDOW_24H_MS = 86_400_000;
-const WINDOW_34D_MS = 34 * 86_400_000;
+export const WINDOW_24H_MS = 86_400_000;
+export const WINDOW_34D_MS = 34 * 86_400_000;
 const EXAMPLES = 5;
 
 /** (t ms, source, line, identifier, gap ms, previous t ms, previous source, previous line) */

@@ -60,7 +60,7 @@ describe('compound queries', () => {
 
   it(`countCompounds: at most ${COMPOUNDS_PER_QUERY} compounds per query, a compound shared by names counted once`, async () => {
     const pairs = Array.from({ length: COMPOUNDS_PER_QUERY + 1 }, (_, i) => ['a', `k${String(i).padStart(3, '0')}`]);
-    const { store, calls } = recordingStore((q, n) => (n === 1 ? [{ name: 'y', u0: '4', c0: '9' }] : []));
+    const { store, calls } = recordingStore((_q, n) => (n === 1 ? [{ name: 'y', u0: '4', c0: '9' }] : []));
     const out = await countCompounds(store, 'r', new Map([['x', pairs], ['y', [pairs[COMPOUNDS_PER_QUERY]]]]));
     expect(calls.map((c) => Object.keys(c.query!.params).filter((k) => /^k\d+$/.test(k)).length)).toEqual([COMPOUNDS_PER_QUERY + 1, 2]);
     expect(calls.every((c) => JSON.stringify(c.query!.params.names) === '["x","y"]')).toBe(true);

@@ -58,7 +58,7 @@ describe('computeVolume', () => {
       { is_total: 1, name: '', n: '3', first: 'a', last: 'b', as_of_ms: '0', no_id: '1', no_customer: '2', stale35: '0', stale34: '1', future5m: '0', future24h: '0' },
       { is_total: 0, name: 'x', n: '3', first: 'a', last: 'b' },
     ];
-    const { store } = recordingStore((q, n) => (n === 0 ? rows : n === 1 ? [{ reason: 'invalid JSON', count: '4' }] : []));
+    const { store } = recordingStore((_q, n) => (n === 0 ? rows : n === 1 ? [{ reason: 'invalid JSON', count: '4' }] : []));
     const v = await computeVolume(store, 'r', 0);
     expect(v.events).toEqual({ total: 3, rejected: 4, first: 'a', last: 'b' });
     expect(v.names).toEqual([{ name: 'x', count: 3, first: 'a', last: 'b' }]);
