@@ -33,7 +33,8 @@ const ENGINES = ['@clickhouse/client', '@clickhouse/client-common', 'chdb'];
 const NO_ENGINE = ENGINES.map((name) => ({ name, message: 'Only src/store talks to the database engine: go through the Store interface.' }));
 // The feature folders sit side by side: none imports another (they meet in src/commands).
 const FEATURES = ['tail', 'replay', 'stripe', 'generate', 'sink'];
-const ALL = ['store', 'ingest', 'profile', 'fit', 'report', ...FEATURES, 'commands'];
+// Jobs take one run from input to stored report across floors (load, compute, attach, save); commands call them.
+const ALL = ['store', 'ingest', 'profile', 'fit', 'report', ...FEATURES, 'jobs', 'commands'];
 
 /**
  * What each folder under src/ must not import, as folder names. `types` lists folders it may take
@@ -42,11 +43,12 @@ const ALL = ['store', 'ingest', 'profile', 'fit', 'report', ...FEATURES, 'comman
 const FLOORS = {
   util: { not: ALL },
   store: { not: ALL.filter((f) => f !== 'store') },
-  ingest: { not: ['profile', 'fit', 'report', ...FEATURES, 'commands'] },
-  profile: { not: ['ingest', 'report', ...FEATURES, 'commands'] },
-  fit: { not: ['ingest', 'report', ...FEATURES, 'commands'] },
-  report: { not: ['store', 'ingest', 'stripe', 'generate', 'sink', 'commands'], types: ['tail', 'replay'] },
-  ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'commands'] }])),
+  ingest: { not: ['profile', 'fit', 'report', ...FEATURES, 'jobs', 'commands'] },
+  profile: { not: ['ingest', 'report', ...FEATURES, 'jobs', 'commands'] },
+  fit: { not: ['ingest', 'report', ...FEATURES, 'jobs', 'commands'] },
+  report: { not: ['store', 'ingest', 'stripe', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay'] },
+  ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'jobs', 'commands'] }])),
+  jobs: { not: ['commands'] },
   commands: { not: [] },
 };
 

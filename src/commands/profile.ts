@@ -4,7 +4,7 @@ import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, 
 import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
 import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
-import { runProfileSession } from '../profile/session.js';
+import { runProfileSession } from '../jobs/profile.js';
 import { Progress, formatBytes } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
 import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';

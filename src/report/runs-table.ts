@@ -1,9 +1,18 @@
 /** The `meterscope runs` listing: one row per stored run, newest first. */
 import Table from 'cli-table3';
-import type { RunRecord } from '../store/runs.js';
+
+/** What the listing shows of a stored run (the fields of the store's run records it reads). */
+export interface RunRow {
+  run_id: string;
+  command: string;
+  status: string;
+  started_at: string;
+  summary: Record<string, unknown>;
+  sources: string[];
+}
 
 /** `storeLabel` names the store in the message for an empty one. */
-export function renderRunsTable(runs: RunRecord[], storeLabel: string): string {
+export function renderRunsTable(runs: RunRow[], storeLabel: string): string {
   if (runs.length === 0) return `no runs yet in ${storeLabel}\n`;
   const table = new Table({ head: ['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], style: { head: [], border: [] } });
   for (const r of runs) {

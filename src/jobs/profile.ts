@@ -1,5 +1,5 @@
 /**
- * One profile run: load the sources into a new run, compute the report, attach the Stripe section
+ * The profile job — one run from input to stored report: load the sources into a new run, compute the report, attach the Stripe section
  * when asked, store the report. Runs.track records how the run ended.
  */
 import path from 'node:path';
@@ -12,8 +12,8 @@ import { saveReport } from '../store/reports.js';
 import { deleteRunRows } from '../store/abandoned.js';
 import { Interrupted } from '../errors.js';
 import type { StripeAttacher } from '../stripe/profile-section.js';
-import { computeProfile } from './compute.js';
-import type { ProfileReport } from './model.js';
+import { computeProfile } from '../profile/compute.js';
+import type { ProfileReport } from '../profile/model.js';
 
 export interface ProfileSessionConfig {
   sources: Source[];
