@@ -5,15 +5,15 @@ import { UserError } from '../errors.js';
 import { resolveSources } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import { Runs } from '../store/runs.js';
-import { saveReport, loadReport } from '../store/reports.js';
+import { saveReport } from '../store/reports.js';
 import { PROTOCOLS, SPECS, type Protocol } from '../replay/encode.js';
 import { parseDuration, parseRate, type Pacing } from '../replay/pacing.js';
 import { readRunEvents, summarizeRunEvents } from '../replay/events.js';
 import { resolveAuth } from '../replay/auth.js';
 import { redactTarget, resolveTarget } from '../replay/target.js';
 import { runReplay, type ReplayConfig } from '../replay/run.js';
-import { buildReport, type ReplayReport } from '../replay/model.js';
-import { saveReplayResults } from '../replay/store.js';
+import { buildReport } from '../replay/model.js';
+import { loadReplayReport, saveReplayResults } from '../replay/store.js';
 import { DEFAULT_RETRY } from '../replay/retry.js';
 import { summarize, type ReplayMetrics } from '../replay/metrics.js';
 import { renderReplayComparison, renderReplayTerminal } from '../report/replay-terminal.js';
@@ -98,7 +98,7 @@ export function registerReplay(program: Command): void {
         }
       }
       const sources = isFile ? await resolveSources([input]) : [];
-      const previous = flags.compare ? await loadReport<ReplayReport>(store, flags.compare, 'replay') : undefined;
+      const previous = flags.compare ? await loadReplayReport(store, flags.compare) : undefined;
       const run = await runs.create('replay', isFile ? sources.map((s) => s.name) : [`run:${sourceRunId}`], { ...flags, target: safeTarget, sessionTarget: target.sessionUrl ? redactTarget(target.sessionUrl) : undefined });
       const ac = new AbortController();
       const onSignal = () => ac.abort();
@@ -143,7 +143,7 @@ export function registerReplay(program: Command): void {
         const report = buildReport({
           runId: run.run_id,
           sourceRunId: sourceRunId!,
-          input: { kind: isFile ? 'file' : 'run', names: isFile ? sources.map((s) => s.name) : [sourceRunId!], events: eventsInput, rejected_lines: rejectedLines, synthetic_identifiers: summary.withoutIdentifier },
+          input: { kind: isFile ? 'file' : 'run', names: isFile ? sources.map((s) => s.name) : [sourceRunId!], events: eventsInput, rejectedLines, syntheticIdentifiers: summary.withoutIdentifier },
           target: safeTarget,
           cfg,
           out,
@@ -152,12 +152,12 @@ export function registerReplay(program: Command): void {
         await saveReplayResults(store, report, out.metrics);
         await saveReport(store, run.run_id, 'replay', report);
         await runs.finish(run, report.status, {
-          events: report.totals.events_sent,
+          events: report.totals.eventsSent,
           acknowledged: report.totals.acknowledged,
           rejected: report.totals.rejected,
           failed: report.totals.failed,
-          events_per_s: report.achieved.events_per_s,
-          latency_p99_ms: report.latency.p99_ms,
+          eventsPerS: report.achieved.eventsPerS,
+          latencyP99Ms: report.latency.p99Ms,
         });
         if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
@@ -225,7 +225,7 @@ function parseFlags(f: ReplayFlags): ParsedFlags {
 function progressLine(m: ReplayMetrics, elapsedS: number, total: number): void {
   const t = m.totals;
   const done = t.acknowledged + t.rejected + t.failed;
-  const p99 = summarize(m.latency).p99_ms;
+  const p99 = summarize(m.latency).p99Ms;
   const line =
     `${elapsedS.toFixed(0)}s  sent ${t.events.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ev  ` +
     `ack ${t.acknowledged.toLocaleString('en-US')}  rej ${t.rejected}  fail ${t.failed}  ` +

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addStoreOptions, withStore, type StoreFlags } from './common.js';
-import Table from 'cli-table3';
+import { table as textTable } from '../report/terminal-parts.js';
 import { Runs } from '../store/runs.js';
 
 export function registerRuns(program: Command): void {
@@ -21,7 +21,7 @@ export function registerRuns(program: Command): void {
         process.stdout.write(`no runs yet in ${store.label}\n`);
         return;
       }
-      const table = new Table({ head: ['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], style: { head: [], border: [] } });
+      const table = textTable(['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], { rules: 'grid' });
       for (const r of runs) {
         table.push([
           r.run_id,

@@ -11,7 +11,7 @@ import { checkRun } from '../stripe/check.js';
 import { reconcileRun } from '../stripe/reconcile.js';
 import { GRANULARITIES, type Granularity } from '../stripe/windows.js';
 import { saveCheck, saveMeters, saveReconcile } from '../stripe/store.js';
-import { renderCheck, renderMeters, renderReconcile } from '../stripe/render.js';
+import { renderCheck, renderMeters, renderReconcile } from '../report/stripe-terminal.js';
 
 interface KeyFlags {
   apiKey?: string;

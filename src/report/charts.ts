@@ -393,12 +393,12 @@ function compoundCardinality(r: ProfileReport): ChartSpec | null {
 
 export function replayChartSpecs(r: ReplayReport): ChartSpec[] {
   const out: ChartSpec[] = [];
-  const lat = r.series.filter((s) => s.acknowledged + s.rejected + s.failed > 0 && s.max_ms > 0);
+  const lat = r.series.filter((s) => s.acknowledged + s.rejected + s.failed > 0 && s.maxMs > 0);
   if (lat.length) {
     const rows = lat.flatMap((s) => [
-      { second: s.second, q: 'p50', ms: s.p50_ms },
-      { second: s.second, q: 'p99', ms: s.p99_ms },
-      { second: s.second, q: 'max', ms: s.max_ms },
+      { second: s.second, q: 'p50', ms: s.p50Ms },
+      { second: s.second, q: 'p99', ms: s.p99Ms },
+      { second: s.second, q: 'max', ms: s.maxMs },
     ]);
     const positive = rows.map((x) => x.ms).filter((x) => x > 0);
     const useLog = Math.max(...positive) / Math.min(...positive) > 100;

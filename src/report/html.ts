@@ -5,7 +5,7 @@
  * everywhere (escape.ts) and the page's CSP allows no network and no script but its own.
  */
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
-import type { TailSummary } from '../tail/session.js';
+import type { TailReport, TailSummary } from '../tail/session.js';
 import { profileChartSpecs, renderCharts, type RenderedChart } from './charts.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { html, truncate } from './escape.js';
@@ -15,10 +15,10 @@ import { code, figure, section, table, tiles, verdictCell } from './html/parts.j
 
 const MAX_CANDIDATES_PER_NAME = 10;
 
-export async function renderHtml(r: ProfileReport): Promise<string> {
+export async function renderHtml(r: ProfileReport | TailReport): Promise<string> {
   const charts = new Map((await renderCharts(profileChartSpecs(r))).map((c) => [c.id, c]));
   const drafts = billableMetricDrafts(r);
-  const tail = (r as ProfileReport & { tail?: TailSummary }).tail;
+  const tail = 'tail' in r ? r.tail : undefined;
   const has = r.events.total > 0;
   const parts = [
     overview(r),

@@ -28,7 +28,7 @@ export interface StripeMeter {
   /** dimension_payload_keys, where the API returns them (meter dimensions are a preview feature). */
   dimensionKeys: string[];
   livemode: boolean;
-  /** The Metronome aggregation this meter needs (flat copy of metronome.aggregationType for report readers). */
+  /** metronome.aggregationType, repeated at the top level of the JSON output for readers of `stripe meters --json`. */
   metronomeAggregation: MetronomeAggregationType | null;
   metronome: MetronomeAggregation | null;
 }

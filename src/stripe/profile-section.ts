@@ -1,24 +1,17 @@
 /**
  * `profile --stripe`: after the profile is computed, read the account's meters, check the run
- * against them and attach the result to the report model as `stripe` (the Markdown/HTML answers
- * and billable-metric drafts read `stripe.meters`, see src/report/stripe-meters.ts).
+ * against them and set the report model's `stripe` section (the Markdown/HTML answers and the
+ * billable-metric drafts read `stripe.meters`).
  */
 import type { Command } from 'commander';
 import type { Store } from '../store/store.js';
+import type { ProfileReport } from '../profile/model.js';
 import { describeError } from '../errors.js';
 import { StripeReader, resolveApiKey } from './client.js';
-import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
+import { listMeters, readMetersFile } from './meters.js';
 import { checkRun, type StripeCheckResult } from './check.js';
 import { saveCheck, saveMeters } from './store.js';
 import { plural } from '../report/format.js';
-
-export interface StripeSection {
-  /** 'api' (read with the key) or 'file' (--stripe-meters). */
-  source: 'api' | 'file';
-  fetchedAt: string;
-  meters: StripeMeter[];
-  check: StripeCheckResult;
-}
 
 export interface StripeProfileFlags {
   stripe?: boolean;
@@ -37,7 +30,7 @@ export function addStripeProfileOptions(cmd: Command): Command {
 
 export interface StripeAttacher {
   /** Reads the meters, checks the run, stores both and sets `report.stripe`; warns (never throws) on Stripe errors. */
-  attach(store: Store, report: { runId: string }): Promise<void>;
+  attach(store: Store, report: ProfileReport): Promise<void>;
 }
 
 /** Validates the flags up front (a missing key fails before anything is loaded); null without --stripe. */
@@ -53,8 +46,7 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
         const check = await checkRun(store, report.runId, meters);
         await saveMeters(store, report.runId, 'profile', meters, fetchedAt);
         await saveCheck(store, check);
-        const section: StripeSection = { source: reader ? 'api' : 'file', fetchedAt, meters, check };
-        Object.assign(report, { stripe: section });
+        report.stripe = { source: reader ? 'api' : 'file', fetchedAt, meters, check };
         // The terminal report does not render this section; one line on stderr says what it found.
         process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}meterscope: Stripe: ${summaryLine(check)}; details: meterscope stripe check ${report.runId}\n`);
       } catch (err) {
