@@ -6,7 +6,9 @@
  */
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { TailReport, TailSummary } from '../tail/session.js';
-import { profileChartSpecs, renderCharts, type RenderedChart } from './charts.js';
+import { profileChartSpecs } from './charts/profile.js';
+import { renderCharts } from './charts/svg.js';
+import type { RenderedChart } from './charts/style.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { html, truncate } from './escape.js';
 import { dec, duration, int, pct, plural, when } from './format.js';

@@ -5,7 +5,8 @@
  */
 import type { ReplayReport } from '../../replay/model.js';
 import type { LatencySummary } from '../../replay/metrics.js';
-import { renderCharts, replayChartSpecs } from '../charts.js';
+import { replayChartSpecs } from '../charts/replay.js';
+import { renderCharts } from '../charts/svg.js';
 import { html } from '../escape.js';
 import { dec, int, ms, plural, when } from '../format.js';
 import { page } from './page.js';
