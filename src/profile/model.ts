@@ -8,8 +8,7 @@
  * - payload values are untrusted text: renderers must escape them (HTML) or strip control characters (terminal).
  */
 
-import type { StripeMeter } from '../stripe/meters.js';
-import type { StripeCheckResult } from '../stripe/check.js';
+import type { StripeSection } from '../stripe/profile-section.js';
 
 /** Bump when a field changes meaning or disappears; adding fields keeps the version. */
 export const REPORT_SCHEMA_VERSION = 1 as const;
@@ -438,17 +437,6 @@ export interface FitResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stripe (profile --stripe): the account's meters and the run checked against them (docs/stripe.md).
-
-export interface StripeSection {
-  /** 'api' (read with the key) or 'file' (--stripe-meters). */
-  source: 'api' | 'file';
-  fetchedAt: string;
-  meters: StripeMeter[];
-  check: StripeCheckResult;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export interface ProfileReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -488,6 +476,6 @@ export interface ProfileReport {
   fit: FitResult[];
   /** Wall time of the profile computations (after loading), seconds. */
   computeSeconds: number;
-  /** Only with --stripe, and only when reading the meters succeeded. */
+  /** Only with --stripe, and only when reading the meters succeeded (docs/stripe.md). */
   stripe?: StripeSection;
 }

@@ -1,6 +1,6 @@
 /**
  * HTML rendering of a profile report: one self-contained file with charts rendered at report time
- * (charts.ts, Vega → inline SVG), a sortable/filterable properties table, fit verdicts that read in
+ * (charts/, Vega → inline SVG), a sortable/filterable properties table, fit verdicts that read in
  * greyscale, the billable-metric drafts, and the model embedded as JSON. Payload text is escaped
  * everywhere (escape.ts) and the page's CSP allows no network and no script but its own.
  */

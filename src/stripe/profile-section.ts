@@ -5,13 +5,21 @@
  */
 import type { Command } from 'commander';
 import type { Store } from '../store/store.js';
-import type { ProfileReport } from '../profile/model.js';
 import { describeError } from '../errors.js';
 import { StripeReader, resolveApiKey } from './client.js';
-import { listMeters, readMetersFile } from './meters.js';
+import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
 import { checkRun, type StripeCheckResult } from './check.js';
 import { saveCheck, saveMeters } from './store.js';
 import { plural } from '../report/format.js';
+
+/** The profile report's `stripe` section: the account's meters and the run checked against them. */
+export interface StripeSection {
+  /** 'api' (read with the key) or 'file' (--stripe-meters). */
+  source: 'api' | 'file';
+  fetchedAt: string;
+  meters: StripeMeter[];
+  check: StripeCheckResult;
+}
 
 export interface StripeProfileFlags {
   stripe?: boolean;
@@ -30,7 +38,7 @@ export function addStripeProfileOptions(cmd: Command): Command {
 
 export interface StripeAttacher {
   /** Reads the meters, checks the run, stores both and sets `report.stripe`; warns (never throws) on Stripe errors. */
-  attach(store: Store, report: ProfileReport): Promise<void>;
+  attach(store: Store, report: { runId: string; stripe?: StripeSection }): Promise<void>;
 }
 
 /** Validates the flags up front (a missing key fails before anything is loaded); null without --stripe. */
