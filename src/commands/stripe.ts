@@ -7,7 +7,7 @@ import { listMeters } from '../stripe/meters.js';
 import { checkStoredRun, reconcileStoredRun } from '../stripe/stored-run.js';
 import { reconcileProgress } from '../stripe/reconcile-progress.js';
 import { GRANULARITIES } from '../stripe/windows.js';
-import { renderCheck, renderMeters, renderReconcile } from '../stripe/render.js';
+import { renderCheck, renderMeters, renderReconcile } from '../report/stripe-terminal.js';
 
 interface KeyFlags {
   apiKey?: string;

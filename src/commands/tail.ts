@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
-import { renderTerminal } from '../report/terminal.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
-import { runTail, type TailReport } from '../tail/session.js';
-import { renderTailSummary } from '../report/tail-terminal.js';
+import { runTail } from '../tail/session.js';
+import { renderTailTerminal } from '../report/tail-terminal.js';
 
 export interface TailFlags extends StoreFlags, MappingFlags {
   resume?: string;
@@ -77,7 +76,7 @@ export function registerTail(program: Command): void {
       });
       // --report-format alone replaces the usual final report on stdout; with --out the file gets it and stdout is as usual.
       if (!output || output.out) {
-        process.stdout.write(live === 'json' ? `${JSON.stringify({ type: 'report', runId, report })}\n` : `\n${renderTerminal(report)}${renderTailSummary(report as TailReport)}`);
+        process.stdout.write(live === 'json' ? `${JSON.stringify({ type: 'report', runId, report })}\n` : `\n${renderTailTerminal(report)}`);
       }
       if (output) await emitReport(report, output);
     });

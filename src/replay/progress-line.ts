@@ -4,7 +4,7 @@ import { summarize, type ReplayMetrics } from './metrics.js';
 export function progressText(m: ReplayMetrics, elapsedS: number, total: number): string {
   const t = m.totals;
   const done = t.acknowledged + t.rejected + t.failed;
-  const p99 = summarize(m.latency).p99_ms;
+  const p99 = summarize(m.latency).p99Ms;
   return (
     `${elapsedS.toFixed(0)}s  sent ${t.events.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ev  ` +
     `ack ${t.acknowledged.toLocaleString('en-US')}  rej ${t.rejected}  fail ${t.failed}  ` +

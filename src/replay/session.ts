@@ -11,13 +11,13 @@ import { resolveSources, type Source } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { Runs } from '../store/runs.js';
-import { loadReport, saveReport } from '../store/reports.js';
+import { saveReport } from '../store/reports.js';
 import { readRunEvents, summarizeRunEvents } from './events.js';
 import { redactTarget, type ResolvedTarget } from './target.js';
 import type { ResolvedAuth } from './auth.js';
 import { runReplay, type ReplayConfig } from './run.js';
 import { buildReport, type ReplayReport } from './model.js';
-import { saveReplayResults } from './store.js';
+import { loadReplayReport, saveReplayResults } from './store.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { ReplayMetrics } from './metrics.js';
 
@@ -70,7 +70,7 @@ async function resolveInput(runs: Runs, input: string): Promise<ReplayInput> {
 export async function runReplaySession(store: Store, cfg: ReplaySessionConfig, signal: AbortSignal, callbacks: ReplayCallbacks = {}): Promise<ReplaySessionResult> {
   const runs = new Runs(store);
   const input = await resolveInput(runs, cfg.input);
-  const previous = cfg.compare ? await loadReport<ReplayReport>(store, cfg.compare, 'replay') : undefined;
+  const previous = cfg.compare ? await loadReplayReport(store, cfg.compare) : undefined;
   const { target } = cfg;
   const run = await runs.create('replay', input.kind === 'file' ? input.sources.map((s) => s.name) : [`run:${input.runId}`], {
     ...cfg.runOptions,
@@ -80,12 +80,12 @@ export async function runReplaySession(store: Store, cfg: ReplaySessionConfig, s
   const report = await runs.track(run, async () => {
     const value = await replayRun(store, run.run_id, input, cfg, signal, callbacks);
     const summary = {
-      events: value.totals.events_sent,
+      events: value.totals.eventsSent,
       acknowledged: value.totals.acknowledged,
       rejected: value.totals.rejected,
       failed: value.totals.failed,
-      events_per_s: value.achieved.events_per_s,
-      latency_p99_ms: value.latency.p99_ms,
+      eventsPerS: value.achieved.eventsPerS,
+      latencyP99Ms: value.latency.p99Ms,
     };
     return { value, summary, status: value.status };
   });
@@ -129,7 +129,7 @@ async function replayRun(store: Store, runId: string, input: ReplayInput, cfg: R
   const report = buildReport({
     runId,
     sourceRunId,
-    input: { kind: input.kind, names, events: eventsInput, rejected_lines: rejectedLines, synthetic_identifiers: summary.withoutIdentifier },
+    input: { kind: input.kind, names, events: eventsInput, rejectedLines, syntheticIdentifiers: summary.withoutIdentifier },
     target: redactTarget(cfg.target.url),
     cfg: replayCfg,
     out,

@@ -8,7 +8,6 @@ import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model
 import { billableMetricDrafts, type MetricDraft } from './drafts.js';
 import { mdCode, mdText } from './escape.js';
 import { dec, duration, int, list, pct, plural, when } from './format.js';
-import { stripeMeters } from './stripe-meters.js';
 
 export type Figure = number | string | boolean | null;
 
@@ -94,7 +93,7 @@ function ingestion(r: ProfileReport): MeteringAnswer {
 }
 
 function meters(r: ProfileReport): MeteringAnswer {
-  const sm = stripeMeters(r);
+  const sm = r.stripe?.meters;
   const names = r.eventNames;
   const evidence = names
     .slice(0, 20)

@@ -1,30 +1,37 @@
 /**
- * One entry point for every report format: `renderReport(model, format)` picks the renderer for the
- * model's kind (profile or tail report, or replay run) and the format (text | json | md | html).
+ * One entry point for every report format: `renderReport(model, format)` looks the renderer up by the
+ * model's kind (profile, tail or replay) and the format (text | json | md | html).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ProfileReport } from '../profile/model.js';
 import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
-import type { ReplayReport } from '../replay/model.js';
-import type { TailSummary } from '../tail/session.js';
-import { renderTailSummary } from './tail-terminal.js';
+import { upgradeReplayReport, type ReplayReport, type StoredReplayReport } from '../replay/model.js';
+import type { TailReport } from '../tail/session.js';
 import { UserError } from '../errors.js';
 import { choiceFlag } from '../commands/flags.js';
 import { renderTerminal } from './terminal.js';
+import { renderTailTerminal } from './tail-terminal.js';
 import { renderReplayTerminal } from './replay-terminal.js';
 import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
-import { renderHtml } from './html.js';
-import { renderReplayHtml } from './html/replay.js';
 
 const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export type AnyReport = ProfileReport | (ProfileReport & { tail: TailSummary }) | ReplayReport;
+export type ReportKind = 'profile' | 'tail' | 'replay';
+interface KindModel {
+  profile: ProfileReport;
+  tail: TailReport;
+  replay: ReplayReport;
+}
+export type AnyReport = KindModel[ReportKind];
+/** A model as stored: replay models stored before version 2 have snake_case keys. */
+export type StoredReport = ProfileReport | TailReport | StoredReplayReport;
 
-function isReplayReport(m: unknown): m is ReplayReport {
-  return typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'replay';
+/** A stored model in the shape the renderers read (old replay models upgraded). */
+export function upgradeStoredReport(stored: StoredReport): AnyReport {
+  return 'kind' in stored ? upgradeReplayReport(stored) : stored;
 }
 
 /** Parses a --format value (case-insensitive; 'markdown' and 'terminal' accepted as aliases). */
@@ -32,26 +39,35 @@ export function parseReportFormat(value: string | undefined, fallback: ReportFor
   return choiceFlag('the report format', value, REPORT_FORMATS, { ignoreCase: true, aliases: { markdown: 'md', terminal: 'text', txt: 'text' } }) ?? fallback;
 }
 
-function assertProfile(m: ProfileReport): void {
-  // Reports stored before the model was complete lack the sections the renderers read.
-  if (m.schemaVersion !== REPORT_SCHEMA_VERSION || !m.rate || !m.fit) {
-    throw new UserError(`run ${m.runId ?? '?'} was stored by an older meterscope; use --format json or profile the input again`);
-  }
-}
+type Renderer<M> = (model: M) => string | Promise<string>;
+
+const json = (model: AnyReport) => `${JSON.stringify(model, null, 2)}\n`;
+
+/** Profile and tail models stored before the model was complete lack the sections the renderers read. */
+const checked =
+  <M extends ProfileReport>(render: Renderer<M>): Renderer<M> =>
+  (m) => {
+    if (m.schemaVersion !== REPORT_SCHEMA_VERSION || !m.rate || !m.fit) {
+      throw new UserError(`run ${m.runId ?? '?'} was stored by an older meterscope; use --format json or profile the input again`);
+    }
+    return render(m);
+  };
+
+// The HTML renderers load Vega for their charts: imported only when HTML is asked for.
+const profileHtml = async (m: ProfileReport | TailReport) => (await import('./html.js')).renderHtml(m);
+const replayHtml = async (m: ReplayReport) => (await import('./html/replay.js')).renderReplayHtml(m);
+
+const RENDERERS: { [K in ReportKind]: Record<ReportFormat, Renderer<KindModel[K]>> } = {
+  profile: { text: checked(renderTerminal), json, md: checked(renderMarkdown), html: checked(profileHtml) },
+  tail: { text: checked(renderTailTerminal), json, md: checked(renderMarkdown), html: checked(profileHtml) },
+  replay: { text: renderReplayTerminal, json, md: renderReplayMarkdown, html: replayHtml },
+};
 
 /** Renders a report model; the result ends with a newline. */
 export async function renderReport(model: AnyReport, format: ReportFormat): Promise<string> {
-  if (format === 'json') return `${JSON.stringify(model, null, 2)}\n`;
-  if (isReplayReport(model)) {
-    if (format === 'text') return renderReplayTerminal(model);
-    if (format === 'md') return renderReplayMarkdown(model);
-    return renderReplayHtml(model);
-  }
-  assertProfile(model);
-  const tail = (model as ProfileReport & { tail?: TailSummary }).tail;
-  if (format === 'text') return renderTerminal(model) + (tail ? renderTailSummary(model as ProfileReport & { tail: TailSummary }) : '');
-  if (format === 'md') return renderMarkdown(model);
-  return renderHtml(model);
+  if ('kind' in model) return RENDERERS.replay[format](model);
+  if ('tail' in model) return RENDERERS.tail[format](model);
+  return RENDERERS.profile[format](model);
 }
 
 // ---- command-line output ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** The `meterscope runs` listing: one row per stored run, newest first. */
-import Table from 'cli-table3';
+import { table as textTable } from './terminal-parts.js';
 
 /** What the listing shows of a stored run (the fields of the store's run records it reads). */
 export interface RunRow {
@@ -14,7 +14,7 @@ export interface RunRow {
 /** `storeLabel` names the store in the message for an empty one. */
 export function renderRunsTable(runs: RunRow[], storeLabel: string): string {
   if (runs.length === 0) return `no runs yet in ${storeLabel}\n`;
-  const table = new Table({ head: ['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], style: { head: [], border: [] } });
+  const table = textTable(['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], { rules: 'grid' });
   for (const r of runs) {
     table.push([
       r.run_id,

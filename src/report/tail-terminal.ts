@@ -1,7 +1,11 @@
-/** The terminal lines about the tail itself, printed under the profile report when a tail stops. */
+/** A stopped tail's terminal report: the profile report, then the lines about the tail itself. */
 import type { TailReport } from '../tail/session.js';
+import { int as n } from './format.js';
+import { renderTerminal } from './terminal.js';
 
-const n = (x: number) => Math.round(x).toLocaleString('en-US');
+export function renderTailTerminal(r: TailReport): string {
+  return renderTerminal(r) + renderTailSummary(r);
+}
 
 export function renderTailSummary(r: TailReport): string {
   const t = r.tail;

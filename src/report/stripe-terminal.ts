@@ -3,32 +3,21 @@
  * and the log: untrusted, so control characters are replaced (safe) before printing.
  */
 import path from 'node:path';
-import Table from 'cli-table3';
-import { safe } from '../report/terminal.js';
-import { int, plural, when } from '../report/format.js';
-import type { StripeMeter } from './meters.js';
-import type { EventLocation, StripeCheckResult } from './check.js';
-import type { ReconcileResult } from './reconcile.js';
+import type { StripeMeter } from '../stripe/meters.js';
+import type { EventLocation, StripeCheckResult } from '../stripe/check.js';
+import type { ReconcileResult } from '../stripe/reconcile.js';
+import { int, plural, when } from './format.js';
+import { safe, table } from './terminal-parts.js';
 
 /** Billing amounts are shown exactly (up to float noise): rounding could hide a difference. */
 const amount = (n: number) => (Number.isInteger(n) ? int(n) : String(Number(n.toPrecision(12))));
 /** Borderless columns, two spaces apart, so the tables fit 100 columns. */
-const table = (head: string[]) =>
-  new Table({
-    head,
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-  });
-/** A table's text without the padding cli-table3 leaves at line ends. */
-const text = (t: Table.Table) => t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+const bare = (head: string[]) => table(head, { rules: 'bare' });
 const at = (l: EventLocation | null) => (l ? `${safe(path.basename(l.source), 40)} line ${l.line}` : '');
 
 export function renderMeters(meters: StripeMeter[]): string {
   if (meters.length === 0) return 'No Billing Meters on this Stripe account.\n';
-  const t = table(['meter', 'display name', 'event name', 'status', 'formula', 'customer key', 'value key', 'dimensions', 'Metronome']);
+  const t = bare(['meter', 'display name', 'event name', 'status', 'formula', 'customer key', 'value key', 'dimensions', 'Metronome']);
   for (const m of meters) {
     t.push([
       safe(m.id, 32),
@@ -43,7 +32,7 @@ export function renderMeters(meters: StripeMeter[]): string {
     ]);
   }
   const active = meters.filter((m) => m.status === 'active').length;
-  return `${plural(meters.length, 'meter')} (${int(active)} active)\n${text(t)}\n`;
+  return `${plural(meters.length, 'meter')} (${int(active)} active)\n${t.toString()}\n`;
 }
 
 export function renderCheck(r: StripeCheckResult): string {
@@ -53,7 +42,7 @@ export function renderCheck(r: StripeCheckResult): string {
       `Stripe has ${plural(r.meterCount, 'meter')} (${int(r.activeMeterCount)} active).`,
   );
   if (r.meters.length > 0) {
-    const t = table(['meter', 'event name', 'formula', 'events', 'billable', 'rejected', 'negative', 'customers', 'Metronome']);
+    const t = bare(['meter', 'event name', 'formula', 'events', 'billable', 'rejected', 'negative', 'customers', 'Metronome']);
     for (const c of r.meters) {
       t.push([
         safe(c.meterId, 24),
@@ -67,7 +56,7 @@ export function renderCheck(r: StripeCheckResult): string {
         c.metronome ? `${c.metronome.aggregationType}${c.metronome.alternative ? `/${c.metronome.alternative}` : ''}` : '?',
       ]);
     }
-    out.push('', 'Active meters', text(t));
+    out.push('', 'Active meters', t.toString());
   }
   const findings: string[] = [];
   if (r.unmetered.length > 0) {
@@ -107,7 +96,7 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
     const range = (m: ReconcileResult['meters'][number]) => `${when(m.start)} → ${when(m.end)} UTC${m.granularity === 'span' ? '' : ` by ${m.granularity}`}`;
     const ranges = new Set(r.meters.map(range));
     if (ranges.size === 1) out.push(`Windows: ${[...ranges][0]}.`);
-    const t = table(['meter', 'event name', 'formula', 'customers', 'differing', 'log total', 'Stripe total', 'rejected', 'duplicates']);
+    const t = bare(['meter', 'event name', 'formula', 'customers', 'differing', 'log total', 'Stripe total', 'rejected', 'duplicates']);
     for (const m of r.meters) {
       t.push([
         safe(m.meterId, 24),
@@ -122,7 +111,7 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
         int(m.duplicateEvents),
       ]);
     }
-    out.push('', text(t));
+    out.push('', t.toString());
     if (ranges.size > 1) for (const m of r.meters) out.push(`  ${safe(m.meterId, 32)}: ${range(m)}`);
   }
   for (const s of r.skippedMeters) out.push(`  skipped ${safe(s.meterId, 32)} (${safe(s.eventName, 40)}): ${s.reason}`);
@@ -133,7 +122,7 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
   }
   const max = opts.maxRows ?? 30;
   out.push('', `${plural(diffs.length, 'difference')} (of ${plural(r.rows.length, 'window')} compared), largest first:`);
-  const t = table(['meter', 'customer', 'window start', 'events', 'log', 'Stripe', 'Stripe − log', 'status']);
+  const t = bare(['meter', 'customer', 'window start', 'events', 'log', 'Stripe', 'Stripe − log', 'status']);
   for (const d of diffs.slice(0, max)) {
     t.push([
       safe(d.meterId, 20),
@@ -146,7 +135,7 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
       d.status === 'stripe-error' ? `error: ${safe(d.error ?? '', 40)}` : d.status,
     ]);
   }
-  out.push(text(t));
+  out.push(t.toString());
   if (diffs.length > max) out.push(`… ${int(diffs.length - max)} more (--json, or the stripe_reconcile table).`);
   return `${out.join('\n')}\n`;
 }
