@@ -44,9 +44,10 @@ const FLOORS = {
   util: { not: ALL },
   store: { not: ALL.filter((f) => f !== 'store') },
   ingest: { not: ['profile', 'fit', 'report', ...FEATURES, 'jobs', 'commands'] },
-  profile: { not: ['ingest', 'report', ...FEATURES, 'jobs', 'commands'] },
+  // The profile model declares the `stripe` section the stripe feature fills: types only.
+  profile: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'jobs', 'commands'], types: ['stripe'] },
   fit: { not: ['ingest', 'report', ...FEATURES, 'jobs', 'commands'] },
-  report: { not: ['store', 'ingest', 'stripe', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay'] },
+  report: { not: ['store', 'ingest', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay', 'stripe'] },
   ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'jobs', 'commands'] }])),
   jobs: { not: ['commands'] },
   commands: { not: [] },

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { upgradeReplayReport, type StoredReplayReport } from '../src/replay/model.js';
 import { loadReplayReport } from '../src/replay/store.js';
 import { saveReport, loadReport } from '../src/store/reports.js';
-import { renderReport, upgradeStoredReport, type StoredReport } from '../src/report/index.js';
+import { renderReport, type StoredReport } from '../src/report/index.js';
+import { upgradeStoredReport } from '../src/jobs/stored-report.js';
 import { sampleReplayReport } from './report-replay-sample.js';
 import { openTestStore } from './helpers.js';
 

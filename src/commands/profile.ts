@@ -6,7 +6,7 @@ import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { runProfileSession } from '../jobs/profile.js';
 import { Progress, formatBytes } from '../profile/progress.js';
-import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
+import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
 import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';
 
 export interface ProfileFlags extends StoreFlags, MappingFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addStoreOptions, withStore, type StoreFlags } from './common.js';
-import { loadReport } from '../store/reports.js';
-import { addReportOutputOptions, chooseFormat, emitReport, upgradeStoredReport, type ReportOutputFlags, type StoredReport } from '../report/index.js';
+import { addReportOutputOptions, chooseFormat, emitReport, type ReportOutputFlags } from './report-output.js';
+import { loadStoredReport } from '../jobs/stored-report.js';
 
 export function registerReport(program: Command): void {
   const cmd = program
@@ -14,7 +14,7 @@ export function registerReport(program: Command): void {
     chooseFormat(flags); // a bad --format fails before the store opens
     await withStore(flags, async (store) => {
       // Replay runs store their own model (src/replay/model.ts); renderReport picks the renderer by kind.
-      const report = upgradeStoredReport(await loadReport<StoredReport>(store, runId));
+      const report = await loadStoredReport(store, runId);
       await emitReport(report, flags);
     });
   });

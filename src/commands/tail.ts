@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
-import { addReportOutputOptions, chooseFormat, emitReport } from '../report/index.js';
+import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
 import { runTail } from '../tail/session.js';
 import { renderTailTerminal } from '../report/tail-terminal.js';
 

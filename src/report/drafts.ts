@@ -7,7 +7,7 @@
 import type { BillableMetricCreateParams } from '@metronome/sdk/resources/v1/billable-metrics';
 import type { EventNameRate, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, int, pct } from './format.js';
-import { meterByEventName, type StripeMeter } from '../stripe/meters.js';
+import type { StripeMeter } from '../stripe/meters.js';
 import type { MetronomeAggregationType } from '../stripe/metronome.js';
 
 export type MetricRequest = BillableMetricCreateParams;
@@ -53,8 +53,9 @@ export function isGaugeName(...names: string[]): boolean {
 
 export function billableMetricDrafts(r: ProfileReport): MetricDraft[] {
   // The meter billing an event name: the active one, else an inactive one (its formula still says what was meant).
-  const { active, inactive } = meterByEventName(r.stripe?.meters ?? []);
-  return r.eventNames.map((n) => draftFor(r, n, active.get(n.name) ?? inactive.get(n.name) ?? null));
+  const meters = r.stripe?.meters ?? [];
+  const meterOf = (name: string) => meters.find((m) => m.eventName === name && m.status === 'active') ?? meters.find((m) => m.eventName === name) ?? null;
+  return r.eventNames.map((n) => draftFor(r, n, meterOf(n.name)));
 }
 
 function draftFor(r: ProfileReport, name: EventNameRate, meter: StripeMeter | null): MetricDraft {
