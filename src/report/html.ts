@@ -5,7 +5,7 @@
  * everywhere (escape.ts) and the page's CSP allows no network and no script but its own.
  */
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
-import type { TailSummary } from '../tail/session.js';
+import type { TailSummary } from '../tail/model.js';
 import { profileChartSpecs, renderCharts, type RenderedChart } from './charts.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { html, truncate } from './escape.js';

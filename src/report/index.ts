@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { ProfileReport } from '../profile/model.js';
 import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
 import type { ReplayReport } from '../replay/model.js';
-import type { TailSummary } from '../tail/session.js';
+import type { TailSummary } from '../tail/model.js';
 import { renderTailSummary } from '../tail/summary.js';
 import { UserError } from '../errors.js';
 import { renderTerminal } from './terminal.js';

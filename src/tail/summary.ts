@@ -1,5 +1,5 @@
 /** The terminal lines about the tail itself, printed under the profile report when a tail stops. */
-import type { TailReport } from './session.js';
+import type { TailReport } from './model.js';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
