@@ -8,7 +8,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
-import { FileFollower, StreamFollower, type Chunk } from '../src/tail/follower.js';
+import { FileFollower, type Chunk } from '../src/tail/follower.js';
+import { StreamFollower } from '../src/tail/stream-follower.js';
 
 const lines = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i} ${'x'.repeat((from + i) % 13)}`);
 const text = (ls: string[]) => ls.map((l) => `${l}\n`).join('');

@@ -5,7 +5,7 @@
  * everywhere (escape.ts) and the page's CSP allows no network and no script but its own.
  */
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
-import type { TailReport, TailSummary } from '../tail/session.js';
+import type { TailReport, TailSummary } from '../tail/model.js';
 import { profileChartSpecs } from './charts/profile.js';
 import { renderCharts } from './charts/svg.js';
 import type { RenderedChart } from './charts/style.js';

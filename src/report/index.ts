@@ -5,7 +5,7 @@
 import type { ProfileReport } from '../profile/model.js';
 import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
 import type { ReplayReport, StoredReplayReport } from '../replay/model.js';
-import type { TailReport } from '../tail/session.js';
+import type { TailReport } from '../tail/model.js';
 import { UserError } from '../errors.js';
 import { renderTerminal } from './terminal.js';
 import { renderTailTerminal } from './tail-terminal.js';

@@ -6,7 +6,7 @@
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { ReplayReport } from '../replay/model.js';
 import type { LatencySummary } from '../replay/metrics.js';
-import type { TailReport, TailSummary } from '../tail/session.js';
+import type { TailReport, TailSummary } from '../tail/model.js';
 import { meteringAnswers } from './answers.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { mdCode, mdFence, mdText } from './escape.js';

@@ -1,5 +1,5 @@
 /** A stopped tail's terminal report: the profile report, then the lines about the tail itself. */
-import type { TailReport } from '../tail/session.js';
+import type { TailReport } from '../tail/model.js';
 import { int as n } from './format.js';
 import { renderTerminal } from './terminal.js';
 

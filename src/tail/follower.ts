@@ -4,7 +4,8 @@
  * truncation is seen by size or by the file's head changing; the bytes we had not read yet are
  * recovered from the copy next to it when there is one), a file that appears later, and a file
  * that is deleted (we wait for it to come back). Hands on whole lines only: a partial last line is
- * held until its newline arrives (or its file is finished by a rotation).
+ * held until its newline arrives (or its file is finished by a rotation). The Follower contract is
+ * here too; stream-follower.ts reads stdin behind it.
  */
 import fs from 'node:fs';
 import { UserError } from '../errors.js';
@@ -42,7 +43,7 @@ export interface Follower {
 }
 
 /** Largest unfinished line kept in memory; past it the bytes are handed on as a line of their own. */
-const MAX_HELD = 16 << 20;
+export const MAX_HELD = 16 << 20;
 const READ_SIZE = 1 << 20;
 
 interface Cursor {
@@ -286,15 +287,10 @@ export class FileFollower implements Follower {
 
   /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
   private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
-    const nl = data.lastIndexOf(10);
-    if (nl === -1) {
-      cur.partial = Buffer.concat([cur.partial, data]);
-      if (cur.partial.length > MAX_HELD) this.finish(cur, out);
-      return;
-    }
-    const whole = Buffer.concat([cur.partial, data.subarray(0, nl + 1)]);
-    cur.partial = Buffer.from(data.subarray(nl + 1));
-    out.push(this.chunk(cur, whole, countNewlines(whole), at));
+    const { whole, held } = splitAtLastNewline(cur.partial, data);
+    cur.partial = held;
+    if (whole) out.push(this.chunk(cur, whole, countNewlines(whole), at));
+    else if (held.length > MAX_HELD) this.finish(cur, out);
   }
 
   private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
@@ -351,6 +347,13 @@ export class FileFollower implements Follower {
   }
 }
 
+/** The whole lines of `held` + `data` (if `data` has a newline), and the unfinished rest to hold. */
+export function splitAtLastNewline(held: Buffer, data: Buffer): { whole?: Buffer; held: Buffer } {
+  const nl = data.lastIndexOf(10);
+  if (nl === -1) return { held: Buffer.concat([held, data]) };
+  return { whole: Buffer.concat([held, data.subarray(0, nl + 1)]), held: Buffer.from(data.subarray(nl + 1)) };
+}
+
 export function countNewlines(b: Buffer): number {
   let n = 0;
   for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
@@ -372,77 +375,4 @@ async function countLines(fh: fs.promises.FileHandle, size: number): Promise<{ l
     off += bytesRead;
   }
   return { lines, boundary };
-}
-
-/**
- * Reads a stream (stdin): chunks are stamped when they arrive; the stream's end finishes the last
- * line. Positions count bytes (a stream cannot be re-read, so a resume continues with new input).
- */
-export class StreamFollower implements Follower {
-  ended = false;
-  private queue: { data: Buffer; at: number }[] = [];
-  private queued = 0;
-  private partial = Buffer.alloc(0);
-  private offset = 0;
-  private error?: Error;
-
-  constructor(private readonly input: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown }, startOffset = 0) {
-    this.offset = startOffset;
-    input.on('data', (d: Buffer | string) => {
-      const data = typeof d === 'string' ? Buffer.from(d) : d;
-      this.queue.push({ data, at: Date.now() });
-      this.queued += data.length;
-      if (this.queued > 32 << 20) input.pause();
-    });
-    input.on('end', () => (this.ended = true));
-    input.on('error', (e: Error) => {
-      this.error = e;
-      this.ended = true;
-    });
-  }
-
-  async poll(): Promise<Chunk[]> {
-    if (this.error) throw new UserError(`stdin: reading failed (${this.error.message})`);
-    const items = this.queue;
-    this.queue = [];
-    this.queued = 0;
-    this.input.resume();
-    const out: Chunk[] = [];
-    for (const { data, at } of items) {
-      this.offset += data.length;
-      const nl = data.lastIndexOf(10);
-      if (nl === -1) {
-        this.partial = Buffer.concat([this.partial, data]);
-        if (this.partial.length > MAX_HELD) this.flushPartial(out, at);
-        continue;
-      }
-      const whole = Buffer.concat([this.partial, data.subarray(0, nl + 1)]);
-      this.partial = Buffer.from(data.subarray(nl + 1));
-      out.push(this.chunk(whole, countNewlines(whole), at));
-    }
-    // At the end of input, the last line needs no newline.
-    if (this.ended && this.queue.length === 0) this.flushPartial(out, Date.now());
-    return out;
-  }
-
-  private flushPartial(out: Chunk[], at: number): void {
-    if (this.partial.length === 0) return;
-    const data = Buffer.concat([this.partial, Buffer.from('\n')]);
-    this.partial = Buffer.alloc(0);
-    out.push(this.chunk(data, 1, at));
-  }
-
-  private chunk(data: Buffer, lines: number, at: number): Chunk {
-    const end = this.offset - this.partial.length;
-    return { data, lines, at, backlog: false, fileStart: false, end: { path: '-', dev: 0, ino: 0, offset: end, fpLen: 0, fpHash: '', at } };
-  }
-
-  status(): FollowerStatus {
-    const drained = this.ended && this.queue.length === 0 && this.partial.length === 0;
-    return { state: drained ? 'ended' : 'following', path: '-', held: this.partial.length };
-  }
-
-  async close(): Promise<void> {
-    this.input.pause();
-  }
 }

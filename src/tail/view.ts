@@ -90,10 +90,6 @@ function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
 export class LiveScreen {
   private active = false;
   private last?: TailSnapshot;
-  private readonly restore = () => {
-    if (this.active) this.out.write('\x1b[?1049l\x1b[?25h');
-    this.active = false;
-  };
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -105,15 +101,22 @@ export class LiveScreen {
     if (!this.active) {
       this.out.write('\x1b[?1049h\x1b[?25l');
       this.active = true;
-      process.once('exit', this.restore);
     }
     this.out.write(`\x1b[H${lines.slice(0, rows - 1).map((l) => `${l}\x1b[K`).join('\r\n')}\r\n\x1b[J`);
   }
 
+  /**
+   * Back to the normal screen with the cursor shown, if a frame took it. The owner of the process
+   * also calls it before an abrupt exit, so the terminal is never left on the alternate screen.
+   */
+  leave(): void {
+    if (this.active) this.out.write('\x1b[?1049l\x1b[?25h');
+    this.active = false;
+  }
+
   /** Back to the normal screen, with the last frame left there. */
   done(): void {
-    this.restore();
-    process.off('exit', this.restore);
+    this.leave();
     if (this.last) this.out.write(`${renderFrame(this.last, Math.max(40, (this.out.columns || 100) - 1), true).join('\n')}\n`);
   }
 }
