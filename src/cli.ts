@@ -26,7 +26,11 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('meterscope')
     .description('Measure meter-event traffic and payload cardinality before moving usage billing from Stripe to Metronome.')
     .version('0.1.0')
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'afterAll',
+      '\nSecrets given as flags (--ch-password, --api-key, --header, --stripe-key, --metronome-token) are visible to other users of this machine (ps);\nprefer the environment variable each flag names. meterscope never prints or stores them.',
+    );
   const named = argv[2];
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const registers = await Promise.all(wanted.map((n) => COMMANDS[n]()));

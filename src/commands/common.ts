@@ -127,3 +127,6 @@ export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>, on
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** Help text of --allow-incomplete, shared by the commands that read a stored run. */
+export const ALLOW_INCOMPLETE = 'use the run even if it did not finish (interrupted, abandoned, failed): its figures are partial';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
+import { ALLOW_INCOMPLETE, addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { repeatable } from './flags.js';
 import { parseReplayFlags, type ReplaySettingFlags } from './replay-flags.js';
 import { PROTOCOLS } from '../replay/encode.js';
@@ -18,6 +18,7 @@ export interface ReplayFlags extends StoreFlags, MappingFlags, ReplaySettingFlag
   uniqueIds?: boolean;
   json?: boolean;
   compare?: string;
+  allowIncomplete?: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -49,16 +50,17 @@ export function registerReplay(program: Command): void {
     .option('--warmup <time>', 'leave requests scheduled in the first part of the run (e.g. 2s) out of the latency histograms; they are still sent and counted')
     .option('--limit <n>', 'replay at most the first n events (by event time)')
     .option('--json', 'print the report model as JSON on stdout (and nothing else)')
-    .option('--compare <run-id>', 'after the run, compare it with an earlier replay run');
+    .option('--compare <run-id>', 'after the run, compare it with an earlier replay run')
+    .option('--allow-incomplete', ALLOW_INCOMPLETE);
   addInputOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (input: string, flags: ReplayFlags) => {
     const settings = parseReplayFlags(flags);
     const { format, mapping } = mappingFrom(flags);
     const target = resolveTarget(settings.protocol, flags.target!, flags.sessionTarget);
-    const auth = resolveAuth({ protocol: settings.protocol, apiKey: flags.apiKey, headers: flags.header, allowLive: flags.allowLive });
+    const auth = resolveAuth({ protocol: settings.protocol, apiKey: flags.apiKey, headers: flags.header, allowLive: flags.allowLive, urls: [flags.target, flags.sessionTarget] });
     const line = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
-    const config = { input, format, mapping, settings, target, auth, gzip: !!flags.gzip, uniqueIds: !!flags.uniqueIds, compare: flags.compare, runOptions: { ...flags } };
+    const config = { input, format, mapping, settings, target, auth, gzip: !!flags.gzip, uniqueIds: !!flags.uniqueIds, compare: flags.compare, allowIncomplete: flags.allowIncomplete, runOptions: { ...flags } };
     await withStore(flags, async (store) => {
       const { report, previous } = await withSignals(async (signal) => {
         try {

@@ -40,8 +40,8 @@ export function registerSink(program: Command): void {
     )
     .option('--customer-key <key>', "Stripe payload key that must hold the customer (the meter's customer mapping)", 'stripe_customer_id')
     .option('--value-key <key>', "Stripe payload key that must hold the numeric value (the meter's value settings)", 'value')
-    .option('--stripe-key <key>', 'accept only this Stripe API key (default: any sk_/rk_ test or live key format)')
-    .option('--metronome-token <token>', 'accept only this Metronome bearer token (default: any)')
+    .option('--stripe-key <key>', 'accept only this Stripe API key (env METERSCOPE_SINK_STRIPE_KEY; default: any sk_/rk_ test or live key format)')
+    .option('--metronome-token <token>', 'accept only this Metronome bearer token (env METERSCOPE_SINK_METRONOME_TOKEN; default: any)')
     .option('--session-ttl <seconds>', 'lifetime of v2 meter event session tokens', '900')
     .option('--any-timestamp', 'do not enforce the APIs\' timestamp windows (Stripe: 35 days back, 5 min ahead; Metronome: 34 days back, 24 h ahead)')
     .option('--seed <n>', 'seed for the fault-injection dice (reproducible runs)')
@@ -61,8 +61,8 @@ export function registerSink(program: Command): void {
         rateLimits: parseRateLimits(flags.rateLimit),
         customerKey: flags.customerKey,
         valueKey: flags.valueKey,
-        stripeKey: flags.stripeKey,
-        metronomeToken: flags.metronomeToken,
+        stripeKey: flags.stripeKey ?? (process.env.METERSCOPE_SINK_STRIPE_KEY || undefined),
+        metronomeToken: flags.metronomeToken ?? (process.env.METERSCOPE_SINK_METRONOME_TOKEN || undefined),
         sessionTtlSeconds: numberFlag('--session-ttl', flags.sessionTtl, { min: 1 }),
         checkTimestamps: !flags.anyTimestamp,
         seed: numberFlag('--seed', flags.seed, { integer: true }),

@@ -1,6 +1,6 @@
 /** `meterscope stripe meters|check|reconcile`: read Billing Meters and hold the log against them. */
 import type { Command } from 'commander';
-import { addStoreOptions, withStore, writeJson, type StoreFlags } from './common.js';
+import { ALLOW_INCOMPLETE, addStoreOptions, withStore, writeJson, type StoreFlags } from './common.js';
 import { choiceFlag, numberFlag, numberOr, repeatable } from './flags.js';
 import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
 import { listMeters } from '../stripe/meters.js';
@@ -41,8 +41,8 @@ function readerFrom(flags: KeyFlags, limits: ReaderLimits): StripeReader {
   return new StripeReader({ apiKey: resolveApiKey(flags.apiKey), baseUrl: flags.stripeBaseUrl ?? (process.env.STRIPE_API_BASE || undefined), ...limits });
 }
 
-type CheckFlags = KeyFlags & StoreFlags & { meters?: string; json?: boolean };
-type ReconcileFlags = KeyFlags & StoreFlags & { window: string; meter?: string[]; maxCustomers?: string; dedup: boolean; limit: string; json?: boolean };
+type CheckFlags = KeyFlags & StoreFlags & { meters?: string; json?: boolean; allowIncomplete?: boolean };
+type ReconcileFlags = KeyFlags & StoreFlags & { window: string; meter?: string[]; maxCustomers?: string; dedup: boolean; limit: string; json?: boolean; allowIncomplete?: boolean };
 
 export function registerStripe(program: Command): void {
   const stripe = program
@@ -67,13 +67,14 @@ export function registerStripe(program: Command): void {
         .description("check a run's events against the meters: unmetered event names, idle meters, missing customer/value keys, bad values")
         .argument('<run-id>', 'a stored run (see: meterscope runs)')
         .option('--meters <file>', 'read the meters from this file (`meterscope stripe meters --json`) instead of the API')
-        .option('--json', 'print the check result as JSON'),
+        .option('--json', 'print the check result as JSON')
+        .option('--allow-incomplete', ALLOW_INCOMPLETE),
     ),
   ).action(async (runId: string, flags: CheckFlags) => {
     const limits = limitsFrom(flags);
     const source = flags.meters ? { file: flags.meters } : { reader: readerFrom(flags, limits) };
     await withStore(flags, async (store) => {
-      const { meters, check } = await checkStoredRun(store, runId, source);
+      const { meters, check } = await checkStoredRun(store, runId, source, flags.allowIncomplete);
       if (flags.json) writeJson({ meters, check });
       else process.stdout.write(renderCheck(check));
     });
@@ -90,7 +91,8 @@ export function registerStripe(program: Command): void {
         .option('--max-customers <n>', 'per meter, compare only the n customers with the most events')
         .option('--no-dedup', 'count events whose identifier repeats within 24 h (Stripe drops them)')
         .option('--limit <n>', 'differences shown in the text output', '30')
-        .option('--json', 'print the full result (every compared window) as JSON'),
+        .option('--json', 'print the full result (every compared window) as JSON')
+        .option('--allow-incomplete', ALLOW_INCOMPLETE),
     ),
   ).action(async (runId: string, flags: ReconcileFlags) => {
     const limits = limitsFrom(flags);
@@ -101,7 +103,7 @@ export function registerStripe(program: Command): void {
     await withStore(flags, async (store) => {
       const progress = reconcileProgress(process.stderr, limits.maxRps);
       try {
-        const result = await reconcileStoredRun(store, runId, reader, flags.meter, { granularity, dedup: flags.dedup, maxCustomers, onPlan: progress.onPlan, onProgress: progress.onProgress });
+        const result = await reconcileStoredRun(store, runId, reader, flags.meter, { granularity, dedup: flags.dedup, maxCustomers, onPlan: progress.onPlan, onProgress: progress.onProgress, allowIncomplete: flags.allowIncomplete });
         progress.stop();
         if (flags.json) writeJson(result);
         else process.stdout.write(renderReconcile(result, { maxRows: limit }));

@@ -40,6 +40,8 @@ export interface ReplaySessionConfig {
   uniqueIds: boolean;
   /** An earlier replay run to compare with: loaded (and checked) before anything is sent. */
   compare?: string;
+  /** Replay a stored run even if it did not finish (its events are partial). */
+  allowIncomplete?: boolean;
   /** Stored with the run (Runs redacts secrets; the targets are redacted here). */
   runOptions: Record<string, unknown>;
 }
@@ -58,18 +60,21 @@ export interface ReplaySessionResult {
 type ReplayInput = { kind: 'file'; sources: Source[] } | { kind: 'run'; runId: string };
 
 /** A path or glob is a file input; anything else must be a stored run's id. */
-async function resolveInput(runs: Runs, input: string): Promise<ReplayInput> {
+async function resolveInput(runs: Runs, input: string, allowIncomplete = false): Promise<ReplayInput> {
   if (fs.existsSync(input) || /[*?[\]{}]/.test(input)) return { kind: 'file', sources: await resolveSources([input]) };
+  let runId: string;
   try {
-    return { kind: 'run', runId: (await runs.get(input)).run_id };
+    runId = (await runs.get(input)).run_id;
   } catch {
     throw new UserError(`${input}: no such file, and no run with that id in this store (see: meterscope runs)`);
   }
+  await runs.getComplete(runId, allowIncomplete);
+  return { kind: 'run', runId };
 }
 
 export async function runReplaySession(store: Store, cfg: ReplaySessionConfig, signal: AbortSignal, callbacks: ReplayCallbacks = {}): Promise<ReplaySessionResult> {
   const runs = new Runs(store);
-  const input = await resolveInput(runs, cfg.input);
+  const input = await resolveInput(runs, cfg.input, cfg.allowIncomplete);
   const previous = cfg.compare ? await loadReplayReport(store, cfg.compare) : undefined;
   const { target } = cfg;
   const run = await runs.create('replay', input.kind === 'file' ? input.sources.map((s) => s.name) : [`run:${input.runId}`], {

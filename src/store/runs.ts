@@ -100,6 +100,22 @@ export class Runs {
       }]);
   }
 
+  /**
+   * A run whose results can be used: 'done'. Anything else (running, interrupted, abandoned, failed)
+   * is refused with one sentence unless `allowIncomplete` (--allow-incomplete).
+   */
+  async getComplete(runId: string, allowIncomplete = false): Promise<RunRecord> {
+    const rec = await this.get(runId);
+    if (rec.status === 'done' || allowIncomplete) return rec;
+    const why: Record<Exclude<RunStatus, 'done'>, string> = {
+      running: 'still running, or its process has not been seen to end',
+      interrupted: 'stopped by a signal before it finished',
+      abandoned: 'its process ended without finishing',
+      failed: `it failed${typeof rec.summary.error === 'string' ? `: ${rec.summary.error}` : ''}`,
+    };
+    throw new UserError(`run ${runId} is ${rec.status} (${why[rec.status]}); its results are partial or gone: add --allow-incomplete to use it anyway`);
+  }
+
   async list(limit = 50): Promise<RunRecord[]> {
     const rows = await this.store.select<Record<string, string>>(`SELECT * FROM runs FINAL ORDER BY started_at DESC LIMIT {limit:UInt32}`, { limit });
     return rows.map(toRecord);

@@ -13,8 +13,8 @@ import { reconcileRun, type ReconcileOptions, type ReconcileResult } from './rec
 import { saveCheck, saveMeters, saveReconcile } from './store.js';
 
 /** The run's earliest and latest event (ISO), failing with a sentence for an unknown run id. */
-export async function runSpan(store: Store, runId: string): Promise<{ first: string | null; last: string | null; events: number }> {
-  await new Runs(store).get(runId);
+export async function runSpan(store: Store, runId: string, allowIncomplete = false): Promise<{ first: string | null; last: string | null; events: number }> {
+  await new Runs(store).getComplete(runId, allowIncomplete);
   const [r] = await store.select<{ n: string; first: string; last: string }>(`SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`, { run: runId });
   const iso = (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString();
   return Number(r.n) === 0 ? { first: null, last: null, events: 0 } : { first: iso(r.first), last: iso(r.last), events: Number(r.n) };
@@ -41,8 +41,8 @@ export async function checkWithMeters(store: Store, runId: string, source: Meter
 }
 
 /** `stripe check`: the run must exist. */
-export async function checkStoredRun(store: Store, runId: string, source: MeterSource): Promise<MeterCheck> {
-  await runSpan(store, runId);
+export async function checkStoredRun(store: Store, runId: string, source: MeterSource, allowIncomplete = false): Promise<MeterCheck> {
+  await runSpan(store, runId, allowIncomplete);
   return checkWithMeters(store, runId, source, 'check');
 }
 
@@ -50,8 +50,14 @@ export async function checkStoredRun(store: Store, runId: string, source: MeterS
  * `stripe reconcile`: compares the run with the summaries of its meters; `only` limits it to meters
  * named by id or event name (all when empty or absent).
  */
-export async function reconcileStoredRun(store: Store, runId: string, reader: StripeReader, only: string[] | undefined, opts: ReconcileOptions): Promise<ReconcileResult> {
-  const span = await runSpan(store, runId);
+export async function reconcileStoredRun(
+  store: Store,
+  runId: string,
+  reader: StripeReader,
+  only: string[] | undefined,
+  opts: ReconcileOptions & { allowIncomplete?: boolean },
+): Promise<ReconcileResult> {
+  const span = await runSpan(store, runId, opts.allowIncomplete);
   const takenAt = new Date().toISOString();
   const meters = pickMeters(await listMeters(reader), only);
   const result = await reconcileRun(store, runId, meters, reader, span, opts);
