@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { resolveSources } from '../ingest/source.js';
-import { loadSources, resumeEventMerges } from '../ingest/load.js';
+import { loadSources, resumeEventMerges, type SourceLoad } from '../ingest/load.js';
+import { EXIT_CODES_HELP, flagInputsWithoutEvents } from '../ingest/no-events.js';
 import { Runs } from '../store/runs.js';
 import { computeProfile, DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { saveReport } from '../store/reports.js';
@@ -33,6 +34,7 @@ export function registerProfile(program: Command): void {
   addInputOptions(cmd);
   addStoreOptions(cmd);
   addStripeProfileOptions(cmd);
+  cmd.addHelpText('after', EXIT_CODES_HELP);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
     const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
     chooseFormat(output); // a bad --report-format fails before anything is loaded
@@ -43,13 +45,14 @@ export function registerProfile(program: Command): void {
     const sources = await resolveSources(inputs);
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const progress = new Progress();
+    let loads: SourceLoad[] = [];
     await withStore(flags, async (store) => {
       const runs = new Runs(store);
       const run = await runs.create('profile', sources.map((s) => s.name), { ...flags });
       try {
         const report = await runs.track(run, async () => {
           progress.phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
-          const loads = await loadSources(store, run.run_id, sources, {
+          loads = await loadSources(store, run.run_id, sources, {
             format,
             mapping,
             // Only streamed sources report bytes; file() loads in the engine are opaque (see progress.ts).
@@ -71,6 +74,7 @@ export function registerProfile(program: Command): void {
         });
         progress.stop();
         await emitReport(report, output);
+        flagInputsWithoutEvents(loads);
       } finally {
         progress.stop();
         await resumeEventMerges(store).catch(() => {});
