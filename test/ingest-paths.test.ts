@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, tempDir } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import type { FormatName } from '../src/ingest/formats.js';
-import { PATHS, loadVia, writeVariants, type LoadedTables } from './support/load-paths.js';
+import { loadEveryWay as loadAll } from './support/load-paths.js';
 import { isBlank, tidyLinesOf } from './support/csv-records.js';
 
 let store: Store;
@@ -23,14 +23,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const ev = (id: string, t: number, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ identifier: id, timestamp: t, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: 1, ...extra } });
 
-/** Loads `bytes` every way and checks the ways agree; returns the plain file's tables. */
-async function loadEveryWay(name: string, bytes: Buffer, format?: FormatName): Promise<LoadedTables> {
-  const files = await writeVariants(store, dir, name, bytes);
-  const got: LoadedTables[] = [];
-  for (const via of PATHS) got.push(await loadVia(store, `${name}-${via}`, via, files, bytes, { format }));
-  for (const [i, via] of PATHS.entries()) expect(got[i], `${name} via ${via}`).toEqual(got[0]);
-  return got[0];
-}
+const loadEveryWay = (name: string, bytes: Buffer, format?: FormatName) => loadAll(store, dir, name, bytes, { format });
 
 /** Plain-JS reading of Stripe JSON lines: (line, identifier) of events and (line, reason) of rejects. */
 function readStripeJson(bytes: Buffer): { events: [number, string][]; rejects: [number, string][] } {

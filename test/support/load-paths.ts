@@ -3,6 +3,7 @@
  * (file()), and stdin streamed through the staging table; and the resulting tables, for comparison.
  */
 import fs from 'node:fs';
+import { expect } from 'vitest';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -53,4 +54,13 @@ export async function tablesOf(store: Store, runId: string): Promise<LoadedTable
     { run: runId },
   );
   return { events, rejects };
+}
+
+/** Loads `bytes` every way (run ids `<name>-<path>`), checks the ways agree, and returns the plain file's tables. */
+export async function loadEveryWay(store: Store, dir: string, name: string, bytes: Buffer, opts: { format?: FormatName; mapping?: FieldMapping } = {}): Promise<LoadedTables> {
+  const files = await writeVariants(store, dir, name, bytes);
+  const got: LoadedTables[] = [];
+  for (const via of PATHS) got.push(await loadVia(store, `${name}-${via}`, via, files, bytes, opts));
+  for (const [i, via] of PATHS.entries()) expect(got[i], `${name} via ${via}`).toEqual(got[0]);
+  return got[0];
 }

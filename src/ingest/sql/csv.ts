@@ -81,7 +81,8 @@ export function csvParser(lines: string, cols: CsvColumns, params: SqlParams): s
       multiIf(
         NOT isValidUTF8(raw), 'invalid UTF-8',
         NOT match(raw, ${RECORD}),
-          if(countSubstrings(raw, '"') % 2 = 1, 'unbalanced quotes', 'malformed CSV quoting (a quote inside an unquoted field, or text after a closing quote)'),
+          if(match(raw, ${OPENS}), 'unbalanced quotes (a quoted field is never closed)',
+            'malformed CSV quoting (a quote inside an unquoted field, or text after a closing quote)'),
         length(f) != ${n}, concat('expected ${n} columns, found ', toString(length(f))),
         '') AS parse_error,
       ${at(cols.name)} AS event_name,

@@ -53,7 +53,10 @@ function formBody(raw: string): string {
   return `if(${keyed} = '', ${bare}, if(startsWith(${keyed}, '"'), JSONExtractString(${keyed}), ${keyed}))`;
 }
 
-const MONTHS = `['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec']`;
+const MONTH_LIST = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS = `[${MONTH_LIST.map((m) => `'${m}'`).join(',')}]`;
+/** A month name as logs write it (any case); nothing else is taken for one. */
+const MONTH_NAME = `(?i:${MONTH_LIST.join('|')})`;
 const two = (x: string) => `leftPad(${x}, 2, '0')`;
 const monthNo = (name: string) => two(`toString(indexOf(${MONTHS}, concat(upper(substring(${name}, 1, 1)), lower(substring(${name}, 2)))))`);
 const ISO = `[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?: ?Z| ?[+-][0-9]{2}:?[0-9]{2}| UTC)?)?`;
@@ -68,10 +71,10 @@ const ISO = `[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.
 export function requestTime(raw: string): string {
   const iso = `extract(${raw}, '^(?:<[0-9]+>[0-9]* ?)?\\\\[?(${ISO})')`;
   const logfmt = `extract(${raw}, '(?:^|\\\\s)(?:time|ts)="?(${ISO})')`;
-  const clf = `extractGroups(${raw}, '\\\\[([0-9]{2})/([A-Za-z]{3})/([0-9]{4}):([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ([+-][0-9]{2})([0-9]{2}))?\\\\]')`;
+  const clf = `extractGroups(${raw}, '\\\\[([0-9]{2})/(${MONTH_NAME})/([0-9]{4}):([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ([+-][0-9]{2})([0-9]{2}))?\\\\]')`;
   const clfIso = (g: string) =>
     `concat(${g}[3], '-', ${monthNo(`${g}[2]`)}, '-', ${g}[1], 'T', ${g}[4], if(${g}[5] = '', 'Z', concat(${g}[5], ':', ${g}[6])))`;
-  const sys = `extractGroups(${raw}, '^([A-Za-z]{3}) +([0-9]{1,2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})\\\\s')`;
+  const sys = `extractGroups(${raw}, '^(${MONTH_NAME}) +([0-9]{1,2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})\\\\s')`;
   const sysIn = (g: string, year: string) => `concat(toString(${year}), '-', ${monthNo(`${g}[1]`)}, '-', ${two(`${g}[2]`)}, 'T', ${g}[3], 'Z')`;
   const thisYear = `toYear(now('UTC'))`;
   const sysIso = (g: string) =>
