@@ -40,12 +40,14 @@ describe('Stripe v1 request logs', () => {
       [`Mar  1 10:00:06 web-1 app[42]: POST /v1/billing/meter_events params=${body('syslog')}`, syslogTime(2, 1, '10:00:06')],
       [`Dec 31 23:59:59 web-1 app: params=${body('syslog-dec')}`, syslogTime(11, 31, '23:59:59')],
       [`<14>1 2025-03-01T10:00:07Z web-1 app - - - params=${body('rfc5424')}`, Date.parse('2025-03-01T10:00:07Z')],
+      [`2025-03-01T10:00:08Z INFO request body=b'${body('python-bytes')}' status=200`, Date.parse('2025-03-01T10:00:08Z')],
+      [`2025-03-01T10:00:09Z INFO data='${body('single-quoted')}'`, Date.parse('2025-03-01T10:00:09Z')],
       // The body's own timestamp wins over the request time.
-      [`2025-03-01T10:00:08Z POST body=${body('own-ts', '&timestamp=1700000000')}`, 1_700_000_000_000],
+      [`2025-03-01T10:00:10Z POST body=${body('own-ts', '&timestamp=1700000000')}`, 1_700_000_000_000],
     ];
     const t = await loadEveryWay(store, dir, 'requests.log', Buffer.from(cases.map((c) => c[0]).join('\n')), { format: 'stripe-v1-form' });
     expect(t.rejects).toEqual([]);
-    expect(t.events.map((e) => [e.identifier, ms(e.t)])).toEqual(cases.map((c) => [new URLSearchParams(c[0].replace(/^.*?(event_name=\S*?)"?$/, '$1')).get('identifier'), c[1]]));
+    expect(t.events.map((e) => [e.identifier, ms(e.t)])).toEqual(cases.map((c) => [new URLSearchParams(c[0].replace(/^.*?(event_name=[^\s'"]*).*$/, '$1')).get('identifier'), c[1]]));
     const logfmt = JSON.parse(String(t.events[3].props)) as Record<string, string>;
     expect(JSON.parse(logfmt.q)).toBe('a"b c');
   });

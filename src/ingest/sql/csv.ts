@@ -37,29 +37,31 @@ const RECORD = `'^${FIELD}(?:,${FIELD})*$'`;
  * is a record of its own (rejected for its quotes) and the lines after it are read as records, so a
  * stray quote costs one record, not the rest of the file. A line that could close a field is never
  * taken as an opener. Shapes are told by regexes over the line (invalid UTF-8 replaced, as quotes
- * and commas are ASCII); openers are few, so their pairing works on small arrays, and each line
- * finds the last opener at or before it with an ASOF join.
+ * and commas are ASCII). Openers are few next to lines: they are paired on one array of them, and
+ * each line finds the last record start at or before it with an ASOF join.
  */
 export function csvRecords(lines: string): string {
   const shape = (re: string) => `match(toValidUTF8(raw), ${re})`;
   const body = `SELECT source, line, raw, toUInt8(0) AS k, position(raw, '"') > 0 AS quoted FROM (${lines}) WHERE line > 1`;
-  const openers = `(SELECT arraySort(groupArray(line)) FROM (${body}) WHERE quoted AND ${shape(OPENS)} AND NOT ${shape(CLOSES)})`;
+  const openers = `(SELECT groupArray(line) FROM (${body}) WHERE quoted AND ${shape(OPENS)} AND NOT ${shape(CLOSES)})`;
+  const openerRows = `SELECT toUInt8(0) AS k, arrayJoin(${openers}) AS line`;
   // For each opener, the first later line that does not continue a quoted field, and whether it closes one.
-  const ends = `(
-    SELECT mapFromArrays(groupArray(o), groupArray((m, closes))) FROM (
-      SELECT o.line AS o, min(t.line) AS m, argMin(t.closes, t.line) AS closes
-      FROM (SELECT k, line, ${shape(CLOSES)} AS closes FROM (${body}) WHERE quoted AND NOT ${shape(CONTINUES)}) AS t
-      ASOF JOIN (SELECT toUInt8(0) AS k, arrayJoin(${openers}) AS line) AS o ON t.k = o.k AND t.line > o.line
-      GROUP BY o))`;
-  // Openers without such a line before the next opener share the next opener's end; of the openers
-  // sharing an end, the first takes the record.
+  const ends = `
+    SELECT o.line AS opener, min(t.line) AS end, argMin(t.closes, t.line) AS closes
+    FROM (SELECT k, line, ${shape(CLOSES)} AS closes FROM (${body}) WHERE quoted AND NOT ${shape(CONTINUES)}) AS t
+    ASOF JOIN (${openerRows}) AS o ON t.k = o.k AND t.line > o.line
+    GROUP BY opener`;
+  // Openers without such a line before the next opener share the next opener's end (filled from the
+  // right); of the openers sharing an end, the first takes the record if the end closes the field.
   const ranges = `
     SELECT toUInt8(0) AS k, p.1 AS start, p.2 AS stop
     FROM (
-      SELECT ${openers} AS os, arrayReverseFill(x -> x.1 != 0, arrayMap(x -> ${ends}[x], os)) AS es,
-        arrayFilter(x -> x.3 AND (x.4 = 1 OR es[x.4 - 1].1 != x.2),
-                    arrayZip(os, arrayMap(e -> e.1, es), arrayMap(e -> e.2, es), arrayEnumerate(os))) AS chosen)
-    ARRAY JOIN chosen AS p`;
+      SELECT arraySort(groupArray((op.line, ifNull(e.end, 0), ifNull(e.closes, 0)))) AS found,
+        arrayReverseFill(x -> x.2 != 0, found) AS filled,
+        -- the previous opener's end by shifting (a lambda reading filled[i - 1] would copy the array per element)
+        arrayFilter((x, prev) -> x.3 AND x.2 != prev, filled, arrayResize(arrayPushFront(arrayMap(x -> x.2, filled), 0), length(filled))) AS chosen
+      FROM (${openerRows}) AS op LEFT JOIN (${ends}) AS e ON op.line = e.opener)
+    ARRAY JOIN arrayMap(x -> (x.1, x.2), chosen) AS p`;
   const joined = `
     SELECT b.source AS source, b.line AS line, b.raw AS raw, r.start AS start, r.stop AS stop
     FROM (${body}) AS b ASOF LEFT JOIN (${ranges}) AS r ON b.k = r.k AND b.line >= r.start`;

@@ -44,13 +44,17 @@ export function formParser(lines: string): string {
 }
 
 /**
- * The form body of a log line: the value of a body=/data=/params= field (a JSON-quoted value is
- * unquoted), else the first whitespace-separated field that looks like a meter-event body.
+ * The form body of a log line: the value of a body=/data=/params= field — JSON-quoted ("…", unescaped),
+ * single-quoted ('…' or Python's b'…', unquoted) or bare — else the first whitespace-separated field
+ * that looks like a meter-event body.
  */
 function formBody(raw: string): string {
-  const keyed = `extract(${raw}, '(?:^|\\\\s)(?:body|data|params)=("(?:[^"\\\\\\\\]|\\\\\\\\.)*"|[^\\\\s"]\\\\S*)')`;
+  const keyed = `extract(${raw}, '(?:^|\\\\s)(?:body|data|params)=("(?:[^"\\\\\\\\]|\\\\\\\\.)*"|b?\\'[^\\']*\\'|[^\\\\s"\\']\\\\S*)')`;
   const bare = `arrayFirst(t -> match(t, '(^|&)(event_name|payload(\\\\[|%5B)|identifier|timestamp)'), splitByWhitespace(${raw}))`;
-  return `if(${keyed} = '', ${bare}, if(startsWith(${keyed}, '"'), JSONExtractString(${keyed}), ${keyed}))`;
+  return `multiIf(${keyed} = '', ${bare},
+      startsWith(${keyed}, '"'), JSONExtractString(${keyed}),
+      endsWith(${keyed}, '\\''), replaceRegexpOne(${keyed}, '^b?\\'(.*)\\'$', '\\\\1'),
+      ${keyed})`;
 }
 
 const MONTH_LIST = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
