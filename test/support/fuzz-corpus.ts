@@ -220,7 +220,7 @@ function csvCorpus(r: Rng, lines: number): Corpus {
   return { bytes, records };
 }
 
-export function buildCorpus(format: FormatName, seed: number, lines = 120): Corpus {
+export function buildCorpus(format: FormatName, seed: number, lines: number): Corpus {
   const r = new Rng(seed);
   if (format === 'csv') return csvCorpus(r, lines);
   if (format === 'stripe-v1-form') return formCorpus(r, lines);
