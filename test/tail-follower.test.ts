@@ -40,7 +40,7 @@ describe('tail follower', () => {
     expect(got[0].end.offset).toBe(4);
     fs.appendFileSync(file, 'o\r\nthr');
     got = await f.poll();
-    expect(linesOf(got)).toEqual(['two\r']); // \r is stripped later, by LineToTsv, as profile does
+    expect(linesOf(got)).toEqual(['two\r']); // \r is stripped later, by the SQL that tidies lines (src/ingest/sql/lines.ts), as profile does
     expect(got[0].end.offset).toBe(9);
     fs.appendFileSync(file, 'ee\n');
     expect(linesOf(await f.poll())).toEqual(['three']);

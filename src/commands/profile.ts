@@ -5,6 +5,7 @@ import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
 import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { runProfileSession } from '../jobs/profile.js';
+import { EXIT_CODES_HELP, EXIT_NO_EVENTS, noEventsWarning } from '../ingest/no-events.js';
 import { Progress, formatBytes } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
 import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';
@@ -31,6 +32,7 @@ export function registerProfile(program: Command): void {
   addInputOptions(cmd);
   addStoreOptions(cmd);
   addStripeProfileOptions(cmd);
+  cmd.addHelpText('after', EXIT_CODES_HELP);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
     const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
     chooseFormat(output); // a bad --report-format fails before anything is loaded
@@ -52,6 +54,12 @@ export function registerProfile(program: Command): void {
         });
         progress.stop();
         await emitReport(report, output);
+        // An input that gave no events is almost always a mistake: said once, and its own exit code.
+        const warning = noEventsWarning(report.sources);
+        if (warning) {
+          process.stderr.write(`meterscope: ${warning}\n`);
+          process.exitCode = EXIT_NO_EVENTS;
+        }
       } finally {
         progress.stop();
       }

@@ -88,10 +88,8 @@ async function loadSource(store: Store, runId: string, src: Source, opts: LoadOp
 async function loadFileDirect(store: Store, runId: string, src: Source, choice: ParserChoice): Promise<void> {
   const params = new SqlParams();
   const compression = src.compression === 'none' ? 'none' : src.compression === 'gzip' ? 'gzip' : 'zstd';
-  const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line,
-      if(endsWith(l, '\\r'), substring(l, 1, length(l) - 1), l) AS raw
-    FROM file(${params.add(src.path)}, 'LineAsString', 'l String', '${compression}')
-    WHERE notEmpty(trimBoth(raw))`;
+  const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line, l AS raw
+    FROM file(${params.add(src.path)}, 'LineAsString', 'l String', '${compression}')`;
   await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
 }
 
@@ -124,7 +122,7 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
     opts.signal?.removeEventListener('abort', stop);
     const choice = chooseParser(await staging.head(), opts.format, opts.mapping, src.name === '-' ? 'stdin' : src.name);
     const params = new SqlParams();
-    const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name} WHERE notEmpty(trimBoth(raw))`;
+    const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name}`;
     await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
     return choice;
   } finally {

@@ -198,6 +198,7 @@ function problems(r: ProfileReport, out: string[]): void {
       }
     }
   }
+  if (r.events.total === 0) lines.unshift('no events: the input was empty or every record was rejected');
   out.push('PROBLEMS');
   if (lines.length === 0) out.push('  none found');
   else for (const l of lines) out.push([...l].length <= TERMINAL_WIDTH - 2 ? `  ${l}` : wrap(l, 2, 4));

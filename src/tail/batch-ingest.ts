@@ -86,8 +86,8 @@ export class TailIngest {
       this.parser = chooseParser(sample, this.opts.format, this.opts.mapping, this.opts.source === '-' ? 'stdin' : this.opts.source);
     }
     const params = new SqlParams();
-    const skip = this.parser.format === 'csv' && headers.length ? ` AND NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
-    const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name} WHERE notEmpty(trimBoth(raw))${skip}`;
+    const skip = this.parser.format === 'csv' && headers.length ? `NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
+    const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name}${skip ? ` WHERE ${skip}` : ''}`;
     await this.store.exec(buildIngestQuery(this.opts.runId, this.parser, rel, params), params.values);
     this.written++;
     if (this.written === this.opts.crashBeforeCheckpointAtBatch) process.kill(process.pid, 'SIGKILL');

@@ -4,11 +4,12 @@
  */
 import type { FieldMapping, FormatName } from '../formats.js';
 import { SqlParams } from '../../store/sql.js';
-import { parseTimestamp, plain, toMap } from './expressions.js';
-import {
-  CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, csvParser, formParser, jsonParser,
-  type CsvColumns, type JsonPaths,
-} from './parsers.js';
+import { plain, toMap } from './expressions.js';
+import { parseTimestamp, timestampRejectReason } from './timestamps.js';
+import { tidyLines } from './lines.js';
+import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type JsonPaths } from './parsers.js';
+import { FORM_MISSING, formParser } from './form.js';
+import { csvParser, type CsvColumns } from './csv.js';
 
 export interface ParserChoice {
   format: FormatName;
@@ -20,10 +21,12 @@ export interface ParserChoice {
 }
 
 /**
- * @param rel SQL yielding (source String, line UInt64, raw String); may use placeholders from `params`.
+ * @param rel SQL yielding every line as (source String, line UInt64, raw String) with its raw bytes
+ *   (blank lines included: a quoted CSV field may hold them); may use placeholders from `params`.
  */
 export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams): string {
-  const inner = parserFor(choice, rel, params);
+  const inner = parserFor(choice, tidyLines(rel), params);
+  const form = choice.format === 'stripe-v1-form';
   const runP = params.add(runId);
   const fmtP = params.add(choice.format);
   const valueKey = params.add(choice.mapping.valueKey);
@@ -38,9 +41,9 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
       properties,
       multiIf(
         parse_error != '', parse_error,
-        ev_name = '', 'missing event name',
-        ts_text = '', 'missing timestamp',
-        isNull(event_time), concat('unparseable timestamp: ', substring(ts_text, 1, 64)),
+        ev_name = '', '${form ? FORM_MISSING.name : 'missing event name'}',
+        ts_text = '', '${form ? FORM_MISSING.timestamp : 'missing timestamp'}',
+        isNull(event_time), ${timestampRejectReason('ts_text')},
         '') AS reject_reason,
       if(reject_reason != '', raw, '') AS raw -- only rejects keep their text; accepted rows are fully in events
     FROM (
@@ -50,22 +53,22 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
     SETTINGS max_partitions_per_insert_block = 0`;
 }
 
-function parserFor(choice: ParserChoice, rel: string, params: SqlParams): string {
+function parserFor(choice: ParserChoice, lines: string, params: SqlParams): string {
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(rel, STRIPE_PATHS, params);
+      return jsonParser(lines, STRIPE_PATHS, params);
     case 'metronome':
-      return jsonParser(rel, METRONOME_PATHS, params);
+      return jsonParser(lines, METRONOME_PATHS, params);
     case 'cloudevents':
-      return jsonParser(rel, CLOUDEVENTS_PATHS, params);
+      return jsonParser(lines, CLOUDEVENTS_PATHS, params);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
-      return jsonParser(rel, choice.jsonPaths, params);
+      return jsonParser(lines, choice.jsonPaths, params);
     case 'stripe-v1-form':
-      return formParser(rel);
+      return formParser(lines);
     case 'csv':
       if (!choice.csv) throw new Error('CSV needs a resolved header');
-      return csvParser(rel, choice.csv, params);
+      return csvParser(lines, choice.csv, params);
   }
 }
