@@ -119,4 +119,25 @@ describe('server mode', () => {
     const dump = await (await server.query({ query: 'SELECT * FROM runs', format: 'JSONEachRow' })).text();
     expect(dump).not.toContain(password);
   });
+
+  it('loads an input over 20 MiB (several insert batches) exactly as the embedded engine does', async () => {
+    const big = path.join(tempDir(), 'big.jsonl');
+    expect((await runCli(['generate', '-n', '90000', '--seed', '11', '--malformed-rate', '0.001', '-o', big, '--data-dir', tempDir()])).code).toBe(0);
+    expect(fs.statSync(big).size).toBeGreaterThan(20 * 2 ** 20);
+    const r = await runCli(['profile', big, '--json', '--clickhouse', url, '--ch-user', user, '--ch-database', database], { env: { CLICKHOUSE_PASSWORD: password } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout).runId as string;
+    await loadSources(embedded, 'emb-big', await resolveSources([big]), { mapping: DEFAULT_MAPPING });
+    // Whole tables compared by digest: 90,000 rows each way.
+    const digest = (table: string, cols: string) => `SELECT count() AS n, sum(cityHash64(${cols})) AS h FROM ${table} WHERE run_id = {r:String}`;
+    for (const [table, cols] of [['events', EVENT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')], ['rejects', REJECT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')]] as const) {
+      const [s1] = await (await server.query({ query: digest(table, cols), query_params: { r: runId }, format: 'JSONEachRow' })).json<{ n: string; h: string }>();
+      const [e1] = await rows<{ n: string; h: string }>(embedded, digest(table, cols), { r: 'emb-big' });
+      expect(s1, table).toEqual(e1);
+    }
+    const lines = fs.readFileSync(big, 'utf8').trimEnd().split('\n').length;
+    const [c] = await rows<{ n: string }>(embedded, `SELECT (SELECT count() FROM events WHERE run_id = 'emb-big') + (SELECT count() FROM rejects WHERE run_id = 'emb-big') AS n`);
+    expect(Number(c.n)).toBe(lines);
+  });
 });

@@ -8,6 +8,9 @@
  *
  * Usage: tsx test/support/chdb-http-server.ts <data-dir> [password]  -> prints "listening <port>"
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import { Session } from 'chdb';
 
@@ -27,7 +30,13 @@ async function run(sql: string): Promise<string> {
   return text(await session.queryAsync(sql));
 }
 
-async function handle(url: URL, body: string): Promise<string> {
+// Insert bodies go to chDB's own parser through a file: as a SQL literal an 8 MiB batch would pass
+// the 256 KiB query-size limit, and the bytes would be re-encoded on the way.
+const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'chdb-http-body-'));
+let spooled = 0;
+
+async function handle(url: URL, raw: Buffer): Promise<string> {
+  const body = raw.toString('utf8');
   const db = url.searchParams.get('database') ?? 'default';
   await run(`USE ${db.replace(/[^A-Za-z0-9_]/g, '')}`);
   for (const [k, v] of url.searchParams) if (k.startsWith('param_')) await run(`SET ${k} = ${literal(v)}`);
@@ -40,8 +49,13 @@ async function handle(url: URL, body: string): Promise<string> {
     const described = JSON.parse(`[${text(await session.queryAsync(`DESCRIBE TABLE ${table} FORMAT JSONEachRow`)).trim().split('\n').join(',')}]`) as { name: string; type: string; default_type: string }[];
     const wanted = colList ? colList.split(',').map((c) => c.trim().replace(/`/g, '')) : described.filter((c) => c.default_type !== 'MATERIALIZED' && c.default_type !== 'ALIAS').map((c) => c.name);
     const structure = wanted.map((n) => `\`${n}\` ${described.find((c) => c.name === n)!.type}`).join(', ');
-    await run(`SET param___data = ${literal(body.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'))}`);
-    return run(`INSERT INTO ${table} (${wanted.map((n) => `\`${n}\``).join(', ')}) SELECT * FROM format(${format}, ${literal(structure)}, {__data:String})`);
+    const file = path.join(spool, `body-${spooled++}`);
+    fs.writeFileSync(file, raw);
+    try {
+      return await run(`INSERT INTO ${table} (${wanted.map((n) => `\`${n}\``).join(', ')}) SELECT * FROM file(${literal(file)}, ${format}, ${literal(structure)})`);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
   return run(body);
 }
@@ -62,7 +76,7 @@ const server = http.createServer((req, res) => {
       res.end('Code: 516. DB::Exception: default: Authentication failed: password is incorrect. (AUTHENTICATION_FAILED)\n');
       return;
     }
-    const job = queue.then(() => handle(url, Buffer.concat(chunks).toString('utf8')));
+    const job = queue.then(() => handle(url, Buffer.concat(chunks)));
     queue = job.catch(() => {});
     job.then(
       (out) => {
@@ -78,6 +92,8 @@ const server = http.createServer((req, res) => {
     );
   });
 });
+process.on('exit', () => fs.rmSync(spool, { recursive: true, force: true }));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();
   process.stdout.write(`listening ${typeof addr === 'object' && addr ? addr.port : 0}\n`);
