@@ -55,6 +55,17 @@ describe('ClickHouse server problems are one sentence', () => {
   });
 });
 
+describe('a stray config.xml in the working directory', () => {
+  it('does not reach the embedded engine (it would stop it from starting)', async () => {
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'config.xml'), '<clickhouse><default_database>stray</default_database></clickhouse>\n');
+    const r = await runCli(['profile', path.join(ROOT, 'examples/stripe-meter-events.jsonl.gz'), '--json', '--data-dir', path.join(cwd, 'store')], { cwd });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).events.total).toBe(100_000);
+  });
+});
+
 describe('a closed stdout', () => {
   it('`profile --json | head -c 10` ends quietly: no stack trace, the run stored', async () => {
     const dataDir = tempDir();

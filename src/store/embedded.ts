@@ -89,7 +89,17 @@ async function startEngine(dir: string): Promise<ClickHouseClient> {
   }
   claimDataDir(dir);
   const { createChdbConnection } = await import('chdb/connection');
-  const client = createClient({ connection: createChdbConnection({ path: dir }) } as Parameters<typeof createClient>[0]);
+  // The engine reads ./config.xml from the working directory when it starts: a stray one in the
+  // user's folder would change (or break) it. It starts inside its own data directory instead.
+  const cwd = process.cwd();
+  let connection: ReturnType<typeof createChdbConnection>;
+  process.chdir(dir);
+  try {
+    connection = createChdbConnection({ path: dir });
+  } finally {
+    process.chdir(cwd);
+  }
+  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${EMBEDDED_DATABASE}` });
   await client.command({ query: `USE ${EMBEDDED_DATABASE}` });
   // Large GROUP BYs and sorts (identifiers, per-value counts) spill to disk past 256 MiB instead of
