@@ -4,11 +4,13 @@
  * truncation is seen by size or by the file's head changing; the bytes we had not read yet are
  * recovered from the copy next to it when there is one), a file that appears later, and a file
  * that is deleted (we wait for it to come back). Hands on whole lines only: a partial last line is
- * held until its newline arrives (or its file is finished by a rotation).
+ * held until its newline arrives (or its file is finished by a rotation); a line longer than
+ * MAX_LINE_BYTES is handed on as one marked line (rejected as too long), holding only its first KiB.
  */
 import fs from 'node:fs';
 import { UserError } from '../errors.js';
 import { compressionOf } from '../ingest/source.js';
+import { NO_LINE, finishLine, takeLines, type HeldLine } from '../ingest/long-lines.js';
 import { HEAD_BYTES, findRotated, headMatches, laterGenerations, readHead, sha1, statOrNull, type FilePosition } from './position.js';
 
 export interface Chunk {
@@ -41,8 +43,6 @@ export interface Follower {
   close(): Promise<void>;
 }
 
-/** Largest unfinished line kept in memory; past it the bytes are handed on as a line of their own. */
-const MAX_HELD = 16 << 20;
 const READ_SIZE = 1 << 20;
 
 interface Cursor {
@@ -51,8 +51,8 @@ interface Cursor {
   dev: number;
   ino: number;
   readOffset: number;
-  /** Bytes after the last newline read (readOffset - partial.length = the line boundary). */
-  partial: Buffer;
+  /** Bytes after the last newline read (readOffset - held.bytes = the line boundary). */
+  held: HeldLine;
   /** The file's first bytes (up to HEAD_BYTES) as we read them. */
   head: Buffer;
   headHash: string;
@@ -159,7 +159,7 @@ export class FileFollower implements Follower {
         await this.truncated(cur, out);
         continue;
       }
-      const before = { readOffset: cur.readOffset, partial: cur.partial, head: cur.head, headHash: cur.headHash, atFileStart: cur.atFileStart };
+      const before = { readOffset: cur.readOffset, held: cur.held, head: cur.head, headHash: cur.headHash, atFileStart: cur.atFileStart };
       const n = out.length;
       await this.readAvailable(cur, out, this.maxBytes);
       // The file may have been truncated and rewritten while we read: then what we read is not
@@ -176,14 +176,14 @@ export class FileFollower implements Follower {
   }
 
   status(): FollowerStatus {
-    return { state: this.cur ? 'following' : 'waiting', path: this.path, held: this.cur?.partial.length ?? 0 };
+    return { state: this.cur ? 'following' : 'waiting', path: this.path, held: this.cur?.held.bytes ?? 0 };
   }
 
   /** Just past the last whole line handed on (what a checkpoint would store now). */
   position(): FilePosition {
     const cur = this.cur;
     if (!cur) return { path: this.path, dev: 0, ino: 0, offset: 0, fpLen: 0, fpHash: '', at: Date.now() };
-    return this.positionOf(cur, cur.readOffset - cur.partial.length);
+    return this.positionOf(cur, cur.readOffset - cur.held.bytes);
   }
 
   async close(): Promise<void> {
@@ -205,7 +205,7 @@ export class FileFollower implements Follower {
     }
     const st = await fh.stat();
     const cur: Cursor = {
-      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, partial: Buffer.alloc(0), head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
+      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, held: NO_LINE, head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
       detached: false, backlogUntil, atFileStart: offset === 0,
     };
     if (offset > 0) await this.seek(cur, offset);
@@ -214,7 +214,7 @@ export class FileFollower implements Follower {
 
   private async seek(cur: Cursor, offset: number): Promise<void> {
     cur.readOffset = offset;
-    cur.partial = Buffer.alloc(0);
+    cur.held = NO_LINE;
     cur.head = await readHead(cur.fh, Math.min(offset, HEAD_BYTES));
     cur.headHash = sha1(cur.head);
   }
@@ -239,7 +239,7 @@ export class FileFollower implements Follower {
       if (copy && copy.ino !== cur.ino) {
         // Continue in the copy exactly where we were (same bytes up to readOffset), then come back.
         copy.readOffset = cur.readOffset;
-        copy.partial = cur.partial;
+        copy.held = cur.held;
         copy.head = cur.head;
         copy.headHash = cur.headHash;
         copy.detached = true;
@@ -259,9 +259,9 @@ export class FileFollower implements Follower {
 
   /** A file we will not read further: its unfinished last line is a line after all. */
   private finish(cur: Cursor, out: Chunk[]): void {
-    if (cur.partial.length === 0) return;
-    const data = Buffer.concat([cur.partial, Buffer.from('\n')]);
-    cur.partial = Buffer.alloc(0);
+    if (cur.held.bytes === 0) return;
+    const data = finishLine(cur.held, Buffer.alloc(0));
+    cur.held = NO_LINE;
     out.push(this.chunk(cur, data, 1, Date.now()));
   }
 
@@ -286,19 +286,13 @@ export class FileFollower implements Follower {
 
   /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
   private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
-    const nl = data.lastIndexOf(10);
-    if (nl === -1) {
-      cur.partial = Buffer.concat([cur.partial, data]);
-      if (cur.partial.length > MAX_HELD) this.finish(cur, out);
-      return;
-    }
-    const whole = Buffer.concat([cur.partial, data.subarray(0, nl + 1)]);
-    cur.partial = Buffer.from(data.subarray(nl + 1));
-    out.push(this.chunk(cur, whole, countNewlines(whole), at));
+    const { lines, held } = takeLines(cur.held, data);
+    cur.held = held;
+    if (lines) out.push(this.chunk(cur, lines, countNewlines(lines), at));
   }
 
   private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
-    const end = cur.readOffset - cur.partial.length;
+    const end = cur.readOffset - cur.held.bytes;
     const c: Chunk = { data, lines, at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
     cur.atFileStart = false;
     return c;
@@ -382,7 +376,7 @@ export class StreamFollower implements Follower {
   ended = false;
   private queue: { data: Buffer; at: number }[] = [];
   private queued = 0;
-  private partial = Buffer.alloc(0);
+  private held: HeldLine = NO_LINE;
   private offset = 0;
   private error?: Error;
 
@@ -410,15 +404,9 @@ export class StreamFollower implements Follower {
     const out: Chunk[] = [];
     for (const { data, at } of items) {
       this.offset += data.length;
-      const nl = data.lastIndexOf(10);
-      if (nl === -1) {
-        this.partial = Buffer.concat([this.partial, data]);
-        if (this.partial.length > MAX_HELD) this.flushPartial(out, at);
-        continue;
-      }
-      const whole = Buffer.concat([this.partial, data.subarray(0, nl + 1)]);
-      this.partial = Buffer.from(data.subarray(nl + 1));
-      out.push(this.chunk(whole, countNewlines(whole), at));
+      const { lines, held } = takeLines(this.held, data);
+      this.held = held;
+      if (lines) out.push(this.chunk(lines, countNewlines(lines), at));
     }
     // At the end of input, the last line needs no newline.
     if (this.ended && this.queue.length === 0) this.flushPartial(out, Date.now());
@@ -426,20 +414,20 @@ export class StreamFollower implements Follower {
   }
 
   private flushPartial(out: Chunk[], at: number): void {
-    if (this.partial.length === 0) return;
-    const data = Buffer.concat([this.partial, Buffer.from('\n')]);
-    this.partial = Buffer.alloc(0);
+    if (this.held.bytes === 0) return;
+    const data = finishLine(this.held, Buffer.alloc(0));
+    this.held = NO_LINE;
     out.push(this.chunk(data, 1, at));
   }
 
   private chunk(data: Buffer, lines: number, at: number): Chunk {
-    const end = this.offset - this.partial.length;
+    const end = this.offset - this.held.bytes;
     return { data, lines, at, backlog: false, fileStart: false, end: { path: '-', dev: 0, ino: 0, offset: end, fpLen: 0, fpHash: '', at } };
   }
 
   status(): FollowerStatus {
-    const drained = this.ended && this.queue.length === 0 && this.partial.length === 0;
-    return { state: drained ? 'ended' : 'following', path: '-', held: this.partial.length };
+    const drained = this.ended && this.queue.length === 0 && this.held.bytes === 0;
+    return { state: drained ? 'ended' : 'following', path: '-', held: this.held.bytes };
   }
 
   async close(): Promise<void> {

@@ -34,11 +34,12 @@ export function parseTimestamp(tsText: string): string {
 /**
  * JSON text of a line -> the array of event objects it carries (a batch, an envelope, or itself).
  * Cheap substring tests guard the envelope checks so a plain object line is not parsed for them;
- * an invalid array line stays one element so it is rejected, not lost.
+ * an invalid array line stays one element so it is rejected, not lost. A batch may be indented.
  */
 export function jsonElements(raw: string): string {
   return `multiIf(
-    startsWith(${raw}, '['), if(isValidJSON(${raw}), JSONExtractArrayRaw(${raw}), [${raw}]),
+    startsWith(${raw}, '[') OR ((startsWith(${raw}, ' ') OR startsWith(${raw}, '\t')) AND startsWith(trimLeft(${raw}), '[')),
+      if(isValidJSON(${raw}), JSONExtractArrayRaw(${raw}), [${raw}]),
     position(${raw}, '"events"') > 0 AND JSONType(${raw}, 'events') = 'Array', JSONExtractArrayRaw(${raw}, 'events'),
     position(${raw}, '"list"') > 0 AND JSONType(${raw}, 'data') = 'Array' AND JSONExtractString(${raw}, 'object') = 'list',
       JSONExtractArrayRaw(${raw}, 'data'),

@@ -5,6 +5,7 @@
 import type { FieldMapping, FormatName } from '../formats.js';
 import { SqlParams } from '../../store/sql.js';
 import { parseTimestamp, plain, toMap } from './expressions.js';
+import { markedRawSql, markedReasonSql } from '../long-lines.js';
 import {
   CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, csvParser, formParser, jsonParser,
   type CsvColumns, type JsonPaths,
@@ -17,10 +18,14 @@ export interface ParserChoice {
   jsonPaths?: JsonPaths;
   /** CSV: resolved columns (see detect.ts). */
   csv?: CsvColumns;
+  /** Whole-file JSON: the relation holds events with their index (seq), not lines (see json-records.ts). */
+  document?: boolean;
 }
 
 /**
- * @param rel SQL yielding (source String, line UInt64, raw String); may use placeholders from `params`.
+ * @param rel SQL yielding (source String, line UInt64, raw String), or with `choice.document`
+ *   (source, line, seq UInt32, raw); may use placeholders from `params`. A raw text marked too long
+ *   (long-lines.ts) is rejected with its reason whatever the parser made of it.
  */
 export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams): string {
   const inner = parserFor(choice, rel, params);
@@ -37,14 +42,16 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
       toFloat64OrNull(${plain(`properties[${valueKey}]`)}) AS value,
       properties,
       multiIf(
+        too_long != '', too_long,
         parse_error != '', parse_error,
         ev_name = '', 'missing event name',
         ts_text = '', 'missing timestamp',
         isNull(event_time), concat('unparseable timestamp: ', substring(ts_text, 1, 64)),
         '') AS reject_reason,
-      if(reject_reason != '', raw, '') AS raw -- only rejects keep their text; accepted rows are fully in events
+      if(reject_reason != '', ${markedRawSql('text')}, '') AS raw -- only rejects keep their text; accepted rows are fully in events
     FROM (
-      SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties
+      SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties,
+        raw AS text, ${markedReasonSql('raw')} AS too_long
       FROM (${inner})
     )
     SETTINGS max_partitions_per_insert_block = 0`;
@@ -54,14 +61,14 @@ function parserFor(choice: ParserChoice, rel: string, params: SqlParams): string
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(rel, STRIPE_PATHS, params);
+      return jsonParser(rel, STRIPE_PATHS, params, choice.document);
     case 'metronome':
-      return jsonParser(rel, METRONOME_PATHS, params);
+      return jsonParser(rel, METRONOME_PATHS, params, choice.document);
     case 'cloudevents':
-      return jsonParser(rel, CLOUDEVENTS_PATHS, params);
+      return jsonParser(rel, CLOUDEVENTS_PATHS, params, choice.document);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
-      return jsonParser(rel, choice.jsonPaths, params);
+      return jsonParser(rel, choice.jsonPaths, params, choice.document);
     case 'stripe-v1-form':
       return formParser(rel);
     case 'csv':

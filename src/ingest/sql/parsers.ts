@@ -37,7 +37,11 @@ function rawAt(path: string[], params: SqlParams): string {
 const typeOfRaw = (raw: string) =>
   `multiIf(${raw} = '' OR ${raw} = 'null', 'Null', startsWith(${raw}, '{'), 'Object', startsWith(${raw}, '['), 'Array', startsWith(${raw}, '"'), 'String', 'Other')`;
 
-export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams): string {
+/**
+ * @param rel (source, line, raw) lines; with `document`, (source, line, seq, raw) events of whole-file
+ *   JSON, seq being the event's index in its array (kept; events nested in it are numbered on from it).
+ */
+export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, document = false): string {
   const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
   // Without a payload object, the payload is every top-level key that is not mapped to a column.
   const props = propsRaw
@@ -71,8 +75,8 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams): st
             -- pairs come only out of valid JSON, so the second parse is paid only by lines without any
             notEmpty(top_pairs) OR isValidJSON(el) AS valid
           FROM (
-            SELECT source, line, raw, ${jsonElements('raw')} AS els FROM (${rel})
-          ) ARRAY JOIN els AS el, arrayEnumerate(els) AS seq
+            SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${rel})
+          ) ARRAY JOIN els AS el, ${document ? 'arrayMap(k -> toUInt32(doc_seq + k - 1), arrayEnumerate(els))' : 'arrayEnumerate(els)'} AS seq
         )
       )
     )`;
