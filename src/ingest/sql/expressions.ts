@@ -31,6 +31,9 @@ export function parseTimestamp(tsText: string): string {
         if(${best} BETWEEN toDateTime64('1990-01-01 00:00:00', 3, 'UTC') AND toDateTime64('2200-01-01 00:00:00', 3, 'UTC'), ${best}, NULL)))`;
 }
 
+/** Text without its leading spaces and tabs (trimLeft removes spaces only). */
+export const unindent = (text: string) => `trim(LEADING ' \\t' FROM ${text})`;
+
 /**
  * JSON text of a line -> the array of event objects it carries (a batch, an envelope, or itself).
  * Cheap substring tests guard the envelope checks so a plain object line is not parsed for them;
@@ -38,7 +41,7 @@ export function parseTimestamp(tsText: string): string {
  */
 export function jsonElements(raw: string): string {
   return `multiIf(
-    startsWith(${raw}, '[') OR ((startsWith(${raw}, ' ') OR startsWith(${raw}, '\t')) AND startsWith(trimLeft(${raw}), '[')),
+    startsWith(${raw}, '[') OR ((startsWith(${raw}, ' ') OR startsWith(${raw}, '\\t')) AND startsWith(${unindent(raw)}, '[')),
       if(isValidJSON(${raw}), JSONExtractArrayRaw(${raw}), [${raw}]),
     position(${raw}, '"events"') > 0 AND JSONType(${raw}, 'events') = 'Array', JSONExtractArrayRaw(${raw}, 'events'),
     position(${raw}, '"list"') > 0 AND JSONType(${raw}, 'data') = 'Array' AND JSONExtractString(${raw}, 'object') = 'list',

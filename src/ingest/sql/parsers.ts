@@ -6,7 +6,7 @@
  * never Node's.
  */
 import type { SqlParams } from '../../store/sql.js';
-import { jsonElements, plain, toMap } from './expressions.js';
+import { jsonElements, plain, toMap, unindent } from './expressions.js';
 
 /** Where the fields of one JSON event object live (paths of keys). */
 export interface JsonPaths {
@@ -51,7 +51,7 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, doc
     SELECT source, line, seq, el AS raw,
       multiIf(
         NOT valid, 'invalid JSON',
-        NOT startsWith(trimLeft(el), '{'), 'not a JSON object',
+        NOT (startsWith(el, '{') OR startsWith(${unindent('el')}, '{')), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
