@@ -70,6 +70,25 @@ describe('long lines', () => {
   });
 });
 
+describe('long events in whole-file JSON', () => {
+  it('an event over the limit in a pretty array is one reject "event too long (N bytes)"; the others load', async () => {
+    const evs = [1, 2, 3].map((i) => JSON.parse(event(i, i === 2 ? 'y'.repeat(MAX_LINE_BYTES) : '')) as unknown);
+    const file = path.join(dir, 'long-array.json');
+    fs.writeFileSync(file, JSON.stringify(evs, null, 2));
+    const element = `  ${JSON.stringify(evs[1], null, 2).replace(/\n/g, '\n  ')}`.trimStart(); // as written inside the array
+    const startLine = 1 + JSON.stringify(evs, null, 2).slice(0, JSON.stringify(evs, null, 2).indexOf(element)).split('\n').length - 1;
+    for (const s of [store, streamed]) {
+      const run = `long-array-${s === store ? 'file' : 'staging'}`;
+      await loadSources(s, run, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
+      const ev = await rows<{ seq: number; identifier: string }>(store, `SELECT seq, identifier FROM events WHERE run_id = {run:String} ORDER BY seq`, { run });
+      expect(ev).toEqual([{ seq: 1, identifier: 'id1' }, { seq: 3, identifier: 'id3' }]);
+      const rj = await rows<{ line: string; seq: number; reason: string; raw: string }>(store, `SELECT line, seq, reason, raw FROM rejects WHERE run_id = {run:String}`, { run });
+      expect(rj.map((r) => [Number(r.line), r.seq, r.reason])).toEqual([[startLine, 2, `event too long (${Buffer.byteLength(element)} bytes)`]]);
+      expect(rj[0].raw).toBe(element.slice(0, KEPT_BYTES));
+    }
+  });
+});
+
 function* chunks(b: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }

@@ -45,6 +45,8 @@ export class JsonRecordSplitter {
   private recSeq = 0;
   private parts: Buffer[] = [];
   private bytes = 0;
+  /** Where the event began in the current chunk (0 when it began in an earlier one). */
+  private recStart = -1;
   // Keys of a top-level object, to tell an envelope (depth 1 only).
   private expectKey = false;
   private keyStart = -1;
@@ -65,66 +67,27 @@ export class JsonRecordSplitter {
       this.bomChecked = true;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
     }
-    let recStart = this.inRecord ? 0 : -1;
-    const n = buf.length;
+    this.recStart = this.inRecord ? 0 : -1;
     this.nextQuote = this.nextBackslash = this.nextNewline = -1;
+    const n = buf.length;
     while (i < n) {
       if (this.inString) {
         i = this.skipString(buf, i);
-        if (!this.inString && this.inRecord && this.scalar && this.depth === this.recordDepth) {
-          this.endRecord(buf, recStart, i);
-          recStart = -1;
-        }
+        if (!this.inString) this.endScalar(buf, i);
         continue;
       }
       const c = buf[i];
       if (c === 32 || c === NL || c === 9 || c === 13) {
         if (c === NL) this.line++;
-        if (this.inRecord && this.scalar && this.depth === this.recordDepth) {
-          this.endRecord(buf, recStart, i);
-          recStart = -1;
-        }
-        i++;
-        continue;
-      }
-      if (this.arrayAfterKey) this.maybeEnvelope(c);
-      if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) {
-        if (this.inRecord && this.scalar && this.depth === this.recordDepth) {
-          this.endRecord(buf, recStart, i);
-          recStart = -1;
-        }
-        if (c === 44) {
-          if (this.depth === 1 && !this.topArray && !this.envelope) this.expectKey = true;
-          i++;
-          continue;
-        }
-        this.depth--;
-        i++;
-        if (this.inRecord && this.depth === this.recordDepth) {
-          this.endRecord(buf, recStart, i);
-          recStart = -1;
-        }
-        this.closed();
-        continue;
-      }
-      if (!this.inRecord && this.depth === this.recordDepth && !(this.depth === 0 && c === 91 /* [ */)) {
-        this.startRecord(c);
-        recStart = i;
-      }
-      if (c === 123 /* { */ || c === 91 /* [ */) {
-        this.opened(c);
-      } else if (c === QUOTE) {
-        this.inString = true;
-        if (this.depth === 1 && this.expectKey) {
-          this.keyStart = i + 1;
-          this.keyParts = [];
-        }
-      } else if (c === 58 /* : */ && this.depth === 1) {
-        this.expectKey = false;
+        this.endScalar(buf, i);
+      } else {
+        if (this.arrayAfterKey) this.maybeEnvelope(c);
+        if (c === 44 /* , */ || c === 93 /* ] */ || c === 125 /* } */) this.delimiter(buf, i, c);
+        else this.valueByte(i, c);
       }
       i++;
     }
-    if (this.inRecord) this.keep(buf.subarray(Math.max(recStart, 0)));
+    if (this.inRecord) this.keep(buf.subarray(Math.max(this.recStart, 0)));
     if (this.keyStart >= 0) {
       // A key cut by the chunk's end (short keys only matter; a long one is cut short here).
       if (this.keyParts.length < 4) this.keyParts.push(Buffer.from(buf.subarray(this.keyStart, this.keyStart + 64)));
@@ -132,9 +95,46 @@ export class JsonRecordSplitter {
     }
   }
 
+  /** `,` `]` `}` at `i`: ends a scalar event; a closing bracket may end an event or a top-level value. */
+  private delimiter(buf: Buffer, i: number, c: number): void {
+    this.endScalar(buf, i);
+    if (c === 44) {
+      if (this.depth === 1 && !this.topArray && !this.envelope) this.expectKey = true;
+      return;
+    }
+    this.depth--;
+    if (this.inRecord && this.depth === this.recordDepth) this.endRecord(buf, i + 1);
+    this.closed();
+  }
+
+  /** Any other byte outside strings: may start an event, opens containers and strings, ends keys. */
+  private valueByte(i: number, c: number): void {
+    if (!this.inRecord && this.depth === this.recordDepth && !(this.depth === 0 && c === 91 /* [ */)) {
+      this.startRecord(c);
+      this.recStart = i;
+    }
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      this.opened(c);
+    } else if (c === QUOTE) {
+      this.inString = true;
+      if (this.depth === 1 && this.expectKey) {
+        this.keyStart = i + 1;
+        this.keyParts = [];
+      }
+    } else if (c === 58 /* : */ && this.depth === 1) {
+      this.expectKey = false;
+    }
+  }
+
+  /** A scalar event (a number, a string, a literal) ends before byte `i`. */
+  private endScalar(buf: Buffer, i: number): void {
+    if (this.inRecord && this.scalar && this.depth === this.recordDepth) this.endRecord(buf, i);
+  }
+
   /** End of input: an unfinished event is still an event (the parser rejects it). */
   end(): void {
-    if (this.inRecord) this.endRecord(Buffer.alloc(0), 0, 0);
+    this.recStart = 0;
+    if (this.inRecord) this.endRecord(Buffer.alloc(0), 0);
   }
 
   /** Moves past string bytes from `i`; returns the index after the closing quote, or the end of `buf`. */
@@ -238,8 +238,10 @@ export class JsonRecordSplitter {
     this.bytes += part.length;
   }
 
-  private endRecord(buf: Buffer, from: number, to: number): void {
-    this.keep(buf.subarray(Math.max(from, 0), to));
+  /** The event ends before byte `to` of `buf`. */
+  private endRecord(buf: Buffer, to: number): void {
+    this.keep(buf.subarray(Math.max(this.recStart, 0), to));
+    this.recStart = -1;
     const raw = this.bytes > MAX_LINE_BYTES ? tooLongText('event', this.bytes, this.parts[0]) : Buffer.concat(this.parts);
     this.inRecord = false;
     this.parts = [];
