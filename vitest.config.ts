@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Integration tests in test/, unit tests beside the code they test (src/**/*.test.ts; alone: npm run test:unit).
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     // chDB is one engine per process: each test file gets its own forked process.
     pool: 'forks',
     testTimeout: 120_000,

@@ -47,7 +47,7 @@ try {
   await c.exec(`CREATE TABLE parse_only AS ingest_rows ENGINE = Null`);
   const params = new SqlParams();
   const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line, l AS raw
-    FROM file(${params.add(file)}, 'LineAsString', 'l String') WHERE notEmpty(trimBoth(raw))`;
+    FROM file(${params.add(file)}, 'LineAsString', 'l String')`;
   const parse = buildIngestQuery('cost', choice, rel, params).replace('INSERT INTO ingest_rows', 'INSERT INTO parse_only');
   await timed(`parse ${choice.format} (Null sink)`, () => c.exec(parse, params.values, settings));
 

@@ -1,6 +1,8 @@
 /** Command-line entry: commander wiring only; each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
 import { describeError, Interrupted, UserError } from './errors.js';
+import { invocationSecrets } from './secrets/scrubber.js';
+import { registerInvocationSecrets } from './secrets/invocation.js';
 
 type Register = (program: Command) => void;
 
@@ -24,7 +26,11 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('meterscope')
     .description('Measure meter-event traffic and payload cardinality before moving usage billing from Stripe to Metronome.')
     .version('0.1.0')
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'afterAll',
+      '\nSecrets given as flags (--ch-password, --api-key, --header, --stripe-key, --metronome-token) are visible to other users of this machine (ps);\nprefer the environment variable each flag names. meterscope never prints or stores them.',
+    );
   const named = argv[2];
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const registers = await Promise.all(wanted.map((n) => COMMANDS[n]()));
@@ -33,11 +39,45 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  registerInvocationSecrets(argv, process.env);
+  scrubOutput(process.stdout);
+  scrubOutput(process.stderr);
+  const stdoutBroken = watchBrokenStdout();
+  try {
+    await run(argv);
+  } finally {
+    // A reader that went away (`| head`) ends us as it ends Unix tools: quietly, exit 141 (128 + SIGPIPE).
+    if (stdoutBroken() && !process.exitCode) process.exitCode = 141;
+  }
+}
+
+/** Swallows EPIPE on stdout (no "Unhandled 'error' event" crash) and tells whether it happened. */
+function watchBrokenStdout(): () => boolean {
+  let broken = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    broken = true;
+  });
+  return () => broken;
+}
+
+/**
+ * Text written to the terminal passes the invocation's scrubber, whichever module wrote it (a report,
+ * an echoed error body, a live view). Binary chunks (generated logs) pass as they are.
+ */
+function scrubOutput(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' ? invocationSecrets.scrub(chunk) : chunk, ...rest)) as typeof stream.write;
+}
+
+const isBrokenPipe = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EPIPE';
+
+async function run(argv: string[]): Promise<void> {
   let program: Command;
   try {
     program = await buildProgram(argv);
   } catch (err) {
-    process.stderr.write(`meterscope: ${describeError(err)}\n`);
+    process.stderr.write(`meterscope: ${invocationSecrets.scrub(describeError(err))}\n`);
     process.exitCode = 1;
     return;
   }
@@ -49,7 +89,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`meterscope: ${describeError(err)}\n`);
+    if (isBrokenPipe(err)) {
+      process.exitCode = 141;
+      return;
+    }
+    process.stderr.write(`meterscope: ${invocationSecrets.scrub(describeError(err))}\n`);
     if (process.env.METERSCOPE_DEBUG && !(err instanceof UserError) && !(err instanceof Interrupted)) process.stderr.write(`${(err as Error).stack}\n`);
     process.exitCode = err instanceof UserError || err instanceof Interrupted ? err.exitCode : 1;
   }

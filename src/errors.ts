@@ -15,8 +15,11 @@ export class UserError extends Error {
  */
 export class Interrupted extends Error {
   readonly exitCode = 130;
-  constructor(readonly reason = 'interrupted') {
-    super(`interrupted (${reason})`);
+  constructor(
+    readonly reason = 'interrupted',
+    detail?: string,
+  ) {
+    super(`interrupted (${reason})${detail ? `: ${detail}` : ''}`);
     this.name = 'Interrupted';
   }
 }

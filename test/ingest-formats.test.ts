@@ -65,7 +65,7 @@ const CASES: { label: string; format: FormatName; extra?: Partial<GenerateOption
 
 const REASONS: Record<string, RegExp[]> = {
   json: [/^invalid JSON$/, /^unparseable timestamp: /, /^missing event name$/],
-  'stripe-v1-form': [/^(missing timestamp|not a form-encoded body)$/, /^unparseable timestamp: /, /^missing event name$/],
+  'stripe-v1-form': [/^(missing timestamp|not a form-encoded body) \(/, /^unparseable timestamp: /, /^missing event name \(looked for event_name= /],
   csv: [/^expected 9 columns, found \d$/, /^unparseable timestamp: /, /^missing event name$/],
 };
 

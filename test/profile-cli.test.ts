@@ -106,6 +106,6 @@ describe('profile CLI', () => {
     expect(bad.stderr).toContain('--exact-distinct-limit');
     const missing = await runCli(['report', 'no-such-run', '--data-dir', dataDir]);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain('no stored report for run no-such-run');
+    expect(missing.stderr).toContain('no run with id no-such-run in this store');
   }, 120_000);
 });

@@ -78,8 +78,8 @@ describe('replay against the sink with 20% injected 503s and a low rate limit', 
     const got = recorded(record);
     expect(got.length).toBe(500);
     expect(new Set(got)).toEqual(new Set(log.ids));
-    expect(report.totals).toMatchObject({ events_input: 500, events_sent: 500, acknowledged: 500, rejected: 0, failed: 0, not_sent: 0, requests: 500 });
-    expect(report.accounting_ok).toBe(true);
+    expect(report.totals).toMatchObject({ eventsInput: 500, eventsSent: 500, acknowledged: 500, rejected: 0, failed: 0, notSent: 0, requests: 500 });
+    expect(report.accountingOk).toBe(true);
     statusesMatch(report, sink, 'stripe-v1');
     const by = sink.stats().routes['stripe-v1'].by_status;
     expect(by['503']).toBeGreaterThan(0);
@@ -99,10 +99,10 @@ describe('replay against the sink with 20% injected 503s and a low rate limit', 
     const got = recorded(record);
     expect(got.length).toBe(1000);
     expect(new Set(got)).toEqual(new Set(log.ids));
-    expect(report.totals).toMatchObject({ events_sent: 1000, acknowledged: 1000, rejected: 0, failed: 0, requests: 20 });
+    expect(report.totals).toMatchObject({ eventsSent: 1000, acknowledged: 1000, rejected: 0, failed: 0, requests: 20 });
     // 20 requests against 8 requests/s cannot all pass in the first second, and a token lives 1 s: at least one renewal.
-    expect(report.totals.session_requests).toBeGreaterThanOrEqual(2);
-    expect(report.totals.session_requests).toBe(sink.stats().routes['stripe-v2-session'].requests);
+    expect(report.totals.sessionRequests).toBeGreaterThanOrEqual(2);
+    expect(report.totals.sessionRequests).toBe(sink.stats().routes['stripe-v2-session'].requests);
     statusesMatch(report, sink, 'stripe-v2-stream');
     reports.push(report);
   });
@@ -130,7 +130,7 @@ describe('replay accounting of rejections, limits and stored runs', () => {
     await sink.close();
     const invalid = log.ids.length - log.valid.length;
     expect(invalid).toBe(20);
-    expect(report.totals).toMatchObject({ events_sent: 200, acknowledged: 180, rejected: 20, failed: 0 });
+    expect(report.totals).toMatchObject({ eventsSent: 200, acknowledged: 180, rejected: 20, failed: 0 });
     expect(report.lag).toBeNull();
     const rejected = report.outcomes.filter((o) => o.outcome === 'rejected');
     expect(rejected).toHaveLength(1);
@@ -145,13 +145,13 @@ describe('replay accounting of rejections, limits and stored runs', () => {
     const { sink, record } = await sinkWith('dur', {});
     // 100 events/s: event i is due at i·10 ms, so events 0..100 are due within the first second.
     const first = await replay([log.file, '--target', sink.url, '--protocol', 'stripe-v1', '--rate', '100', '--duration', '1s']);
-    expect(first.report.totals).toMatchObject({ events_input: 200, events_sent: 101, acknowledged: 101, not_sent: 99 });
+    expect(first.report.totals).toMatchObject({ eventsInput: 200, eventsSent: 101, acknowledged: 101, notSent: 99 });
     // The same stored events again, from the run id, limited to 50, with fresh identifiers.
-    const again = await replay([first.report.run_id, '--target', sink.url, '--protocol', 'stripe-v1', '--max', '--limit', '50', '--unique-ids']);
+    const again = await replay([first.report.runId, '--target', sink.url, '--protocol', 'stripe-v1', '--max', '--limit', '50', '--unique-ids']);
     await sink.close();
-    expect(again.report.source_run_id).toBe(first.report.run_id);
+    expect(again.report.sourceRunId).toBe(first.report.runId);
     expect(again.report.input.kind).toBe('run');
-    expect(again.report.totals).toMatchObject({ events_input: 50, events_sent: 50, acknowledged: 50, rejected: 0 });
+    expect(again.report.totals).toMatchObject({ eventsInput: 50, eventsSent: 50, acknowledged: 50, rejected: 0 });
     const got = recorded(record);
     expect(got).toHaveLength(151);
     const suffixed = got.filter((id) => !log.ids.includes(id));
@@ -182,9 +182,9 @@ describe('replay accounting of rejections, limits and stored runs', () => {
   });
 
   it('`report <run-id>` re-renders a stored replay', async () => {
-    const r = await runCli(['report', reports[0].run_id, '--data-dir', dataDir]);
+    const r = await runCli(['report', reports[0].runId, '--data-dir', dataDir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`meterscope replay · run ${reports[0].run_id}`);
+    expect(r.stdout).toContain(`meterscope replay · run ${reports[0].runId}`);
     expect(r.stdout).toMatch(/acknowledged\s+│\s+500/);
   });
 
@@ -192,23 +192,23 @@ describe('replay accounting of rejections, limits and stored runs', () => {
     // The CLI runs above used this data dir; this process opens it only now (one chDB engine per process).
     const store = await openStore({ dataDir });
     for (const rep of reports) {
-      const id = { run: rep.run_id };
+      const id = { run: rep.runId };
       const [run] = await rows<{ acknowledged: string; rejected: string; failed: string; events_sent: string }>(store, `SELECT acknowledged, rejected, failed, events_sent FROM replay_runs FINAL WHERE run_id = {run:String}`, id);
       expect(Number(run.acknowledged) + Number(run.rejected) + Number(run.failed)).toBe(Number(run.events_sent));
       expect(Number(run.acknowledged)).toBe(rep.totals.acknowledged);
       const [series] = await rows<{ events: string; attempts: string; done: string }>(store, `SELECT sum(events) AS events, sum(attempts) AS attempts, sum(acknowledged + rejected + failed) AS done FROM replay_series WHERE run_id = {run:String}`, id);
-      expect(Number(series.events)).toBe(rep.totals.events_sent);
-      expect(Number(series.done)).toBe(rep.totals.events_sent);
+      expect(Number(series.events)).toBe(rep.totals.eventsSent);
+      expect(Number(series.done)).toBe(rep.totals.eventsSent);
       expect(Number(series.attempts)).toBe(rep.totals.attempts);
       const [st] = await rows<{ attempts: string; events: string }>(store, `SELECT sumIf(requests, kind = 'attempt') AS attempts, sumIf(events, kind = 'outcome') AS events FROM replay_statuses WHERE run_id = {run:String}`, id);
       expect(Number(st.attempts)).toBe(rep.totals.attempts);
-      expect(Number(st.events)).toBe(rep.totals.events_sent);
+      expect(Number(st.events)).toBe(rep.totals.eventsSent);
       const hist = await rows<{ metric: string; encoded: string; count: string }>(store, `SELECT metric, encoded, count FROM replay_histograms FINAL WHERE run_id = {run:String} ORDER BY metric`, id);
       const latency = hist.find((h) => h.metric === 'latency')!;
       expect(decodeHistogram(latency.encoded).totalCount).toBe(rep.totals.requests);
       expect(decodeHistogram(hist.find((h) => h.metric === 'service')!.encoded).totalCount).toBe(rep.totals.attempts);
       const [p] = await rows<{ v: number }>(store, `SELECT value_ms AS v FROM replay_percentiles WHERE run_id = {run:String} AND metric = 'latency' AND percentile = 99`, id);
-      expect(p.v).toBeCloseTo(rep.latency.p99_ms, 1);
+      expect(p.v).toBeCloseTo(rep.latency.p99Ms, 1);
     }
     // Secrets never reach the store.
     const [leak] = await rows<{ n: string }>(

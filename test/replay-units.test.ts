@@ -1,6 +1,7 @@
 /** The replay building blocks, each checked against an independent computation. */
 import { describe, expect, it } from 'vitest';
-import { offsetFunction, parseRate } from '../src/replay/pacing.js';
+import { offsetFunction } from '../src/replay/pacing.js';
+import { parseRate } from '../src/commands/replay-flags.js';
 import { planRequests } from '../src/replay/batcher.js';
 import { judge, retryAfterMs, retryDelayMs, reasonOf } from '../src/replay/retry.js';
 import { SPECS, identifierOf, plainValue } from '../src/replay/encode.js';

@@ -64,6 +64,17 @@ describe('report outputs from the CLI', () => {
     expect((page.match(/<figure class="chart"/g) ?? []).length).toBeGreaterThanOrEqual(4);
   }, 120_000);
 
+  it('loads Vega for HTML only: text, JSON and Markdown never import it', async () => {
+    const env = { NODE_OPTIONS: `--import ${path.join(__dirname, 'support', 'trace-vega.mjs')}` };
+    for (const format of ['json', 'text', 'md']) {
+      const res = await runCli(['report', runId, '--format', format, '--data-dir', dataDir], { env });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr, format).not.toContain('trace: imported');
+    }
+    const html = await runCli(['report', runId, '--format', 'html', '--data-dir', dataDir], { env });
+    expect(html.stderr).toContain('trace: imported vega');
+  }, 120_000);
+
   it('refuses an unknown format, or --json with another format, in one sentence', async () => {
     const bad = await runCli(['report', runId, '--format', 'pdf', '--data-dir', dataDir]);
     expect(bad.code).not.toBe(0);

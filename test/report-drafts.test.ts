@@ -10,6 +10,9 @@ import type { ProfileReport } from '../src/profile/model.js';
 import { billableMetricDrafts, draftJson, isGaugeName, type MetricDraft } from '../src/report/drafts.js';
 import { meteringAnswers } from '../src/report/answers.js';
 import { int } from '../src/report/format.js';
+import { normalizeMeter } from '../src/stripe/meters.js';
+import { checkRun } from '../src/stripe/check.js';
+import { openTestStore } from './helpers.js';
 
 let evs: Ev[];
 let f: ReturnType<typeof facts>;
@@ -91,20 +94,21 @@ describe('billable-metric drafts from the profile', () => {
 });
 
 describe('billable-metric drafts with a Stripe section', () => {
-  const withStripe = () => ({
-    ...report,
-    stripe: {
-      meters: [
-        { id: 'mtr_1', display_name: 'API calls', event_name: 'api_call', status: 'active', default_aggregation: { formula: 'count' }, customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, value_settings: { event_payload_key: 'value' } },
-        { id: 'mtr_2', display_name: 'Seats', event_name: 'active_seats', status: 'active', default_aggregation: { formula: 'last' }, value_settings: { event_payload_key: 'value' } },
-        { id: 'mtr_3', display_name: 'Pings', event_name: 'ping', status: 'active', default_aggregation: { formula: 'sum' } },
-        { id: 'mtr_4', display_name: 'Old', event_name: 'retired_event', status: 'inactive', default_aggregation: { formula: 'sum' } },
-      ],
-    },
+  // Meters as the Stripe API returns them, normalized and checked as `profile --stripe` does.
+  const meters = [
+    { id: 'mtr_1', display_name: 'API calls', event_name: 'api_call', status: 'active', default_aggregation: { formula: 'count' }, customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, value_settings: { event_payload_key: 'value' } },
+    { id: 'mtr_2', display_name: 'Seats', event_name: 'active_seats', status: 'active', default_aggregation: { formula: 'last' }, value_settings: { event_payload_key: 'value' } },
+    { id: 'mtr_3', display_name: 'Pings', event_name: 'ping', status: 'active', default_aggregation: { formula: 'sum' } },
+    { id: 'mtr_4', display_name: 'Old', event_name: 'retired_event', status: 'inactive', default_aggregation: { formula: 'sum' } },
+  ].map(normalizeMeter);
+  let stripeReport: ProfileReport;
+  beforeAll(async () => {
+    const check = await checkRun(await openTestStore(), report.runId, meters);
+    stripeReport = { ...report, stripe: { source: 'file', fetchedAt: '2024-03-10T00:00:00.000Z', meters, check } };
   });
 
   it('maps sum → SUM, count → COUNT, last → LATEST and names the metric after the meter', () => {
-    const ds = billableMetricDrafts(withStripe() as ProfileReport);
+    const ds = billableMetricDrafts(stripeReport);
     expect(draft(ds, 'api_call').request).toMatchObject({ name: 'API calls', aggregation_type: 'COUNT' });
     expect(draft(ds, 'api_call').request.aggregation_key).toBeUndefined();
     expect(draft(ds, 'active_seats').request).toMatchObject({ name: 'Seats', aggregation_type: 'LATEST', aggregation_key: 'value' });
@@ -114,7 +118,7 @@ describe('billable-metric drafts with a Stripe section', () => {
   });
 
   it('answers the meter and aggregation questions from the Stripe section', () => {
-    const answers = meteringAnswers(withStripe() as ProfileReport);
+    const answers = meteringAnswers(stripeReport);
     const meters = answers.find((a) => a.id === 'meters')!;
     // Active meters cover api_call, active_seats and ping; login and the hostile name match none.
     const unmetered = [...f.names.keys()].filter((nm) => !['api_call', 'active_seats', 'ping'].includes(nm)).length;

@@ -24,7 +24,8 @@ let shim: ChildProcess | undefined;
 let server: ClickHouseClient;
 let embedded: Store;
 
-const files: Record<string, string> = {
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const files: Record<string, string | Buffer> = {
   'stripe.jsonl': [
     JSON.stringify({ identifier: 'a1', timestamp: 1700000000, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '5', region: 'eu', note: 'tab\there "quoted" \\ back' } }),
     '{"identifier":"a2","timestamp":1700000001,"event_name":"api_',
@@ -44,10 +45,24 @@ const files: Record<string, string> = {
     JSON.stringify({ transaction_id: 't3', customer_id: 'c2', event_type: 'gpu', timestamp: 'not a time', properties: {} }),
   ].join('\n'),
   'events.csv': ['timestamp,event_name,identifier,stripe_customer_id,value,region', '2024-05-01T10:00:00Z,api_call,c1,cus_1,5,"eu, west"', '2024-05-01T10:00:01Z,api_call,c2,cus_2,,"say ""hi"""', '2024-05-01T10:00:02Z,api_call'].join('\n'),
+  // Bytes that Node's text decoding would change: a BOM, CRLF, invalid UTF-8, a NUL, a tab-only line.
+  'hostile.jsonl': Buffer.concat([
+    BOM,
+    Buffer.from(`${JSON.stringify({ identifier: 'h1', timestamp: 1700000000, event_name: 'api_call', payload: { value: 1 } })}\r\n\t\r\n`),
+    Buffer.from('{"identifier":"h2","timestamp":1700000001,"event_name":"api_call","payload":{"note":"'),
+    Buffer.from([0xff, 0xc3]),
+    Buffer.from('"}}\r\n{"identifier":"h3","timestamp":1700000002,"event_name":"api\u0000call","payload":{}}\r\n'),
+    Buffer.from('{"identifier":"h4","timestamp":1700000003,"event_name":"api_call","payload":{}}'),
+  ]),
+  'multi.csv': ['timestamp,event_name,identifier,note', '2024-05-01T10:00:00Z,api_call,m1,"two', 'lines, ""quoted"""', '2024-05-01T10:00:01Z,api_call,m2,"open'].join('\n'),
+  'requests.log': [
+    'time=2024-05-01T10:00:02Z method=POST body="event_name=api_call&identifier=r1&payload[value]=2"',
+    '10.0.0.1 - - [01/May/2024:10:00:03 +0200] "POST /v1/billing/meter_events HTTP/1.1" 200 data=event_name=api_call&identifier=r2',
+  ].join('\n'),
 };
 
 beforeAll(async () => {
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), `${text}\n`);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), Buffer.concat([Buffer.from(text), Buffer.from('\n')]));
   if (!url) {
     password = 'test-password';
     user = 'default';
@@ -86,14 +101,15 @@ describe('server mode', () => {
     const fromServer = await (await server.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
     const fromEmbedded = await rows(embedded, `SELECT ${EVENT_COLS} FROM events WHERE run_id = 'emb' ${order}`);
     expect(fromServer).toEqual(fromEmbedded);
-    expect(fromEmbedded.length).toBe(2 + 1 + 2 + 2); // stripe, v1 (one lacks a timestamp), metronome, csv
+    expect(fromEmbedded.length).toBe(2 + 1 + 2 + 2 + 2 + 1 + 2); // stripe, v1 (one lacks a timestamp), metronome, csv, hostile, multi, requests
 
     const rejServer = await (await server.query({ query: `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
     const rejEmbedded = await rows(embedded, `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = 'emb' ${order}`);
     expect(rejServer).toEqual(rejEmbedded);
     expect((rejEmbedded as { file: string; line: string }[]).map((x) => `${x.file}:${x.line}`)).toEqual([
-      'events.csv:4', 'metronome.jsonl:2', 'stripe.jsonl:2', 'stripe.jsonl:4', 'v1.log:2', 'v1.log:3',
+      'events.csv:4', 'hostile.jsonl:3', 'hostile.jsonl:4', 'metronome.jsonl:2', 'multi.csv:4', 'stripe.jsonl:2', 'stripe.jsonl:4', 'v1.log:2', 'v1.log:3',
     ]);
+    expect((rejEmbedded as { reason: string }[]).slice(1, 3).map((x) => x.reason)).toEqual(['invalid UTF-8', 'invalid JSON']);
   });
 
   it('lists the run and never stores the password', async () => {

@@ -45,7 +45,7 @@ describe('meterscope sink (CLI)', () => {
   it('rejects bad flags with one sentence', async () => {
     const r = await runCli(['sink', '--fail-rate', '2']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--fail-rate is a fraction between 0 and 1/);
+    expect(r.stderr).toMatch(/--fail-rate must be a fraction between 0 and 1/);
     const r2 = await runCli(['sink', '--rate-limit', 'stripe=5']);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/--rate-limit must look like NAME=PER_SECOND/);

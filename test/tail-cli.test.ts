@@ -139,8 +139,8 @@ describe('meterscope tail', () => {
       const file = path.join(dir, 'events.log');
       await runWriter(['--file', file, '--rate', '5000', '--count', '1200', '--bad-every', '40']);
       const server = ['--clickhouse', url, '--ch-database', 'tailtest'];
-      const env = { CLICKHOUSE_PASSWORD: 'pw', METERSCOPE_TEST_CRASH_BEFORE_CHECKPOINT: '2' };
-      const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '30000', ...server], { env });
+      const env = { CLICKHOUSE_PASSWORD: 'pw' };
+      const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '30000', '--test-crash-before-checkpoint', '2', ...server], { env });
       await waitFor(() => crashed.lines.length > 0);
       fs.appendFileSync(file, fs.readFileSync(file, 'utf8').replace(/"w-/g, '"v-')); // more lines while it runs
       expect((await crashed.done).signal).toBe('SIGKILL');

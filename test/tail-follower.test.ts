@@ -8,7 +8,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
-import { FileFollower, StreamFollower, type Chunk } from '../src/tail/follower.js';
+import { FileFollower, type Chunk } from '../src/tail/follower.js';
+import { StreamFollower } from '../src/tail/stream-follower.js';
 import { KEPT_BYTES, MAX_LINE_BYTES } from '../src/ingest/long-lines.js';
 
 const lines = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i} ${'x'.repeat((from + i) % 13)}`);
@@ -40,7 +41,7 @@ describe('tail follower', () => {
     expect(got[0].end.offset).toBe(4);
     fs.appendFileSync(file, 'o\r\nthr');
     got = await f.poll();
-    expect(linesOf(got)).toEqual(['two\r']); // \r is stripped later, by LineToTsv, as profile does
+    expect(linesOf(got)).toEqual(['two\r']); // \r is stripped later, by the SQL that tidies lines (src/ingest/sql/lines.ts), as profile does
     expect(got[0].end.offset).toBe(9);
     fs.appendFileSync(file, 'ee\n');
     expect(linesOf(await f.poll())).toEqual(['three']);

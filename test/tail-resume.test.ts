@@ -75,8 +75,8 @@ describe('tail --resume after kill -9', () => {
     const file = path.join(dir, 'events.log');
     const data = path.join(dir, 'store');
     // Small batches; the process kills itself right after the rows of its 3rd batch are stored.
-    const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '20000', '--flush-ms', '100', '--data-dir', data],
-      { env: { METERSCOPE_TEST_CRASH_BEFORE_CHECKPOINT: '3' } });
+    const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '20000', '--flush-ms', '100', '--data-dir', data,
+      '--test-crash-before-checkpoint', '3']);
     await waitFor(() => crashed.lines.length > 0);
     await runWriter(['--file', file, '--rate', '2000', '--count', String(COUNT), '--bad-every', String(BAD_EVERY)]);
     const res = await crashed.done;

@@ -11,6 +11,7 @@ import { CLI, ROOT, tempDir } from './helpers.js';
 import { runWriter } from './tail-support.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
+// eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -5,7 +5,7 @@
 //   npm run build && node bench/replay/bench.mjs [--connections 10] [--duration 15] [--events 400000] [--rounds 2]
 //
 // The target runs in its own process; the load generator under test runs in another.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,13 +75,13 @@ async function main() {
   try {
     // Load the log once (the load is not part of any measurement): a 1-event replay from the file.
     const loaded = await cli(['replay', log, '--target', targetUrl, '--protocol', 'raw', '--max', '--limit', '1']);
-    const runId = loaded.source_run_id;
+    const runId = loaded.sourceRunId;
     // One typical body for autocannon: the raw protocol's encoding of the first event.
     const body = JSON.stringify({ identifier: 'bench-0', timestamp: new Date().toISOString(), event_name: 'api_call', customer: 'cus_0', value: 1, properties: { stripe_customer_id: 'cus_0', value: '1', region: 'eu' } });
     for (let round = 1; round <= ROUNDS; round++) {
       const la = loadavg();
       const rep = await cli(['replay', runId, '--target', targetUrl, '--protocol', 'raw', '--max', '--connections', String(C), '--duration', `${D}s`]);
-      results.runs.push({ tool: 'meterscope replay --max', round, load_before: la, requests: rep.totals.requests, requests_per_s: rep.achieved.requests_per_s, latency_ms: rep.latency, errors: rep.totals.failed + rep.totals.rejected, run_id: rep.run_id });
+      results.runs.push({ tool: 'meterscope replay --max', round, load_before: la, requests: rep.totals.requests, requests_per_s: rep.achieved.requestsPerS, latency_ms: rep.latency, errors: rep.totals.failed + rep.totals.rejected, run_id: rep.runId });
       const la2 = loadavg();
       const ac = JSON.parse(await run(process.execPath, [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(C), '-d', String(D), '-m', 'POST', '-H', 'content-type=application/x-ndjson', '-b', body, '--json', targetUrl]));
       results.runs.push({
@@ -103,18 +103,18 @@ async function main() {
     results.open_model = {
       rate: half,
       warmup_s: 2,
-      series: open.series.map((x) => ({ second: x.second, requests: x.requests, p99_ms: x.p99_ms, max_ms: x.max_ms, lag_max_ms: x.lag_max_ms })),
+      series: open.series.map((x) => ({ second: x.second, requests: x.requests, p99_ms: x.p99Ms, max_ms: x.maxMs, lag_max_ms: x.lagMaxMs })),
       load_before: la,
-      offered_events_per_s: open.achieved.offered_events_per_s,
-      requests_per_s: open.achieved.requests_per_s,
+      offered_events_per_s: open.achieved.offeredEventsPerS,
+      requests_per_s: open.achieved.requestsPerS,
       lag_ms: open.lag,
       latency_ms: open.latency,
       service_ms: open.service,
-      connection_wait_ms: open.connection_wait,
+      connection_wait_ms: open.connectionWait,
       failed: open.totals.failed,
-      run_id: open.run_id,
+      run_id: open.runId,
     };
-    console.error(`open model at ${half}/s: lag p50 ${open.lag.p50_ms} p99 ${open.lag.p99_ms} max ${open.lag.max_ms} ms`);
+    console.error(`open model at ${half}/s: lag p50 ${open.lag.p50Ms} p99 ${open.lag.p99Ms} max ${open.lag.maxMs} ms`);
   } finally {
     target.kill('SIGTERM');
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openStore, resolveStoreOptions, type Store } from '../store/open.js';
 import { DEFAULT_MAPPING, FORMATS, isFormat, type FieldMapping, type FormatName } from '../ingest/formats.js';
 import { Interrupted, UserError } from '../errors.js';
+import { numberFlag } from './flags.js';
 
 export interface StoreFlags {
   dataDir?: string;
@@ -10,6 +11,8 @@ export interface StoreFlags {
   chUser?: string;
   chPassword?: string;
   chDatabase?: string;
+  chConnectTimeout?: string;
+  chTimeout?: string;
 }
 
 export function addStoreOptions(cmd: Command): Command {
@@ -18,11 +21,13 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--clickhouse <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
     .option('--ch-user <name>', 'ClickHouse user (env CLICKHOUSE_USER)')
     .option('--ch-password <password>', 'ClickHouse password (env CLICKHOUSE_PASSWORD; prefer the env var)')
-    .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)');
+    .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)')
+    .option('--ch-connect-timeout <s>', 'seconds to wait for the ClickHouse server to answer at all (env CLICKHOUSE_CONNECT_TIMEOUT; default 10)')
+    .option('--ch-timeout <s>', 'seconds a ClickHouse request may go without a byte from the server (env CLICKHOUSE_TIMEOUT; default 300)');
 }
 
-/** Opens the store the flags name, runs `fn`, always closes. */
-export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+/** Opens the store the flags name, runs `fn`, always closes; an aborted `signal` cancels the store's running statements. */
+export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const store = await openStore(
     resolveStoreOptions({
       dataDir: flags.dataDir,
@@ -30,11 +35,16 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
       username: flags.chUser,
       password: flags.chPassword,
       database: flags.chDatabase,
+      connectTimeoutS: numberFlag('--ch-connect-timeout', flags.chConnectTimeout, { above: 0 }),
+      timeoutS: numberFlag('--ch-timeout', flags.chTimeout, { above: 0 }),
     }),
   );
+  const cancel = () => void store.cancelRunning();
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     return await fn(store);
   } finally {
+    signal?.removeEventListener('abort', cancel);
     await store.close();
   }
 }
@@ -64,12 +74,15 @@ export function addInputOptions(cmd: Command): Command {
     .option('--event-name <name>', 'generic JSON/CSV: event name for inputs that have none');
 }
 
+/** An input format name, or a sentence listing them. */
+export function inputFormat(name: string): FormatName {
+  if (!isFormat(name)) throw new UserError(`unknown format "${name}"; use one of: ${FORMATS.join(', ')}`);
+  return name;
+}
+
 export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping: FieldMapping } {
-  if (flags.format !== undefined && !isFormat(flags.format)) {
-    throw new UserError(`unknown format "${flags.format}"; use one of: ${FORMATS.join(', ')}`);
-  }
   return {
-    format: flags.format as FormatName | undefined,
+    format: flags.format === undefined ? undefined : inputFormat(flags.format),
     mapping: {
       customerKey: flags.customerKey ?? DEFAULT_MAPPING.customerKey,
       valueKey: flags.valueKey ?? DEFAULT_MAPPING.valueKey,
@@ -83,15 +96,13 @@ export function mappingFrom(flags: MappingFlags): { format?: FormatName; mapping
   };
 }
 
-/** Parses a positive number flag or fails with a sentence naming the flag. */
-export function numberFlag(name: string, v: string | undefined, opts: { min?: number; integer?: boolean } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new UserError(`${name} must be ${opts.integer ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${v}"`);
-  }
-  return n;
+/** Prints a value as indented JSON on stdout (the --json output of the commands). */
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+// Kept here for src/commands/tail.ts, which imports it from this module.
+export { numberFlag } from './flags.js';
 
 /**
  * Runs `fn` with an AbortSignal that SIGINT/SIGTERM abort (with an Interrupted reason); the
@@ -116,3 +127,6 @@ export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>, on
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** Help text of --allow-incomplete, shared by the commands that read a stored run. */
+export const ALLOW_INCOMPLETE = 'use the run even if it did not finish (interrupted, abandoned, failed): its figures are partial';

@@ -1,11 +1,13 @@
 /** `meterscope generate`: synthetic meter-event logs for demos, tests and benchmarks (see docs/generate.md). */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
-import { FORMATS, isFormat } from '../ingest/formats.js';
+import { addStoreOptions, inputFormat, withStore, type StoreFlags } from './common.js';
+import { durationFlag, numberFlag, repeatable, timeFlag } from './flags.js';
+import { FORMATS } from '../ingest/formats.js';
 import { UserError } from '../errors.js';
 import { generate, type GenerateOptions } from '../generate/index.js';
-import { parseDuration, parseEventNames, parseProperty, parseStart, DEFAULT_EVENT_NAMES, DEFAULT_PROPERTIES } from '../generate/options.js';
+import { generationSummary } from '../generate/summary.js';
+import { parseEventNames, parseProperty, DEFAULT_EVENT_NAMES, DEFAULT_PROPERTIES } from '../generate/options.js';
 
 interface GenerateFlags extends StoreFlags {
   format: string;
@@ -39,10 +41,6 @@ interface GenerateFlags extends StoreFlags {
   quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-const fmt = (n: number) => n.toLocaleString('en-US');
-const rate = (r: number) => (r >= 1 ? r.toFixed(2) : r.toPrecision(2));
-
 export function registerGenerate(program: Command): void {
   const cmd = program
     .command('generate')
@@ -63,7 +61,7 @@ export function registerGenerate(program: Command): void {
     .option('--customers <n>', 'distinct customers', '200')
     .option('--customer-skew <s>', 'Zipf exponent of events per customer (0 = uniform)', '1')
     .option('--event-names <list>', 'event names with optional weights', DEFAULT_EVENT_NAMES.map((n) => `${n.name}:${n.weight}`).join(','))
-    .option('--property <key:card[:presence[:int]]>', `a payload property (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`, collect, [])
+    .option('--property <key:card[:presence[:int]]>', `a payload property (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`, repeatable, [])
     .option('--no-properties', 'no payload properties besides the customer and value keys')
     .option('--value-range <min:max>', 'range of the value key (skewed low, like most usage)', '1:100')
     .option('--value-decimals <d>', 'decimals of the value (0 = whole numbers)', '0')
@@ -79,29 +77,16 @@ export function registerGenerate(program: Command): void {
   addStoreOptions(cmd);
   cmd.action(async (flags: GenerateFlags) => {
     const opts = optionsFrom(flags);
-    const out = flags.out === undefined || flags.out === '-' ? null : path.resolve(flags.out);
+    const toStdout = flags.out === undefined || flags.out === '-';
     await withStore(flags, async (store) => {
-      const r = await generate(store, opts, out);
-      if (flags.quiet) return;
-      const o = r.options;
-      const extras = [
-        r.malformed ? `${fmt(r.malformed)} malformed lines` : '',
-        r.duplicates ? `${fmt(r.duplicates)} duplicates` : '',
-        r.late ? `${fmt(r.late)} late` : '',
-      ].filter(Boolean);
-      process.stderr.write(
-        `generated ${fmt(r.events)} ${o.format} events${extras.length ? ` (+ ${extras.join(', ')})` : ''} in ${fmt(r.lines)} lines` +
-          `${out ? ` to ${flags.out} (${(r.bytes / 1e6).toFixed(1)} MB)` : ''} in ${r.seconds.toFixed(1)} s\n` +
-          `  ${new Date(o.start).toISOString()} + ${o.duration} s: average ${rate(r.events / o.duration)}/s, ` +
-          `peak ${fmt(r.peak)} events in one second (${new Date(r.peakSecond * 1000).toISOString()})` +
-          `${r.schedule.burstStarts.length ? `, ${r.schedule.burstStarts.length} burst(s) of ${r.schedule.burstSeconds} s` : ''}; seed ${o.seed}\n`,
-      );
+      const r = await generate(store, opts, toStdout ? null : path.resolve(flags.out!));
+      if (!flags.quiet) process.stderr.write(generationSummary(r, toStdout ? null : flags.out!));
     });
   });
 }
 
 function optionsFrom(f: GenerateFlags): GenerateOptions {
-  if (!isFormat(f.format)) throw new UserError(`unknown format "${f.format}"; use one of: ${FORMATS.join(', ')}`);
+  const format = inputFormat(f.format);
   let valueMin: number | undefined;
   let valueMax: number | undefined;
   if (f.valueRange !== undefined) {
@@ -113,12 +98,12 @@ function optionsFrom(f: GenerateFlags): GenerateOptions {
   if (!f.properties && f.property.length) throw new UserError('--no-properties and --property contradict each other');
   const fraction = (name: string, v?: string) => numberFlag(name, v, { min: 0 });
   return {
-    format: f.format,
+    format,
     events: numberFlag('--events', f.events, { min: 1, integer: true }),
-    duration: f.duration === undefined ? undefined : parseDuration(f.duration),
+    duration: durationFlag('--duration', f.duration),
     rate: numberFlag('--rate', f.rate, { min: 0 }),
     peakRate: numberFlag('--peak-rate', f.peakRate, { min: 1, integer: true }),
-    start: f.start === undefined ? undefined : parseStart(f.start),
+    start: timeFlag('--start', f.start, { unix: true, years: [1990, 2199] }),
     bursts: numberFlag('--bursts', f.bursts, { min: 0, integer: true }),
     burstSeconds: numberFlag('--burst-seconds', f.burstSeconds, { min: 1, integer: true }),
     dailySwing: fraction('--daily-swing', f.dailySwing),
@@ -134,7 +119,7 @@ function optionsFrom(f: GenerateFlags): GenerateOptions {
     duplicateRate: fraction('--duplicate-rate', f.duplicateRate),
     malformedRate: fraction('--malformed-rate', f.malformedRate),
     lateRate: fraction('--late-rate', f.lateRate),
-    lateMax: f.lateMax === undefined ? undefined : parseDuration(f.lateMax, '--late-max'),
+    lateMax: durationFlag('--late-max', f.lateMax),
     batchSize: numberFlag('--batch-size', f.batchSize, { min: 1, integer: true }),
     seed: numberFlag('--seed', f.seed, { min: 0, integer: true }),
     customerKey: f.customerKey,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { addStoreOptions, withStore, type StoreFlags } from './common.js';
-import Table from 'cli-table3';
+import { addStoreOptions, withStore, writeJson, type StoreFlags } from './common.js';
+import { numberFlag } from './flags.js';
 import { Runs } from '../store/runs.js';
+import { renderRunsTable } from '../report/runs-table.js';
 
 export function registerRuns(program: Command): void {
   addStoreOptions(
@@ -11,28 +12,11 @@ export function registerRuns(program: Command): void {
       .option('-n, --limit <n>', 'how many runs to list', '50')
       .option('--json', 'print the runs as JSON'),
   ).action(async (opts: StoreFlags & { limit: string; json?: boolean }) => {
+    const limit = numberFlag('--limit', opts.limit, { min: 1, max: 1_000_000, integer: true });
     await withStore(opts, async (store) => {
-      const runs = await new Runs(store).list(Number(opts.limit) || 50);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-        return;
-      }
-      if (runs.length === 0) {
-        process.stdout.write(`no runs yet in ${store.label}\n`);
-        return;
-      }
-      const table = new Table({ head: ['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], style: { head: [], border: [] } });
-      for (const r of runs) {
-        table.push([
-          r.run_id,
-          r.command,
-          r.status,
-          r.started_at.replace('T', ' ').slice(0, 19),
-          String((r.summary as { events?: number }).events ?? ''),
-          r.sources.map((s) => s.split('/').pop()).join(', ').slice(0, 40),
-        ]);
-      }
-      process.stdout.write(`${table.toString()}\n`);
+      const runs = await new Runs(store).list(limit);
+      if (opts.json) writeJson(runs);
+      else process.stdout.write(renderRunsTable(runs, store.label));
     });
   });
 }

@@ -10,9 +10,9 @@ import type { CapacityLoad } from './series.js';
 export const FITS_MAX_UTILIZATION = 0.5;
 export const TIGHT_MAX_UTILIZATION = 1;
 /** Request latency assumed when sizing connections (the replay command measures the real one). */
-export const ASSUMED_LATENCY_MS = 250;
+const ASSUMED_LATENCY_MS = 250;
 /** The most delay the advice may add (batching + queueing), seconds. */
-export const MAX_ADDED_DELAY_SECONDS = 1;
+const MAX_ADDED_DELAY_SECONDS = 1;
 
 export interface FitInputs {
   avgEps: number;

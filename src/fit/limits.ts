@@ -1,5 +1,5 @@
 /**
- * Published ingestion limits, in one table (DESIGN.md "Published limits the fit report uses").
+ * Published ingestion limits, in one table (README.md, "Published limits behind the fit verdicts").
  * Each figure was checked against the page listed in `sources` (see docs/json-report.md);
  * change them here only, with the page that says so.
  */
@@ -87,9 +87,8 @@ export const PATH_LIMITS: readonly PathLimits[] = [
   },
 ];
 
-/** Stripe meters take at most this many dimension payload keys (DESIGN.md; analytics preview). */
+/** Stripe meters take at most this many dimension payload keys (meter dimensions are an analytics preview). */
 export const STRIPE_DIMENSION_KEY_LIMIT = 2;
-export const STRIPE_DIMENSION_SOURCE = 'DESIGN.md (Stripe meters: up to 2 dimension keys per meter, analytics preview)';
 
 /** Events/s a path takes at full batching. */
 export function capacityEventsPerSecond(l: PathLimits): number {

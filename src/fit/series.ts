@@ -7,7 +7,7 @@
  */
 import type { Store } from '../store/store.js';
 import { TOTAL_SERIES } from '../profile/rates.js';
-import { num } from '../store/sql.js';
+import { num, type Query } from '../store/sql.js';
 
 export interface CapacityLoad {
   /** Seconds with more events than the capacity. */
@@ -16,21 +16,19 @@ export interface CapacityLoad {
   queueDelaySeconds: number;
 }
 
-/** @param capacities events/s per path (trusted numbers from the limits table). */
-export async function capacityLoads(
-  store: Store,
-  runId: string,
-  firstSecond: number,
-  capacities: number[],
-): Promise<CapacityLoad[]> {
-  if (capacities.length === 0) return [];
+/**
+ * Per capacity i: over{i} (seconds above it) and q{i} (largest backlog, events).
+ * @param capacities events/s per path (trusted numbers from the limits table, inlined; anything but a positive number throws).
+ */
+export function capacityLoadsQuery(runId: string, firstSecond: number, capacities: number[]): Query {
   const cap = (i: number) => {
     const c = capacities[i];
     if (!Number.isFinite(c) || c <= 0) throw new Error(`invalid capacity ${c}`);
     return `toFloat64(${c})`;
   };
   const idx = capacities.map((_, i) => i);
-  const [r] = await store.select<Record<string, string | number>>(`SELECT ${idx.map((i) => `countIf(c > ${cap(i)}) AS over${i}, max(greatest(0, S${i} - least(0, mb${i}))) AS q${i}`).join(', ')}
+  return {
+    sql: `SELECT ${idx.map((i) => `countIf(c > ${cap(i)}) AS over${i}, max(greatest(0, S${i} - least(0, mb${i}))) AS q${i}`).join(', ')}
      FROM (
        SELECT s, c, ${idx.map((i) => `S${i}, min(Sb${i}) OVER w AS mb${i}`).join(', ')}
        FROM (
@@ -38,7 +36,18 @@ export async function capacityLoads(
            ${idx.map((i) => `toFloat64(cum) - ${cap(i)} * (toFloat64(s) - {s0:Float64} + 1) AS S${i}, toFloat64(cum - c) - ${cap(i)} * (toFloat64(s) - {s0:Float64}) AS Sb${i}`).join(',\n           ')}
          FROM (${TOTAL_SERIES}))
        WINDOW w AS (ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))`,
-    { run: runId, s0: firstSecond },
-  );
+    params: { run: runId, s0: firstSecond },
+  };
+}
+
+export async function capacityLoads(
+  store: Store,
+  runId: string,
+  firstSecond: number,
+  capacities: number[],
+): Promise<CapacityLoad[]> {
+  if (capacities.length === 0) return [];
+  const [r] = await store.select<Record<string, string | number>>(capacityLoadsQuery(runId, firstSecond, capacities));
+  const idx = capacities.map((_, i) => i);
   return idx.map((i) => ({ secondsOver: num(r?.[`over${i}`]), queueDelaySeconds: num(r?.[`q${i}`]) / capacities[i] }));
 }

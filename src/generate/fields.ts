@@ -8,7 +8,7 @@ import { TAG, hashSql, skewedRankSql, uniformSql } from './random.js';
 import type { Writer } from './codec.js';
 
 /** Built-in value pools for common dimension keys (used when the cardinality fits). */
-export const POOLS: Record<string, string[]> = {
+const POOLS: Record<string, string[]> = {
   region: ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1', 'eu-central-1', 'ap-northeast-1', 'us-east-2', 'sa-east-1',
     'ca-central-1', 'ap-south-1', 'eu-north-1', 'ap-southeast-2', 'eu-west-2', 'us-west-1', 'me-south-1', 'af-south-1'],
   tier: ['free', 'pro', 'team', 'enterprise', 'starter', 'business'],
@@ -22,7 +22,7 @@ export const POOLS: Record<string, string[]> = {
 };
 
 /** Zipf exponent of property values. */
-export const PROPERTY_SKEW = 0.8;
+const PROPERTY_SKEW = 0.8;
 
 /** The SQL pieces of one event (strings already encoded for the output syntax). */
 export interface EventSql {

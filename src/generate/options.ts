@@ -64,9 +64,9 @@ export interface GenerateOptions {
   compressionLevel?: number;
 }
 
-export const DEFAULT_START = Date.UTC(2025, 0, 1);
-export const DEFAULT_RATE = 10;
-export const DEFAULT_DURATION = 3600;
+const DEFAULT_START = Date.UTC(2025, 0, 1);
+const DEFAULT_RATE = 10;
+const DEFAULT_DURATION = 3600;
 export const DEFAULT_EVENT_NAMES: WeightedName[] = [
   { name: 'api_request', weight: 6 },
   { name: 'tokens', weight: 3 },
@@ -79,41 +79,10 @@ export const DEFAULT_PROPERTIES: PropertySpec[] = [
   { key: 'user_id', cardinality: 100_000, presence: 0.9, kind: 'string' },
 ];
 /** API limits on events per request: Stripe v2 stream and Metronome ingest both take at most 100. */
-export const MAX_BATCH: Partial<Record<FormatName, number>> = { 'stripe-v2-stream': 100, metronome: 100 };
-export const BATCHABLE: ReadonlySet<FormatName> = new Set(['stripe-json', 'stripe-v2-stream', 'metronome', 'cloudevents', 'json']);
-export const MAX_DURATION = 400 * 86400;
-export const MAX_EVENTS = 5e9;
-
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-/** "90", "90s", "15m", "1h30m", "2d" -> seconds. */
-export function parseDuration(text: string, flag = '--duration'): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNITS[m[2]];
-    matched = re.lastIndex;
-  }
-  if (matched !== t.length || t.length === 0) throw new UserError(`${flag}: "${text}" is not a duration (examples: 90s, 15m, 1h30m, 2d)`);
-  return total;
-}
-
-/** ISO 8601, unix seconds/milliseconds, "now" or "now-2d" -> unix ms (whole seconds). */
-export function parseStart(text: string, now = Date.now()): number {
-  const t = text.trim();
-  let ms: number;
-  const rel = /^now(?:-(.+))?$/.exec(t);
-  if (rel) ms = now - (rel[1] ? parseDuration(rel[1], '--start') * 1000 : 0);
-  else if (/^\d+$/.test(t)) ms = Number(t) < 1e11 ? Number(t) * 1000 : Number(t);
-  else ms = Date.parse(t);
-  if (!Number.isFinite(ms) || ms < Date.UTC(1990, 0, 1) || ms > Date.UTC(2199, 0, 1)) {
-    throw new UserError(`--start: "${text}" is not a time between 1990 and 2199 (ISO 8601, unix seconds, or now-2d)`);
-  }
-  return Math.floor(ms / 1000) * 1000;
-}
+const MAX_BATCH: Partial<Record<FormatName, number>> = { 'stripe-v2-stream': 100, metronome: 100 };
+const BATCHABLE: ReadonlySet<FormatName> = new Set(['stripe-json', 'stripe-v2-stream', 'metronome', 'cloudevents', 'json']);
+const MAX_DURATION = 400 * 86400;
+const MAX_EVENTS = 5e9;
 
 /** Names and keys end up in JSON, form bodies and CSV lines: no control characters (one event per line). */
 function checkText(what: string, s: string): void {
@@ -191,6 +160,30 @@ export interface ResolvedOptions {
 
 /** Fills defaults and checks every knob; decides events and duration from any two of events/duration/rate. */
 export function resolveOptions(o: GenerateOptions): ResolvedOptions {
+  // Checked in this order, so the first of several mistakes is the one reported.
+  const { events, duration } = resolveVolume(o);
+  const keys = resolveKeys(o);
+  const values = resolveValues(o);
+  const batchSize = resolveBatchSize(o);
+  const shape = resolveShape(o);
+  const bursts = resolveBursts(o);
+  return {
+    format: o.format,
+    events,
+    duration,
+    start: Math.floor((o.start ?? DEFAULT_START) / 1000) * 1000,
+    ...bursts,
+    ...shape,
+    ...keys,
+    ...values,
+    duplicateRate: rate('--duplicate-rate', o.duplicateRate),
+    malformedRate: rate('--malformed-rate', o.malformedRate),
+    lateRate: rate('--late-rate', o.lateRate),
+    batchSize,
+  };
+}
+
+function resolveVolume(o: GenerateOptions): { events: number; duration: number } {
   const given = [o.events, o.duration, o.rate].filter((v) => v !== undefined).length;
   if (given === 3) throw new UserError('give at most two of --events, --duration and --rate (the third follows from them)');
   if (o.events !== undefined && (!Number.isInteger(o.events) || o.events < 1 || o.events > MAX_EVENTS)) throw new UserError(`--events must be a whole number between 1 and ${MAX_EVENTS}`);
@@ -210,8 +203,10 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
   }
   if (duration > MAX_DURATION) throw new UserError(`the timeline would span ${Math.round(duration / 86400)} days; keep it under ${MAX_DURATION / 86400} (raise --rate or give --duration)`);
   if (events > MAX_EVENTS) throw new UserError(`that makes ${events} events; keep it under ${MAX_EVENTS}`);
+  return { events, duration };
+}
 
-  const format = o.format;
+function resolveKeys(o: GenerateOptions): Pick<ResolvedOptions, 'customerKey' | 'valueKey' | 'properties' | 'eventNames'> {
   const customerKey = o.customerKey ?? 'stripe_customer_id';
   const valueKey = o.valueKey ?? 'value';
   checkText('--customer-key', customerKey);
@@ -223,14 +218,17 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
     if (keys.has(p.key)) throw new UserError(`--property ${p.key}: the key is used twice (customer and value keys count too)`);
     keys.add(p.key);
   }
-  if (format === 'csv') {
+  if (o.format === 'csv') {
     for (const k of ['identifier', 'timestamp', 'event_name']) {
       if (keys.has(k)) throw new UserError(`csv output: "${k}" is a column of its own; pick another property key`);
     }
   }
   const eventNames = o.eventNames ?? DEFAULT_EVENT_NAMES;
   if (eventNames.length === 0) throw new UserError('--event-names needs at least one name');
+  return { customerKey, valueKey, properties, eventNames };
+}
 
+function resolveValues(o: GenerateOptions): Pick<ResolvedOptions, 'valueMin' | 'valueMax' | 'valueDecimals'> {
   const valueMin = o.valueMin ?? 1;
   const valueMax = o.valueMax ?? 100;
   if (!(Number.isFinite(valueMin) && Number.isFinite(valueMax) && valueMin <= valueMax && Math.abs(valueMin) < 1e12 && Math.abs(valueMax) < 1e12)) {
@@ -238,13 +236,22 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
   }
   const valueDecimals = o.valueDecimals ?? 0;
   if (!Number.isInteger(valueDecimals) || valueDecimals < 0 || valueDecimals > 6) throw new UserError('--value-decimals must be a whole number from 0 to 6');
+  return { valueMin, valueMax, valueDecimals };
+}
 
+function resolveBatchSize(o: GenerateOptions): number {
+  const format = o.format;
   const maxBatch = MAX_BATCH[format] ?? 10_000;
   const batchSize = o.batchSize ?? (format === 'stripe-v2-stream' ? 100 : 1);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError('--batch-size must be a whole number ≥ 1');
   if (batchSize > 1 && !BATCHABLE.has(format)) throw new UserError(`--batch-size: ${format} has one event per line`);
   if (batchSize > maxBatch) throw new UserError(`--batch-size: ${format} takes at most ${maxBatch} events per request`);
+  return batchSize;
+}
 
+type Shape = Pick<ResolvedOptions, 'customers' | 'customerSkew' | 'dailySwing' | 'peakHour' | 'jitter' | 'lateMax' | 'seed' | 'compressionLevel'>;
+
+function resolveShape(o: GenerateOptions): Shape {
   const customers = o.customers ?? 200;
   if (!Number.isInteger(customers) || customers < 1 || customers > 4e9) throw new UserError('--customers must be a whole number ≥ 1');
   const customerSkew = o.customerSkew ?? 1;
@@ -261,38 +268,13 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError('--seed must be a whole number ≥ 0');
   const compressionLevel = o.compressionLevel ?? 3;
   if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 22) throw new UserError('--compression-level must be a whole number from 1 (gzip up to 9, zstd up to 22)');
+  return { customers, customerSkew, dailySwing, peakHour, jitter, lateMax, seed, compressionLevel };
+}
+
+function resolveBursts(o: GenerateOptions): Pick<ResolvedOptions, 'peakRate' | 'peakRateGiven' | 'bursts' | 'burstSeconds'> {
   if (o.peakRate !== undefined && (!Number.isInteger(o.peakRate) || o.peakRate < 1)) throw new UserError('--peak-rate must be a whole number of events per second ≥ 1');
   if (o.bursts !== undefined && (!Number.isInteger(o.bursts) || o.bursts < 0)) throw new UserError('--bursts must be a whole number ≥ 0');
   if (o.burstSeconds !== undefined && (!Number.isInteger(o.burstSeconds) || o.burstSeconds < 1)) throw new UserError('--burst-seconds must be a whole number ≥ 1');
   if (o.bursts === 0 && o.peakRate !== undefined) throw new UserError('--peak-rate sets the events of each burst second; it needs --bursts ≥ 1');
-
-  return {
-    format,
-    events,
-    duration,
-    start: Math.floor((o.start ?? DEFAULT_START) / 1000) * 1000,
-    peakRate: o.peakRate,
-    peakRateGiven: o.peakRate !== undefined,
-    bursts: o.bursts,
-    burstSeconds: o.burstSeconds,
-    dailySwing,
-    peakHour,
-    jitter,
-    customers,
-    customerSkew,
-    eventNames,
-    properties,
-    valueMin,
-    valueMax,
-    valueDecimals,
-    duplicateRate: rate('--duplicate-rate', o.duplicateRate),
-    malformedRate: rate('--malformed-rate', o.malformedRate),
-    lateRate: rate('--late-rate', o.lateRate),
-    lateMax,
-    batchSize,
-    seed,
-    customerKey,
-    valueKey,
-    compressionLevel,
-  };
+  return { peakRate: o.peakRate, peakRateGiven: o.peakRate !== undefined, bursts: o.bursts, burstSeconds: o.burstSeconds };
 }

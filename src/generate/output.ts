@@ -20,7 +20,7 @@ export type OutputCompression = 'none' | 'gzip' | 'zstd';
 /** Generate needs only a store: its engine plans and writes; `capabilities.readsLocalFiles` says whether it can write this machine's files. */
 export type GenerateTarget = Store;
 
-export function compressionFor(file: string): OutputCompression {
+function compressionFor(file: string): OutputCompression {
   if (/\.gz$/i.test(file)) return 'gzip';
   if (/\.(zst|zstd)$/i.test(file)) return 'zstd';
   return 'none';

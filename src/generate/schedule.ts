@@ -38,7 +38,7 @@ export interface ScheduleStats {
 const MAX_BURSTS = 10_000;
 
 /** Decides the peak rate and the bursts (count, length, positions) before the plan check. */
-export function placeBursts(o: ResolvedOptions, peakOverride?: number): Schedule {
+function placeBursts(o: ResolvedOptions, peakOverride?: number): Schedule {
   const N = o.events;
   const D = o.duration;
   const avg = N / D;
@@ -111,7 +111,7 @@ export function scheduleSql(sc: Schedule, o: ResolvedOptions): string {
     )`;
 }
 
-export async function scheduleStats(store: Store, sc: Schedule, o: ResolvedOptions): Promise<ScheduleStats> {
+async function scheduleStats(store: Store, sc: Schedule, o: ResolvedOptions): Promise<ScheduleStats> {
   const [r] = await store.select<{ total: string; ordinary_max: string; peak: string; peak_s: string }>(
     `SELECT sum(cnt) AS total, max(if(is_burst, 0, cnt)) AS ordinary_max, max(cnt) AS peak, argMax(s, cnt) AS peak_s
       FROM (${scheduleSql(sc, o)})`,

@@ -64,7 +64,8 @@ export function detectFormat(lines: string[]): FormatName | null {
       generic = true;
       continue;
     }
-    if (/(^|[\s&])event_name=/.test(t) || /(^|[\s&])payload(\[|%5B)/.test(t)) return 'stripe-v1-form';
+    // A form body: bare, or the value of a logged field (body=…, body="…").
+    if (/(^|[\s&"=])event_name=/.test(t) || /(^|[\s&"=])payload(\[|%5B)/.test(t)) return 'stripe-v1-form';
   }
   if (generic) return 'json';
   const first = lines[0];

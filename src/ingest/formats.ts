@@ -1,4 +1,4 @@
-/** The input formats meterscope reads (see DESIGN.md, "Event formats to accept"). */
+/** The input formats meterscope reads (README.md, "Inputs"). */
 export const FORMATS = [
   'stripe-json',
   'stripe-v1-form',
@@ -10,16 +10,6 @@ export const FORMATS = [
 ] as const;
 
 export type FormatName = (typeof FORMATS)[number];
-
-export const FORMAT_DESCRIPTIONS: Record<FormatName, string> = {
-  'stripe-json': 'Stripe meter event objects, one per line or in arrays (S3 connector / API shape; timestamp in unix seconds)',
-  'stripe-v1-form': 'Stripe v1 request log: form-encoded bodies event_name=…&payload[value]=…',
-  'stripe-v2-stream': 'Stripe v2 Meter Event Stream request bodies {"events":[…]} (RFC 3339 timestamps)',
-  metronome: 'Metronome ingest events {transaction_id, customer_id, event_type, timestamp, properties}, arrays or one per line',
-  cloudevents: 'CloudEvents / OpenMeter {specversion, id, source, type, subject, time, data}',
-  csv: 'CSV with a header row (columns mapped by name; flags override)',
-  json: 'generic JSON lines, fields mapped by --timestamp-field, --event-field, … (common names guessed)',
-};
 
 export function isFormat(s: string): s is FormatName {
   return (FORMATS as readonly string[]).includes(s);

@@ -9,7 +9,8 @@
  * position but the row number and reads an envelope as one row, so the split happens here.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { escapeTsv } from './line-splitter.js';
+import { isUtf8 } from 'node:buffer';
+import { escapeBytes, escapeTsv } from './line-splitter.js';
 import { KEPT_BYTES, MAX_LINE_BYTES, firstBytes, tooLongText } from './long-lines.js';
 
 export interface JsonRecord {
@@ -273,7 +274,8 @@ export class JsonRecordsToTsv extends Transform {
 
   constructor() {
     super();
-    this.splitter = new JsonRecordSplitter((r) => this.out.push(`${r.line}\t${r.seq}\t${escapeTsv(r.raw.toString('utf8'))}\n`));
+    // Bytes that are not UTF-8 travel as \xHH escapes, so staging holds the event's bytes (as LineToTsv does).
+    this.splitter = new JsonRecordSplitter((r) => this.out.push(`${r.line}\t${r.seq}\t${isUtf8(r.raw) ? escapeTsv(r.raw.toString('utf8')) : escapeBytes(r.raw)}\n`));
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {

@@ -30,6 +30,8 @@ export interface LoadOptions {
    * that follow get both cores; the caller then calls resumeEventMerges(store) when done.
    */
   keepMergesPaused?: boolean;
+  /** Stops reading a streamed source when aborted (Ctrl-C); the load then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface SourceLoad {
@@ -45,7 +47,10 @@ export async function loadSources(store: Store, runId: string, sources: Source[]
   const out: SourceLoad[] = [];
   await pauseEventMerges(store);
   try {
-    for (const src of sources) out.push(await loadSource(store, runId, src, opts));
+    for (const src of sources) {
+      opts.signal?.throwIfAborted();
+      out.push(await loadSource(store, runId, src, opts));
+    }
   } finally {
     if (!opts.keepMergesPaused) await resumeEventMerges(store);
   }
@@ -67,7 +72,7 @@ export async function resumeEventMerges(store: Store): Promise<void> {
   if (store.capabilities.pausesMerges) await store.resumeMerges('events');
 }
 
-export async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
+async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
   const choice = src.kind === 'file' && store.capabilities.readsLocalFiles
     ? await loadLocalFile(store, runId, src, opts)
@@ -90,10 +95,13 @@ async function loadLocalFile(store: Store, runId: string, src: Source, opts: Loa
 /** Input read once (stdin, a pipe, or any file for a server): its head tells lines from whole-file JSON. */
 async function loadStream(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
   let peeked: { head: Buffer; stream: Readable };
+  const stop = stopOnAbort(bytes, opts.signal);
   try {
     peeked = await peekHead(bytes, SAMPLE_BYTES);
   } catch (e) {
-    throw readingFailed(src, e);
+    throw readingFailed(src, e, opts.signal);
+  } finally {
+    stop();
   }
   if (isDocument(peeked.head, opts.format)) return loadDocument(store, runId, src, peeked.head, peeked.stream, opts);
   return loadStreamed(store, runId, src, peeked.stream, opts);
@@ -106,8 +114,17 @@ function isDocument(sample: Buffer, forced: FormatName | undefined): boolean {
 
 const displayName = (src: Source) => (src.name === '-' ? 'stdin' : src.name);
 
-function readingFailed(src: Source, e: unknown): UserError {
+/** What a failed read throws: the abort's reason after Ctrl-C, else one sentence. */
+function readingFailed(src: Source, e: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
   return new UserError(`${displayName(src)}: reading failed (${firstLine((e as Error).message)})`);
+}
+
+/** Destroys `input` when the signal aborts (a read then fails); returns the undo. */
+function stopOnAbort(input: Readable, signal: AbortSignal | undefined): () => void {
+  const stop = () => input.destroy(signal?.reason as Error);
+  signal?.addEventListener('abort', stop, { once: true });
+  return () => signal?.removeEventListener('abort', stop);
 }
 
 async function loadFileDirect(store: Store, runId: string, src: Source, choice: ParserChoice): Promise<void> {
@@ -117,9 +134,8 @@ async function loadFileDirect(store: Store, runId: string, src: Source, choice: 
   const file = openForEngine(src.path);
   try {
     const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line,
-        multiIf(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, endsWith(l, '\\r'), substring(l, 1, length(l) - 1), l) AS raw
-      FROM file(${params.add(file.path)}, 'LineAsString', 'l String', '${compression}')
-      WHERE notEmpty(trimBoth(raw))`;
+        if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
+      FROM file(${params.add(file.path)}, 'LineAsString', 'l String', '${compression}')`;
     await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
   } finally {
     file.close();
@@ -146,7 +162,7 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
     await fillStaging(staging, src, bytes, [new CapLongLines(), tsv], () => tsv.bytes, opts);
     const choice = chooseParser(await staging.head(), opts.format, opts.mapping, displayName(src));
     const params = new SqlParams();
-    const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name} WHERE notEmpty(trimBoth(raw))`;
+    const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name}`;
     await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
     return choice;
   } finally {
@@ -162,7 +178,7 @@ async function loadDocument(store: Store, runId: string, src: Source, sample: Bu
     const tsv = new JsonRecordsToTsv();
     await fillStaging(staging, src, bytes, [tsv], () => tsv.bytes, opts);
     const params = new SqlParams();
-    const rel = `SELECT ${params.add(src.name)} AS source, line, seq, raw FROM ${staging.name} WHERE notEmpty(trimBoth(raw))`;
+    const rel = `SELECT ${params.add(src.name)} AS source, line, seq, raw FROM ${staging.name}`;
     await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
     return choice;
   } finally {
@@ -177,10 +193,13 @@ async function fillStaging(staging: StagingTable, src: Source, bytes: Readable, 
     out.on('error', (e) => step.destroy(e));
     out = out.pipe(step);
   }
+  const stop = stopOnAbort(bytes, opts.signal);
   try {
     await staging.fill(out, () => opts.onProgress?.(src, read()));
   } catch (e) {
-    throw readingFailed(src, e);
+    throw readingFailed(src, e, opts.signal);
+  } finally {
+    stop();
   }
 }
 
@@ -204,7 +223,7 @@ export const INGEST_SETTINGS: Settings = {
   max_block_size: '16384',
 };
 
-export async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
+async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
   try {
     await store.exec(query, params.values, { ...INGEST_SETTINGS, ...extra });
   } catch (e) {

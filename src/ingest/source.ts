@@ -80,7 +80,7 @@ export function compressionOf(head: Buffer): Compression {
 }
 
 /** Decompressing transform for a byte stream. */
-export function decompressor(c: Compression): Transform | undefined {
+function decompressor(c: Compression): Transform | undefined {
   if (c === 'gzip') return zlib.createGunzip();
   if (c === 'zstd') {
     // Node 20 has no zstd in zlib; fzstd is a streaming decoder in pure JS.

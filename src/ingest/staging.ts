@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Store } from '../store/store.js';
 
-export const BATCH_BYTES = 8 << 20;
+const BATCH_BYTES = 8 << 20;
 
 export class StagingTable {
   readonly name: string;

@@ -5,20 +5,20 @@
 import type { PropertyClass } from './model.js';
 
 /** At most this many distinct values for a dimension. */
-export const DIMENSION_MAX_DISTINCT = 1000;
+const DIMENSION_MAX_DISTINCT = 1000;
 /** distinct ÷ present at or above this (with enough events) means near-unique: an identifier. */
-export const NEAR_UNIQUE_RATIO = 0.9;
-export const NEAR_UNIQUE_MIN_PRESENT = 20;
+const NEAR_UNIQUE_RATIO = 0.9;
+const NEAR_UNIQUE_MIN_PRESENT = 20;
 /** A numeric key with more distinct values than this is a measure, not a code. */
-export const MEASURE_MIN_DISTINCT = 100;
-export const MEASURE_MIN_NUMERIC_SHARE = 0.95;
+const MEASURE_MIN_DISTINCT = 100;
+const MEASURE_MIN_NUMERIC_SHARE = 0.95;
 /** Text with a space in at least this share of values, or this long on average, reads as free text. */
-export const FREE_TEXT_SPACE_SHARE = 0.5;
-export const FREE_TEXT_MIN_AVG_LENGTH = 64;
-export const FREE_TEXT_MIN_DISTINCT = 100;
+const FREE_TEXT_SPACE_SHARE = 0.5;
+const FREE_TEXT_MIN_AVG_LENGTH = 64;
+const FREE_TEXT_MIN_DISTINCT = 100;
 /** Key names that hold ids: never measures, and identifiers beyond a few dozen values (user_id, project_id). */
 export const isIdName = (key: string) => /(^|[_\-.])(id|ids|uuid|guid|key)$/i.test(key) || /[a-z](Id|ID|Uuid)$/.test(key);
-export const ID_NAMED_MAX_DIMENSION = 50;
+const ID_NAMED_MAX_DIMENSION = 50;
 
 export interface ClassInput {
   key: string;

@@ -13,7 +13,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { DuplicateExample, IdentityProfile } from './model.js';
-import { num } from '../store/sql.js';
+import { num, type Query } from '../store/sql.js';
 
 export const WINDOW_24H_MS = 86_400_000;
 export const WINDOW_34D_MS = 34 * 86_400_000;
@@ -36,16 +36,20 @@ const REUSES = `
     WINDOW w AS (PARTITION BY identifier ORDER BY event_time, source, line, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))
   WHERE rn > 1`;
 
-export async function computeIdentity(store: Store, runId: string, withoutIdentifier: number): Promise<IdentityProfile> {
-  const p = { run: runId, d24: WINDOW_24H_MS, d34: WINDOW_34D_MS };
-  // One query: the counts and the earliest examples of each kind (groupArraySorted keeps only 5).
-  const [agg] = await store.select<{ ids: string; d24: string; d34: string; e24: ExampleRow[]; e34: ExampleRow[] }>(`SELECT uniqExact(identifier) AS ids, countIf(gap <= {d24:Int64}) AS d24, countIf(gap <= {d34:Int64}) AS d34,
+/** One query: the counts and the earliest examples of each kind (groupArraySorted keeps only 5). */
+export function duplicatesQuery(runId: string): Query {
+  return {
+    sql: `SELECT uniqExact(identifier) AS ids, countIf(gap <= {d24:Int64}) AS d24, countIf(gap <= {d34:Int64}) AS d34,
        groupArraySortedIf(${EXAMPLES})((t, source, line, identifier, gap, prev_t, prev_source, prev_line), gap <= {d24:Int64}) AS e24,
        groupArraySortedIf(${EXAMPLES})((t, source, line, identifier, gap, prev_t, prev_source, prev_line),
          gap > {d24:Int64} AND gap <= {d34:Int64}) AS e34
      FROM (${REUSES})`,
-    p,
-  );
+    params: { run: runId, d24: WINDOW_24H_MS, d34: WINDOW_34D_MS },
+  };
+}
+
+export async function computeIdentity(store: Store, runId: string, withoutIdentifier: number): Promise<IdentityProfile> {
+  const [agg] = await store.select<{ ids: string; d24: string; d34: string; e24: ExampleRow[]; e34: ExampleRow[] }>(duplicatesQuery(runId));
   const iso = (ms: unknown) => new Date(num(ms)).toISOString();
   const toExample = ([t, source, line, identifier, gap, prevT, prevSource, prevLine]: ExampleRow): DuplicateExample => ({
     identifier: String(identifier),
@@ -63,13 +67,19 @@ export async function computeIdentity(store: Store, runId: string, withoutIdenti
   };
 }
 
-export async function computeOrder(store: Store, runId: string): Promise<{ outOfOrder: number; maxBackwardsSeconds: number }> {
-  const [r] = await store.select<{ n: string; back: string }>(`SELECT countIf(rn > 1 AND t < prev_t) AS n, max(if(rn > 1, greatest(prev_t - t, 0), 0)) AS back FROM (
+/** Events earlier than the previous event of their source (file order), and the largest step back (ms). */
+export function orderQuery(runId: string): Query {
+  return {
+    sql: `SELECT countIf(rn > 1 AND t < prev_t) AS n, max(if(rn > 1, greatest(prev_t - t, 0), 0)) AS back FROM (
        SELECT toUnixTimestamp64Milli(event_time) AS t,
          row_number() OVER w AS rn, lagInFrame(t) OVER w AS prev_t
        FROM events WHERE run_id = {run:String}
        WINDOW w AS (PARTITION BY source ORDER BY line, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))`,
-    { run: runId },
-  );
+    params: { run: runId },
+  };
+}
+
+export async function computeOrder(store: Store, runId: string): Promise<{ outOfOrder: number; maxBackwardsSeconds: number }> {
+  const [r] = await store.select<{ n: string; back: string }>(orderQuery(runId));
   return { outOfOrder: num(r?.n), maxBackwardsSeconds: num(r?.back) / 1000 };
 }

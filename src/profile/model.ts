@@ -8,6 +8,8 @@
  * - payload values are untrusted text: renderers must escape them (HTML) or strip control characters (terminal).
  */
 
+import type { StripeSection } from '../stripe/profile-section.js';
+
 /** Bump when a field changes meaning or disappears; adding fields keeps the version. */
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
@@ -474,4 +476,6 @@ export interface ProfileReport {
   fit: FitResult[];
   /** Wall time of the profile computations (after loading), seconds. */
   computeSeconds: number;
+  /** Only with --stripe, and only when reading the meters succeeded (docs/stripe.md). */
+  stripe?: StripeSection;
 }

@@ -13,7 +13,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { PropertyTypes } from './model.js';
-import { num, numOrNull } from '../store/sql.js';
+import { num, numOrNull, type Query } from '../store/sql.js';
 
 /** Relative standard error of uniqCombined64 (HyperLogLog with 2^17 cells): 1.04 / √(2^17). */
 export const DISTINCT_ERROR = 1.04 / Math.sqrt(2 ** 17);
@@ -75,13 +75,18 @@ function shapeOf(r: Record<string, unknown>, present: number): KeyShape {
  * per-value work). Only names with more events than the exact limit need it: a key cannot have more
  * distinct values than its name has events, so the others go straight to the exact pass.
  */
-export async function scanKeys(store: Store, runId: string, names: string[]): Promise<KeyScan[]> {
-  if (names.length === 0) return [];
-  const rows = await store.select<{ name: string; key: string; present: string; approx: string }>(`SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
+export function scanKeysQuery(runId: string, names: string[]): Query {
+  return {
+    sql: `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
      FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
      WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, key ORDER BY name, key`,
-    { run: runId, names },
-  );
+    params: { run: runId, names },
+  };
+}
+
+export async function scanKeys(store: Store, runId: string, names: string[]): Promise<KeyScan[]> {
+  if (names.length === 0) return [];
+  const rows = await store.select<{ name: string; key: string; present: string; approx: string }>(scanKeysQuery(runId, names));
   return rows.map((r) => ({ name: String(r.name), key: String(r.key), present: num(r.present), approxDistinct: num(r.approx) }));
 }
 
@@ -120,11 +125,11 @@ export const itemId = (name: string, keys: string[]) => JSON.stringify([name, ..
  * Pass 2: exact per-value counts of every key except the `skip` ones (per event name), aggregated
  * again per key in the same query: distinct values, exact weighted percentiles, top values.
  */
-export async function countValues(store: Store, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
+export function countValuesQuery(runId: string, skip: Map<string, string[]>): Query {
   // Filtering costs a lookup per pair, so only when some key is left out.
   const filter = skip.size ? 'AND NOT has({skip:Map(String, Array(String))}[event_name], k)' : '';
-  const rows = await store.select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(`SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
+  return {
+    sql: `SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
        groupArraySorted(${TOP_VALUES})((-toInt64(w), v)) AS top,
        quantilesExactWeightedIf(0.5, 0.99)(ifNull(x, 0), w, isNotNull(x)) AS q, countIf(isNotNull(x)) AS nq,
        ${SHAPE_AGGS}
@@ -136,7 +141,14 @@ export async function countValues(store: Store, runId: string, skip: Map<string,
          WHERE run_id = {run:String} ${filter}
          GROUP BY event_name, k, v))
      GROUP BY name, key`,
-    { run: runId, skip: Object.fromEntries(skip) },
+    params: { run: runId, skip: Object.fromEntries(skip) },
+  };
+}
+
+export async function countValues(store: Store, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
+  const rows = await store.select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(
+    countValuesQuery(runId, skip),
   );
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
@@ -149,7 +161,30 @@ export async function countValues(store: Store, runId: string, skip: Map<string,
 }
 
 /** Compounds per query: each is two aggregates over the same scan. */
-const COMPOUNDS_PER_QUERY = 60;
+export const COMPOUNDS_PER_QUERY = 60;
+
+/**
+ * One batch of compounds over the events of `names`: per compound j, u{j} (distinct combinations,
+ * as hashes) and c{j} (events carrying all its keys). Keys are bound as k0, k1, … (each looked up once).
+ */
+export function compoundsQuery(runId: string, names: string[], batch: string[][]): Query {
+  const keys = [...new Set(batch.flat())];
+  const params: Record<string, unknown> = { run: runId, names };
+  keys.forEach((k, i) => (params[`k${i}`] = k));
+  const col = (k: string) => keys.indexOf(k);
+  const cols = keys.map((_, i) => `cityHash64(properties[{k${i}:String}]) AS h${i}, mapContains(properties, {k${i}:String}) AS p${i}`);
+  const aggs = batch.map((c, j) => {
+    const ix = c.map(col);
+    const all = ix.map((i) => `p${i}`).join(' AND ');
+    return `uniqExactIf(cityHash64(${ix.map((i) => `h${i}`).join(', ')}), ${all}) AS u${j}, countIf(${all}) AS c${j}`;
+  });
+  return {
+    sql: `SELECT event_name AS name, ${aggs.join(', ')}
+       FROM (SELECT event_name, ${cols.join(', ')} FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)})
+       GROUP BY event_name`,
+    params,
+  };
+}
 
 /**
  * Exact distinct value combinations and presence of compound keys (per event name).
@@ -161,21 +196,7 @@ export async function countCompounds(store: Store, runId: string, compounds: Map
   const all = [...new Map([...compounds.values()].flat().map((c) => [JSON.stringify(c), c])).values()];
   for (let start = 0; start < all.length; start += COMPOUNDS_PER_QUERY) {
     const batch = all.slice(start, start + COMPOUNDS_PER_QUERY);
-    const keys = [...new Set(batch.flat())];
-    const params: Record<string, unknown> = { run: runId, names: [...compounds.keys()] };
-    keys.forEach((k, i) => (params[`k${i}`] = k));
-    const col = (k: string) => keys.indexOf(k);
-    const cols = keys.map((_, i) => `cityHash64(properties[{k${i}:String}]) AS h${i}, mapContains(properties, {k${i}:String}) AS p${i}`);
-    const aggs = batch.map((c, j) => {
-      const ix = c.map(col);
-      const all = ix.map((i) => `p${i}`).join(' AND ');
-      return `uniqExactIf(cityHash64(${ix.map((i) => `h${i}`).join(', ')}), ${all}) AS u${j}, countIf(${all}) AS c${j}`;
-    });
-    const rows = await store.select<Record<string, string>>(`SELECT event_name AS name, ${aggs.join(', ')}
-       FROM (SELECT event_name, ${cols.join(', ')} FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)})
-       GROUP BY event_name`,
-      params,
-    );
+    const rows = await store.select<Record<string, string>>(compoundsQuery(runId, [...compounds.keys()], batch));
     for (const r of rows) {
       for (const c of compounds.get(r.name) ?? []) {
         const j = batch.findIndex((b) => JSON.stringify(b) === JSON.stringify(c));
@@ -187,10 +208,9 @@ export async function countCompounds(store: Store, runId: string, compounds: Map
 }
 
 /** Pass 3: estimates for keys beyond the exact limit (per event name, the keys). */
-export async function estimateLargeKeys(store: Store, runId: string, keys: Map<string, string[]>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
-  if (keys.size === 0) return out;
-  const rows = await store.select<{ name: string; key: string; n: string; top: { item: string; count: string }[]; q: number[]; nq: string } & Record<string, unknown>>(`SELECT event_name AS name, k AS key, count() AS n, approx_top_k(${TOP_VALUES})(v) AS top,
+export function estimateLargeKeysQuery(runId: string, keys: Map<string, string[]>): Query {
+  return {
+    sql: `SELECT event_name AS name, k AS key, count() AS n, approx_top_k(${TOP_VALUES})(v) AS top,
        quantilesTDigestIf(0.5, 0.99)(ifNull(x, 0), isNotNull(x)) AS q, count(x) AS nq,
        ${SHAPE_AGGS}
      FROM (
@@ -198,7 +218,15 @@ export async function estimateLargeKeys(store: Store, runId: string, keys: Map<s
        FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
        WHERE run_id = {run:String} AND has({keys:Map(String, Array(String))}[event_name], k))
      GROUP BY name, key`,
-    { run: runId, keys: Object.fromEntries(keys) },
+    params: { run: runId, keys: Object.fromEntries(keys) },
+  };
+}
+
+export async function estimateLargeKeys(store: Store, runId: string, keys: Map<string, string[]>): Promise<ValueCounts> {
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
+  if (keys.size === 0) return out;
+  const rows = await store.select<{ name: string; key: string; n: string; top: { item: string; count: string }[]; q: number[]; nq: string } & Record<string, unknown>>(
+    estimateLargeKeysQuery(runId, keys),
   );
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);

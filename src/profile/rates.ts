@@ -6,10 +6,10 @@
  */
 import type { Store } from '../store/store.js';
 import type { DayOfWeekRate, EventNameRate, HourOfDayRate, RateHistogramBucket, RatePeak, RateProfile, RateSeries } from './model.js';
-import { isoOfSecond, num } from '../store/sql.js';
+import { isoOfSecond, num, type Query } from '../store/sql.js';
 import { clearRun } from '../store/run-rows.js';
 
-export const PEAK_WINDOWS = [1, 10, 60] as const;
+const PEAK_WINDOWS = [1, 10, 60] as const;
 const SERIES_BUCKETS = [1, 10, 60, 300, 900, 3600, 21_600, 86_400];
 const MAX_SERIES_POINTS = 500;
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -18,23 +18,35 @@ const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export const TOTAL_SERIES = `SELECT toUInt32(second) AS s, events AS c FROM profile_rate_seconds
   WHERE run_id = {run:String} AND event_name = ''`;
 
+/** Events per second and event name, from `events` (one scan). */
+export function namedSecondsInsert(runId: string): Query {
+  return {
+    sql: `INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
+     SELECT {run:String}, event_name, toDateTime(event_time, 'UTC') AS second, count() AS events
+     FROM events WHERE run_id = {run:String}
+     GROUP BY event_name, second`,
+    params: { run: runId },
+  };
+}
+
+/** The per-second totals (event_name = ''), summed from the per-name rows. */
+export function totalSecondsInsert(runId: string): Query {
+  return {
+    sql: `INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
+     SELECT {run:String}, '', second, sum(events)
+     FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != ''
+     GROUP BY second`,
+    params: { run: runId },
+  };
+}
+
 /** Fills profile_rate_seconds for the run from events: one scan, per name and total at once. */
 export async function buildRateSeries(store: Store, runId: string): Promise<void> {
   await clearRun(store, 'profile_rate_seconds', runId);
   // Per name first; the totals are summed from those rows (names × seconds, far fewer than events).
   // GROUPING SETS over events hashed every event twice.
-  await store.exec(`INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
-     SELECT {run:String}, event_name, toDateTime(event_time, 'UTC') AS second, count() AS events
-     FROM events WHERE run_id = {run:String}
-     GROUP BY event_name, second`,
-    { run: runId },
-  );
-  await store.exec(`INSERT INTO profile_rate_seconds (run_id, event_name, second, events)
-     SELECT {run:String}, '', second, sum(events)
-     FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != ''
-     GROUP BY second`,
-    { run: runId },
-  );
+  await store.exec(namedSecondsInsert(runId));
+  await store.exec(totalSecondsInsert(runId));
 }
 
 /** Span in whole seconds from the first to the last event, inclusive. */
@@ -51,17 +63,39 @@ export function spanOf(firstIso: string | null, lastIso: string | null): Span | 
   return { firstSecond, lastSecond, seconds: lastSecond - firstSecond + 1 };
 }
 
-export async function computeRates(store: Store, runId: string, total: number, span: Span | null): Promise<RateProfile> {
-  if (!span || total === 0) return emptyRates();
-  const p = { run: runId };
-
+/** Active seconds, and per peak window (w seconds) its busiest sum e{w} and where it starts a{w}. */
+export function peaksQuery(runId: string): Query {
   const windows = PEAK_WINDOWS.map(
     (w) => `sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS w${w}`,
   ).join(',\n');
-  const [pk] = await store.select<Record<string, string>>(`SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
+  return {
+    sql: `SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
      FROM (SELECT s, c, ${windows} FROM (${TOTAL_SERIES}))`,
-    p,
-  );
+    params: { run: runId },
+  };
+}
+
+/** Percentiles over every second of the span: the `zeros` empty seconds enter as one zero weighted by their number. */
+export function percentilesQuery(runId: string, zeros: number): Query {
+  return {
+    sql: `SELECT quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w) AS q, max(c) AS mx FROM (
+       SELECT toUInt64(c) AS c, toUInt64(1) AS w FROM (${TOTAL_SERIES})
+       UNION ALL SELECT toUInt64(0), toUInt64({zeros:UInt64}) WHERE {zeros:UInt64} > 0)`,
+    params: { run: runId, zeros },
+  };
+}
+
+/** Non-empty seconds per power-of-two bucket of events (bucket b holds 2^b .. 2^(b+1) - 1). */
+export function histogramQuery(runId: string): Query {
+  return {
+    sql: `SELECT toInt32(floor(log2(c))) AS b, count() AS n FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+    params: { run: runId },
+  };
+}
+
+export async function computeRates(store: Store, runId: string, total: number, span: Span | null): Promise<RateProfile> {
+  if (!span || total === 0) return emptyRates();
+  const [pk] = await store.select<Record<string, string>>(peaksQuery(runId));
   const peak = Object.fromEntries(
     PEAK_WINDOWS.map((w): [string, RatePeak] => {
       const events = num(pk[`e${w}`]);
@@ -71,17 +105,10 @@ export async function computeRates(store: Store, runId: string, total: number, s
   const active = num(pk.active);
   const zeros = span.seconds - active;
 
-  // Percentiles over every second of the span: the empty seconds enter as one zero weighted by their number.
-  const [q] = await store.select<{ q: number[]; mx: string }>(`SELECT quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w) AS q, max(c) AS mx FROM (
-       SELECT toUInt64(c) AS c, toUInt64(1) AS w FROM (${TOTAL_SERIES})
-       UNION ALL SELECT toUInt64(0), toUInt64({zeros:UInt64}) WHERE {zeros:UInt64} > 0)`,
-    { ...p, zeros },
-  );
+  const [q] = await store.select<{ q: number[]; mx: string }>(percentilesQuery(runId, zeros));
   const [p50, p90, p99, p999] = q.q.map(num);
 
-  const hist = await store.select<{ b: number; lo: string; hi: string; n: string }>(`SELECT toInt32(floor(log2(c))) AS b, count() AS n FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
-    p,
-  );
+  const hist = await store.select<{ b: number; lo: string; hi: string; n: string }>(histogramQuery(runId));
   const histogram: RateHistogramBucket[] = [];
   if (zeros > 0) histogram.push({ from: 0, to: 0, seconds: zeros });
   for (const h of hist) histogram.push({ from: 2 ** h.b, to: 2 ** (h.b + 1) - 1, seconds: num(h.n) });
@@ -120,10 +147,15 @@ async function dayOfWeek(store: Store, runId: string, total: number, span: Span)
 }
 
 /** Events and busiest second per slot of a cycle; `slotFn` is a ClickHouse function of the time (toHour, toDayOfWeek). */
+export function slotTotalsQuery(runId: string, slotFn: 'toHour' | 'toDayOfWeek'): Query {
+  return {
+    sql: `SELECT ${slotFn}(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
+    params: { run: runId },
+  };
+}
+
 async function slotTotals(store: Store, runId: string, slotFn: 'toHour' | 'toDayOfWeek'): Promise<Map<number, { events: number; peak1s: number }>> {
-  const rows = await store.select<{ k: number; e: string; p: string }>(`SELECT ${slotFn}(toDateTime(s, 'UTC')) AS k, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY k`,
-    { run: runId },
-  );
+  const rows = await store.select<{ k: number; e: string; p: string }>(slotTotalsQuery(runId, slotFn));
   return new Map(rows.map((r) => [Number(r.k), { events: num(r.e), peak1s: num(r.p) }]));
 }
 
@@ -149,13 +181,25 @@ export function secondsPerCycleSlot(span: Span, unit: number, slots: number, off
   return out;
 }
 
-async function series(store: Store, runId: string, span: Span): Promise<RateSeries> {
-  const bucketSeconds =
+/** The finest series bucket that covers the span in at most MAX_SERIES_POINTS buckets (the coarsest otherwise). */
+export function seriesBucketSeconds(span: Span): number {
+  return (
     SERIES_BUCKETS.find((b) => Math.floor(span.lastSecond / b) - Math.floor(span.firstSecond / b) + 1 <= MAX_SERIES_POINTS) ??
-    SERIES_BUCKETS[SERIES_BUCKETS.length - 1];
-  const rows = await store.select<{ b: string; e: string; p: string }>(`SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
-    { run: runId, b: bucketSeconds },
+    SERIES_BUCKETS[SERIES_BUCKETS.length - 1]
   );
+}
+
+/** Events and busiest second per bucket of `bucketSeconds` (aligned to the epoch). */
+export function seriesQuery(runId: string, bucketSeconds: number): Query {
+  return {
+    sql: `SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
+    params: { run: runId, b: bucketSeconds },
+  };
+}
+
+async function series(store: Store, runId: string, span: Span): Promise<RateSeries> {
+  const bucketSeconds = seriesBucketSeconds(span);
+  const rows = await store.select<{ b: string; e: string; p: string }>(seriesQuery(runId, bucketSeconds));
   return {
     bucketSeconds,
     points: rows.map((r) => ({ at: isoOfSecond(num(r.b)), events: num(r.e), avgEps: num(r.e) / bucketSeconds, peak1s: num(r.p) })),
@@ -178,6 +222,15 @@ function emptyRates(): RateProfile {
   };
 }
 
+/** Per event name: its busiest second (events, and the earliest second with that many). */
+export function eventNamePeaksQuery(runId: string): Query {
+  return {
+    sql: `SELECT event_name AS name, max(events) AS p, argMax(toUInt32(second), (events, -toInt64(toUInt32(second)))) AS at
+     FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != '' GROUP BY event_name`,
+    params: { run: runId },
+  };
+}
+
 /** Per event name: count, own span, average and busiest second (from the per-name rows of the series). */
 export async function computeEventNameRates(
   store: Store,
@@ -185,10 +238,7 @@ export async function computeEventNameRates(
   names: { name: string; count: number; first: string; last: string }[],
   total: number,
 ): Promise<EventNameRate[]> {
-  const peaks = await store.select<{ name: string; p: string; at: string }>(`SELECT event_name AS name, max(events) AS p, argMax(toUInt32(second), (events, -toInt64(toUInt32(second)))) AS at
-     FROM profile_rate_seconds WHERE run_id = {run:String} AND event_name != '' GROUP BY event_name`,
-    { run: runId },
-  );
+  const peaks = await store.select<{ name: string; p: string; at: string }>(eventNamePeaksQuery(runId));
   const peakOf = new Map(peaks.map((p) => [p.name, p]));
   return names.map((n) => {
     const span = spanOf(n.first, n.last)!;

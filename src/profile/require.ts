@@ -4,9 +4,33 @@
  */
 import type { Store } from '../store/store.js';
 import type { PropertyProfile, RequirementCoverage } from './model.js';
-import { num } from '../store/sql.js';
+import { num, type Query } from '../store/sql.js';
 
-const TOP_MISSING = 10;
+export const TOP_MISSING = 10;
+
+/** Both queries bind the same parameters: the run, the required keys and the top-list length. */
+const requireParams = (runId: string, keys: string[]) => ({ run: runId, req: keys, n: TOP_MISSING });
+
+/** Per event name: events carrying every required key, and the customers of the others. */
+export function completeEventsQuery(runId: string, keys: string[]): Query {
+  return {
+    sql: `SELECT event_name AS name, countIf(ok) AS complete, uniqExactIf(customer, NOT ok AND customer != '') AS customers
+     FROM (SELECT event_name, customer, hasAll(mapKeys(properties), {req:Array(String)}) AS ok
+           FROM events WHERE run_id = {run:String})
+     GROUP BY name`,
+    params: requireParams(runId, keys),
+  };
+}
+
+/** Per event name: the customers with the most events missing a required key (at most TOP_MISSING). */
+export function topMissingQuery(runId: string, keys: string[]): Query {
+  return {
+    sql: `SELECT event_name AS name, customer, count() AS c FROM events
+     WHERE run_id = {run:String} AND customer != '' AND NOT hasAll(mapKeys(properties), {req:Array(String)})
+     GROUP BY name, customer ORDER BY name, c DESC, customer LIMIT {n:UInt32} BY name`,
+    params: requireParams(runId, keys),
+  };
+}
 
 export async function computeRequirements(
   store: Store,
@@ -15,18 +39,8 @@ export async function computeRequirements(
   names: { name: string; count: number }[],
   props: PropertyProfile[],
 ): Promise<RequirementCoverage> {
-  const p = { run: runId, req: keys, n: TOP_MISSING };
-  const totals = await store.select<{ name: string; complete: string; customers: string }>(`SELECT event_name AS name, countIf(ok) AS complete, uniqExactIf(customer, NOT ok AND customer != '') AS customers
-     FROM (SELECT event_name, customer, hasAll(mapKeys(properties), {req:Array(String)}) AS ok
-           FROM events WHERE run_id = {run:String})
-     GROUP BY name`,
-    p,
-  );
-  const top = await store.select<{ name: string; customer: string; c: string }>(`SELECT event_name AS name, customer, count() AS c FROM events
-     WHERE run_id = {run:String} AND customer != '' AND NOT hasAll(mapKeys(properties), {req:Array(String)})
-     GROUP BY name, customer ORDER BY name, c DESC, customer LIMIT {n:UInt32} BY name`,
-    p,
-  );
+  const totals = await store.select<{ name: string; complete: string; customers: string }>(completeEventsQuery(runId, keys));
+  const top = await store.select<{ name: string; customer: string; c: string }>(topMissingQuery(runId, keys));
   const totalOf = new Map(totals.map((t) => [t.name, t]));
   const present = new Map(props.map((x) => [`${x.eventName}\u0000${x.key}`, x.present]));
   return {

@@ -4,8 +4,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { ProfileReport } from './model.js';
-import { isoSql } from '../store/sql.js';
-import { num } from '../store/sql.js';
+import { isoSql, num, type Query } from '../store/sql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -32,9 +31,13 @@ export interface VolumeResult extends Pick<ProfileReport, 'events' | 'rejects'> 
   checks: Checks | null;
 }
 
-/** @param asOfMs reference time (unix ms) for stale/future checks; undefined = the last event. */
-export async function computeVolume(store: Store, runId: string, asOfMs?: number): Promise<VolumeResult> {
-  const rows = await store.select<Record<string, string | number | null>>(`WITH ifNull({asOf:Nullable(Int64)},
+/**
+ * Per-name counts and the time checks, plus one total row (is_total = 1).
+ * @param asOfMs reference time (unix ms) for stale/future checks; undefined = the last event.
+ */
+export function volumeQuery(runId: string, asOfMs?: number): Query {
+  return {
+    sql: `WITH ifNull({asOf:Nullable(Int64)},
            (SELECT toUnixTimestamp64Milli(max(event_time)) FROM events WHERE run_id = {run:String})) AS as_of,
           toUnixTimestamp64Milli(event_time) AS t
      SELECT grouping(event_name) AS is_total, event_name AS name, count() AS n,
@@ -49,21 +52,37 @@ export async function computeVolume(store: Store, runId: string, asOfMs?: number
      FROM events WHERE run_id = {run:String}
      GROUP BY GROUPING SETS ((event_name), ())
      ORDER BY is_total DESC, n DESC, name`,
-    { run: runId, asOf: asOfMs ?? null },
-  );
+    params: { run: runId, asOf: asOfMs ?? null },
+  };
+}
+
+/** Rejected lines per reason (the reason's detail after ':' dropped). */
+export function rejectReasonsQuery(runId: string): Query {
+  return {
+    sql: `SELECT replaceRegexpOne(reason, ':.*$', '') AS reason, count() AS count FROM rejects WHERE run_id = {run:String}
+     GROUP BY reason ORDER BY count DESC, reason`,
+    params: { run: runId },
+  };
+}
+
+/** The first rejected lines, in file order, their text cut to 200 characters. */
+export function rejectExamplesQuery(runId: string): Query {
+  return {
+    sql: `SELECT source, line, reason, substring(raw, 1, 200) AS raw FROM rejects WHERE run_id = {run:String}
+     ORDER BY source, line, seq LIMIT 5`,
+    params: { run: runId },
+  };
+}
+
+/** @param asOfMs reference time (unix ms) for stale/future checks; undefined = the last event. */
+export async function computeVolume(store: Store, runId: string, asOfMs?: number): Promise<VolumeResult> {
+  const rows = await store.select<Record<string, string | number | null>>(volumeQuery(runId, asOfMs));
   const totalRow = rows.find((r) => num(r.is_total) === 1);
   const nameRows = rows.filter((r) => num(r.is_total) === 0);
   const total = num(totalRow?.n);
 
-  const q = <T>(query: string) => store.select<T>(query, { run: runId });
-  const byReason = await q<{ reason: string; count: string }>(
-    `SELECT replaceRegexpOne(reason, ':.*$', '') AS reason, count() AS count FROM rejects WHERE run_id = {run:String}
-     GROUP BY reason ORDER BY count DESC, reason`,
-  );
-  const examples = await q<{ source: string; line: string; reason: string; raw: string }>(
-    `SELECT source, line, reason, substring(raw, 1, 200) AS raw FROM rejects WHERE run_id = {run:String}
-     ORDER BY source, line, seq LIMIT 5`,
-  );
+  const byReason = await store.select<{ reason: string; count: string }>(rejectReasonsQuery(runId));
+  const examples = await store.select<{ source: string; line: string; reason: string; raw: string }>(rejectExamplesQuery(runId));
   const rejected = byReason.reduce((s, r) => s + Number(r.count), 0);
 
   const checks: Checks | null =

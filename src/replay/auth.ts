@@ -12,6 +12,8 @@ export interface AuthInputs {
   apiKey?: string;
   headers?: string[];
   allowLive?: boolean;
+  /** The target URLs as given: a live key inside one (a query parameter, user info) is refused too. */
+  urls?: (string | undefined)[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -24,7 +26,7 @@ export interface ResolvedAuth {
 
 const LIVE_KEY = /\b(sk|rk)_live_/;
 
-export function parseHeaders(specs: string[] | undefined): Record<string, string> {
+function parseHeaders(specs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const spec of specs ?? []) {
     const i = spec.indexOf(':');
@@ -42,7 +44,7 @@ export function resolveAuth(i: AuthInputs): ResolvedAuth {
   const user = parseHeaders(i.headers);
   const stripe = i.protocol === 'stripe-v1' || i.protocol === 'stripe-v2-stream';
   const key = i.apiKey ?? (stripe ? env.STRIPE_API_KEY : i.protocol === 'metronome' ? env.METRONOME_API_TOKEN : undefined);
-  const used = [key, ...Object.values(user)].filter((v): v is string => typeof v === 'string' && v !== '');
+  const used = [key, ...Object.values(user), ...(i.urls ?? []).map((u) => (u ? safeDecode(u) : u))].filter((v): v is string => typeof v === 'string' && v !== '');
   if (!i.allowLive && used.some((v) => LIVE_KEY.test(v))) {
     throw new UserError(
       'refusing to replay with a Stripe live-mode key (sk_live_… / rk_live_…): replayed usage would be billed to real customers; use a test-mode key, or add --allow-live if that is really what you want',
@@ -59,4 +61,13 @@ export function resolveAuth(i: AuthInputs): ResolvedAuth {
   if (stripe && !auth && !user.authorization) throw new UserError('stripe-v1 needs an API key: set STRIPE_API_KEY (or --api-key)');
   if (i.protocol === 'metronome' && !auth && !user.authorization) throw new UserError('metronome needs an API token: set METRONOME_API_TOKEN (or --api-key)');
   return { headers: auth && !user.authorization ? { ...user, authorization: auth } : user };
+}
+
+/** URL-decoded text (a key may be percent-encoded in a URL); the text itself when it does not decode. */
+function safeDecode(u: string): string {
+  try {
+    return `${u} ${decodeURIComponent(u)}`;
+  } catch {
+    return u;
+  }
 }

@@ -9,13 +9,13 @@ export type Outcome = 'acknowledged' | 'rejected' | 'failed';
 
 export interface LatencySummary {
   count: number;
-  mean_ms: number;
-  min_ms: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  p999_ms: number;
-  max_ms: number;
+  meanMs: number;
+  minMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
 }
 
 export interface SecondBucket {
@@ -29,10 +29,10 @@ export interface SecondBucket {
   rejected: number;
   failed: number;
   /** Latency (from the scheduled time) of requests finishing in this second. */
-  p50_ms: number;
-  p99_ms: number;
-  max_ms: number;
-  lag_max_ms: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  lagMaxMs: number;
 }
 
 /** A second still being filled: the counts of SecondBucket, with the histogram its percentiles come from. */
@@ -41,27 +41,27 @@ type LiveBucket = Pick<SecondBucket, 'requests' | 'events' | 'attempts' | 'retri
   lagMaxUs: number;
 };
 
-export const newHistogram = (digits: 2 | 3 = 3) =>
+const newHistogram = (digits: 2 | 3 = 3) =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: digits, autoResize: true });
 
 /** Histogram in µs -> summary in ms. */
 export function summarize(h: hdr.Histogram): LatencySummary {
   const ms = (us: number) => Math.round(us) / 1000;
-  if (h.totalCount === 0) return { count: 0, mean_ms: 0, min_ms: 0, p50_ms: 0, p90_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0 };
+  if (h.totalCount === 0) return { count: 0, meanMs: 0, minMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
   return {
     count: h.totalCount,
-    mean_ms: ms(h.mean),
-    min_ms: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
-    p50_ms: ms(h.getValueAtPercentile(50)),
-    p90_ms: ms(h.getValueAtPercentile(90)),
-    p99_ms: ms(h.getValueAtPercentile(99)),
-    p999_ms: ms(h.getValueAtPercentile(99.9)),
-    max_ms: ms(h.maxValue),
+    meanMs: ms(h.mean),
+    minMs: ms(h.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : h.minNonZeroValue),
+    p50Ms: ms(h.getValueAtPercentile(50)),
+    p90Ms: ms(h.getValueAtPercentile(90)),
+    p99Ms: ms(h.getValueAtPercentile(99)),
+    p999Ms: ms(h.getValueAtPercentile(99.9)),
+    maxMs: ms(h.maxValue),
   };
 }
 
 /** Percentile rows (for the store and for comparing runs in SQL). */
-export const PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99, 100];
+const PERCENTILES = [50, 75, 90, 95, 99, 99.9, 99.99, 100];
 
 export function percentileRows(h: hdr.Histogram): { percentile: number; value_ms: number }[] {
   if (h.totalCount === 0) return [];
@@ -174,10 +174,10 @@ export class ReplayMetrics {
       acknowledged: b.acknowledged,
       rejected: b.rejected,
       failed: b.failed,
-      p50_ms: b.latency ? b.latency.getValueAtPercentile(50) / 1000 : 0,
-      p99_ms: b.latency ? b.latency.getValueAtPercentile(99) / 1000 : 0,
-      max_ms: b.latency ? b.latency.maxValue / 1000 : 0,
-      lag_max_ms: b.lagMaxUs / 1000,
+      p50Ms: b.latency ? b.latency.getValueAtPercentile(50) / 1000 : 0,
+      p99Ms: b.latency ? b.latency.getValueAtPercentile(99) / 1000 : 0,
+      maxMs: b.latency ? b.latency.maxValue / 1000 : 0,
+      lagMaxMs: b.lagMaxUs / 1000,
     }));
   }
 }

@@ -1,66 +1,73 @@
-/** The replay report model: plain data, stored as JSON and in the replay tables, rendered by report/replay-terminal.ts. */
+/**
+ * The replay report model: plain data, stored as JSON and in the replay tables, rendered by the
+ * report renderers (src/report/index.ts). Keys are camelCase like every report model; version 1
+ * models (stored before that) spelled them in snake_case and are upgraded when read.
+ */
 import type { LatencySummary, OutcomeRow, SecondBucket } from './metrics.js';
 import { summarize } from './metrics.js';
 import type { ReplayConfig, ReplayOutcome } from './run.js';
 import { describePacing, type Pacing } from './pacing.js';
 import type { Protocol } from './encode.js';
 
+export const REPLAY_REPORT_VERSION = 2 as const;
+
 export interface ReplayReport {
   kind: 'replay';
-  version: 1;
-  run_id: string;
+  /** 2: camelCase keys. 1: the same fields in snake_case (upgraded by upgradeReplayReport when read). */
+  version: typeof REPLAY_REPORT_VERSION;
+  runId: string;
   /** The run whose events were replayed (the same run when a file was given). */
-  source_run_id: string;
-  input: { kind: 'file' | 'run'; names: string[]; events: number; rejected_lines: number; synthetic_identifiers: number };
+  sourceRunId: string;
+  input: { kind: 'file' | 'run'; names: string[]; events: number; rejectedLines: number; syntheticIdentifiers: number };
   /** Target with credentials and query values removed. */
   target: string;
   protocol: Protocol;
   settings: {
     pacing: Pacing;
-    pacing_text: string;
+    pacingText: string;
     connections: number;
     pipelining: number;
     batch: number;
-    flush_ms: number;
-    max_in_flight: number;
-    timeout_ms: number;
+    flushMs: number;
+    maxInFlight: number;
+    timeoutMs: number;
     retries: number;
-    max_retry_wait_ms: number;
+    maxRetryWaitMs: number;
     timestamps: 'shift' | 'original';
     gzip: boolean;
-    unique_ids: boolean;
-    duration_s: number | null;
-    warmup_s?: number;
+    uniqueIds: boolean;
+    durationS: number | null;
+    warmupS?: number;
     limit: number | null;
   };
-  started_at: string;
-  finished_at: string;
+  startedAt: string;
+  finishedAt: string;
   status: 'done' | 'interrupted';
   /** First request out to last answer in. */
-  elapsed_s: number;
-  send_span_s: number;
+  elapsedS: number;
+  sendSpanS: number;
   totals: {
     /** Events in the input (or up to --limit). */
-    events_input: number;
-    events_sent: number;
+    eventsInput: number;
+    eventsSent: number;
     acknowledged: number;
     rejected: number;
     failed: number;
     /** Input events never sent (--duration reached or interrupted). */
-    not_sent: number;
+    notSent: number;
     requests: number;
     attempts: number;
     retries: number;
-    session_requests: number;
-    duplicate_on_retry: number;
+    sessionRequests: number;
+    duplicateOnRetry: number;
   };
-  /** acknowledged + rejected + failed === events_sent */
-  accounting_ok: boolean;
-  achieved: { events_per_s: number; acknowledged_per_s: number; requests_per_s: number; attempts_per_s: number; offered_events_per_s: number };
+  /** acknowledged + rejected + failed === eventsSent */
+  accountingOk: boolean;
+  achieved: { eventsPerS: number; acknowledgedPerS: number; requestsPerS: number; attemptsPerS: number; offeredEventsPerS: number };
   latency: LatencySummary;
   service: LatencySummary;
   /** Per attempt: wait for a free connection before going on the wire (included in latency, not in service). */
-  connection_wait: LatencySummary;
+  connectionWait: LatencySummary;
   /** Open model only: how late the generator itself sent requests. */
   lag: LatencySummary | null;
   /** Attempts per HTTP status; status 0 = no answer (connection error or timeout). */
@@ -89,84 +96,105 @@ export function buildReport(args: {
   const lag = cfg.pacing.mode === 'max' ? null : summarize(m.lag);
   const notes: string[] = [];
   const totals = {
-    events_input: args.input.events,
-    events_sent: t.events,
+    eventsInput: args.input.events,
+    eventsSent: t.events,
     acknowledged: t.acknowledged,
     rejected: t.rejected,
     failed: t.failed,
-    not_sent: Math.max(0, args.input.events - t.events),
+    notSent: Math.max(0, args.input.events - t.events),
     requests: t.requests,
     attempts: t.attempts,
     retries: t.retries,
-    session_requests: t.sessionRequests,
-    duplicate_on_retry: t.duplicateOnRetry,
+    sessionRequests: t.sessionRequests,
+    duplicateOnRetry: t.duplicateOnRetry,
   };
   const accountingOk = t.acknowledged + t.rejected + t.failed === t.events;
   if (!accountingOk) notes.push('accounting mismatch: acknowledged + rejected + failed differs from events sent (a bug; please report it)');
-  if (lag && lag.count > 0 && lag.p99_ms > 10) {
-    notes.push(`the generator ran late (p99 schedule lag ${lag.p99_ms} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
+  if (lag && lag.count > 0 && lag.p99Ms > 10) {
+    notes.push(`the generator ran late (p99 schedule lag ${lag.p99Ms} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
   }
   const wait = summarize(m.queue);
-  if (wait.count > 0 && wait.p99_ms > 10) {
-    notes.push(`requests waited for a free connection (p99 ${wait.p99_ms} ms): all ${cfg.connections * cfg.pipelining} connection slots were busy; more --connections or --pipelining may help`);
+  if (wait.count > 0 && wait.p99Ms > 10) {
+    notes.push(`requests waited for a free connection (p99 ${wait.p99Ms} ms): all ${cfg.connections * cfg.pipelining} connection slots were busy; more --connections or --pipelining may help`);
   }
   if (cfg.warmupS) notes.push(`requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`);
   if (t.failed > 0) notes.push(`${t.failed} events failed after retries; see the outcomes table for reasons`);
   if (t.rejected > 0) notes.push(`${t.rejected} events were rejected by the target (4xx); see the outcomes table for reasons`);
-  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${totals.not_sent} input events were not sent`);
-  if (out.interrupted) notes.push(`interrupted: ${totals.not_sent} input events were not sent`);
-  if (args.input.synthetic_identifiers > 0) {
-    notes.push(`${args.input.synthetic_identifiers} input events had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
+  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${totals.notSent} input events were not sent`);
+  if (out.interrupted) notes.push(`interrupted: ${totals.notSent} input events were not sent`);
+  if (args.input.syntheticIdentifiers > 0) {
+    notes.push(`${args.input.syntheticIdentifiers} input events had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
   }
   if (t.duplicateOnRetry > 0) notes.push(`${t.duplicateOnRetry} requests were answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
   const s = cfg.pacing;
   return {
     kind: 'replay',
-    version: 1,
-    run_id: args.runId,
-    source_run_id: args.sourceRunId,
+    version: REPLAY_REPORT_VERSION,
+    runId: args.runId,
+    sourceRunId: args.sourceRunId,
     input: args.input,
     target: args.target,
     protocol: cfg.protocol,
     settings: {
       pacing: s,
-      pacing_text: describePacing(s),
+      pacingText: describePacing(s),
       connections: cfg.connections,
       pipelining: cfg.pipelining,
       batch: cfg.batch,
-      flush_ms: cfg.flushMs,
-      max_in_flight: cfg.maxInFlight,
-      timeout_ms: cfg.timeoutMs,
+      flushMs: cfg.flushMs,
+      maxInFlight: cfg.maxInFlight,
+      timeoutMs: cfg.timeoutMs,
       retries: cfg.retry.retries,
-      max_retry_wait_ms: cfg.retry.maxWaitMs,
+      maxRetryWaitMs: cfg.retry.maxWaitMs,
       timestamps: cfg.timestamps,
       gzip: cfg.encode.gzip,
-      unique_ids: cfg.encode.idSuffix !== '',
-      duration_s: cfg.durationS ?? null,
-      warmup_s: cfg.warmupS ?? 0,
+      uniqueIds: cfg.encode.idSuffix !== '',
+      durationS: cfg.durationS ?? null,
+      warmupS: cfg.warmupS ?? 0,
       limit: args.limit ?? null,
     },
-    started_at: out.startedAt.toISOString(),
-    finished_at: out.finishedAt.toISOString(),
+    startedAt: out.startedAt.toISOString(),
+    finishedAt: out.finishedAt.toISOString(),
     status: out.interrupted ? 'interrupted' : 'done',
-    elapsed_s: round(elapsed, 3),
-    send_span_s: round(out.sendSpanS, 3),
+    elapsedS: round(elapsed, 3),
+    sendSpanS: round(out.sendSpanS, 3),
     totals,
-    accounting_ok: accountingOk,
+    accountingOk: accountingOk,
     achieved: {
-      events_per_s: per(t.acknowledged + t.rejected + t.failed),
-      acknowledged_per_s: per(t.acknowledged),
-      requests_per_s: per(t.completedRequests),
-      attempts_per_s: per(t.attempts),
-      offered_events_per_s: out.sendSpanS > 0 ? round(t.events / out.sendSpanS) : 0,
+      eventsPerS: per(t.acknowledged + t.rejected + t.failed),
+      acknowledgedPerS: per(t.acknowledged),
+      requestsPerS: per(t.completedRequests),
+      attemptsPerS: per(t.attempts),
+      offeredEventsPerS: out.sendSpanS > 0 ? round(t.events / out.sendSpanS) : 0,
     },
     latency: summarize(m.latency),
     service: summarize(m.service),
-    connection_wait: summarize(m.queue),
+    connectionWait: summarize(m.queue),
     lag,
     statuses: [...m.statuses.entries()].sort((a, b) => a[0] - b[0]).map(([status, attempts]) => ({ status, attempts })),
     outcomes: m.outcomeRows(),
     series: m.series(),
     notes,
   };
+}
+
+/** A replay model as stored: the current shape, or version 1 (snake_case keys, read as untyped data). */
+export type StoredReplayReport = ReplayReport | { kind: 'replay'; version: 1 };
+
+const camelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function camelKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(camelKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [camelCase(k), camelKeys(x)]));
+}
+
+/**
+ * A stored replay model as the renderers read it: version 1 models had the same fields with
+ * snake_case keys (`events_sent`, `p99_ms`), so their keys are converted (values untouched; the
+ * model holds no data-named keys). A current model is returned as it is.
+ */
+export function upgradeReplayReport(stored: StoredReplayReport): ReplayReport {
+  if (stored.version === REPLAY_REPORT_VERSION) return stored;
+  return { ...(camelKeys(stored) as ReplayReport), version: REPLAY_REPORT_VERSION };
 }

@@ -8,7 +8,6 @@ import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model
 import { billableMetricDrafts, type MetricDraft } from './drafts.js';
 import { mdCode, mdText } from './escape.js';
 import { dec, duration, int, list, pct, plural, when } from './format.js';
-import { stripeMeters } from './stripe-meters.js';
 
 export type Figure = number | string | boolean | null;
 
@@ -23,7 +22,7 @@ export interface MeteringAnswer {
 }
 
 /** How each input format reaches a billing system today. */
-export const INGEST_PATH_OF_FORMAT: Record<string, string> = {
+const INGEST_PATH_OF_FORMAT: Record<string, string> = {
   'stripe-v1-form': 'Stripe v1 meter events API (POST /v1/billing/meter_events, form-encoded, one event per call)',
   'stripe-v2-stream': 'Stripe v2 meter event stream (POST /v2/billing/meter_event_stream, JSON batches)',
   'stripe-json': 'Stripe meter events as JSON objects (API objects or an export of them)',
@@ -94,7 +93,7 @@ function ingestion(r: ProfileReport): MeteringAnswer {
 }
 
 function meters(r: ProfileReport): MeteringAnswer {
-  const sm = stripeMeters(r);
+  const sm = r.stripe?.meters;
   const names = r.eventNames;
   const evidence = names
     .slice(0, 20)
@@ -119,7 +118,7 @@ function meters(r: ProfileReport): MeteringAnswer {
   return { id: 'meters', question: 'How many meters (distinct event names) are there?', answer, evidence, figures };
 }
 
-function aggregation(r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
+function aggregation(_r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
   const fromStripe = drafts.filter((d) => d.basis === 'stripe-meter');
   const counts = new Map<string, number>();
   for (const d of drafts) counts.set(d.request.aggregation_type ?? 'COUNT', (counts.get(d.request.aggregation_type ?? 'COUNT') ?? 0) + 1);

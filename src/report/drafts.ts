@@ -7,7 +7,8 @@
 import type { BillableMetricCreateParams } from '@metronome/sdk/resources/v1/billable-metrics';
 import type { EventNameRate, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, int, pct } from './format.js';
-import { meterFor, stripeMeters, type MetronomeAggregation, type StripeMeterInfo } from './stripe-meters.js';
+import type { StripeMeter } from '../stripe/meters.js';
+import type { MetronomeAggregationType } from '../stripe/metronome.js';
 
 export type MetricRequest = BillableMetricCreateParams;
 
@@ -33,11 +34,11 @@ export interface MetricDraft {
 }
 
 /** A value key is treated as numeric when at least this share of its values are numbers. */
-export const NUMERIC_VALUE_MIN_SHARE = 0.5;
+const NUMERIC_VALUE_MIN_SHARE = 0.5;
 /** A group key with more distinct values than this is flagged even when not classed identifier-like. */
-export const GROUP_KEY_MAX_DISTINCT = 1000;
+const GROUP_KEY_MAX_DISTINCT = 1000;
 /** A compound group key with more combinations than this is flagged. */
-export const GROUP_KEY_MAX_COMBINATIONS = 10_000;
+const GROUP_KEY_MAX_COMBINATIONS = 10_000;
 
 /**
  * Names that read as a level reported repeatedly (a snapshot gauge: storage in use, seats, active nodes)
@@ -51,11 +52,13 @@ export function isGaugeName(...names: string[]): boolean {
 }
 
 export function billableMetricDrafts(r: ProfileReport): MetricDraft[] {
-  const meters = stripeMeters(r);
-  return r.eventNames.map((n) => draftFor(r, n, meterFor(meters, n.name)));
+  // The meter billing an event name: the active one, else an inactive one (its formula still says what was meant).
+  const meters = r.stripe?.meters ?? [];
+  const meterOf = (name: string) => meters.find((m) => m.eventName === name && m.status === 'active') ?? meters.find((m) => m.eventName === name) ?? null;
+  return r.eventNames.map((n) => draftFor(r, n, meterOf(n.name)));
 }
 
-function draftFor(r: ProfileReport, name: EventNameRate, meter: StripeMeterInfo | null): MetricDraft {
+function draftFor(r: ProfileReport, name: EventNameRate, meter: StripeMeter | null): MetricDraft {
   const props = new Map(r.properties.filter((p) => p.eventName === name.name).map((p) => [p.key, p]));
   const design = r.dimensionCandidates.find((d) => d.eventName === name.name)?.design;
   const customerKey = meter?.customerKey ?? r.settings.customerKey;
@@ -65,10 +68,10 @@ function draftFor(r: ProfileReport, name: EventNameRate, meter: StripeMeterInfo 
   const flags: DraftFlag[] = [];
 
   // ---- aggregation
-  let aggregation: MetronomeAggregation;
+  let aggregation: MetronomeAggregationType;
   let aggregationKey: string | undefined;
   if (meter?.metronome) {
-    aggregation = meter.metronome;
+    aggregation = meter.metronome.aggregationType;
     aggregationKey = aggregation === 'COUNT' ? undefined : valueKey;
     why.push(`Stripe meter ${meter.id || meter.displayName} aggregates with "${meter.formula}", which maps to ${aggregation}${aggregationKey ? ` over ${aggregationKey}` : ''}.`);
     if (aggregationKey && (!valueProp || valueProp.numericShare < 1)) {

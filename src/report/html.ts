@@ -1,12 +1,14 @@
 /**
  * HTML rendering of a profile report: one self-contained file with charts rendered at report time
- * (charts.ts, Vega → inline SVG), a sortable/filterable properties table, fit verdicts that read in
+ * (charts/, Vega → inline SVG), a sortable/filterable properties table, fit verdicts that read in
  * greyscale, the billable-metric drafts, and the model embedded as JSON. Payload text is escaped
  * everywhere (escape.ts) and the page's CSP allows no network and no script but its own.
  */
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
-import type { TailSummary } from '../tail/session.js';
-import { profileChartSpecs, renderCharts, type RenderedChart } from './charts.js';
+import type { TailReport, TailSummary } from '../tail/model.js';
+import { profileChartSpecs } from './charts/profile.js';
+import { renderCharts } from './charts/svg.js';
+import type { RenderedChart } from './charts/style.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { html, truncate } from './escape.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
@@ -15,10 +17,10 @@ import { code, figure, section, table, tiles, verdictCell } from './html/parts.j
 
 const MAX_CANDIDATES_PER_NAME = 10;
 
-export async function renderHtml(r: ProfileReport): Promise<string> {
+export async function renderHtml(r: ProfileReport | TailReport): Promise<string> {
   const charts = new Map((await renderCharts(profileChartSpecs(r))).map((c) => [c.id, c]));
   const drafts = billableMetricDrafts(r);
-  const tail = (r as ProfileReport & { tail?: TailSummary }).tail;
+  const tail = 'tail' in r ? r.tail : undefined;
   const has = r.events.total > 0;
   const parts = [
     overview(r),

@@ -6,7 +6,7 @@
 import type { ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { ReplayReport } from '../replay/model.js';
 import type { LatencySummary } from '../replay/metrics.js';
-import type { TailSummary } from '../tail/session.js';
+import type { TailReport, TailSummary } from '../tail/model.js';
 import { meteringAnswers } from './answers.js';
 import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
 import { mdCode, mdFence, mdText } from './escape.js';
@@ -18,7 +18,7 @@ const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const header = (cells: string[], align: ('l' | 'r')[]) => [row(cells), row(align.map((a) => (a === 'r' ? '---:' : '---')))];
 
-export function renderMarkdown(r: ProfileReport): string {
+export function renderMarkdown(r: ProfileReport | TailReport): string {
   const drafts = billableMetricDrafts(r);
   const out: string[] = [];
   out.push(`# Metering profile: run ${mdText(r.runId, 60)}`, '');
@@ -85,8 +85,7 @@ export function renderMarkdown(r: ProfileReport): string {
     out.push('');
   }
 
-  const tail = (r as ProfileReport & { tail?: TailSummary }).tail;
-  if (tail) out.push(...tailSection(tail));
+  if ('tail' in r) out.push(...tailSection(r.tail));
   out.push(...problems(r));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -154,22 +153,22 @@ function problems(r: ProfileReport): string[] {
 export function renderReplayMarkdown(r: ReplayReport): string {
   const t = r.totals;
   const out: string[] = [];
-  out.push(`# Replay benchmark: run ${mdText(r.run_id, 60)}`, '');
+  out.push(`# Replay benchmark: run ${mdText(r.runId, 60)}`, '');
   out.push(
-    `${r.status === 'interrupted' ? '**Interrupted.** ' : ''}Replayed ${plural(r.input.events, 'event')} from ${r.input.kind === 'run' ? `run ${mdText(r.source_run_id)}` : r.input.names.map((n) => mdText(n, 120)).join(', ')} ` +
-      `to ${mdText(r.target, 200)} (${mdText(r.protocol)}), ${mdText(r.settings.pacing_text)}, ${plural(r.settings.connections, 'connection')}, batches of ${int(r.settings.batch)}; ` +
-      `${when(r.started_at)} → ${when(r.finished_at)} UTC (${dec(r.elapsed_s)} s).`,
+    `${r.status === 'interrupted' ? '**Interrupted.** ' : ''}Replayed ${plural(r.input.events, 'event')} from ${r.input.kind === 'run' ? `run ${mdText(r.sourceRunId)}` : r.input.names.map((n) => mdText(n, 120)).join(', ')} ` +
+      `to ${mdText(r.target, 200)} (${mdText(r.protocol)}), ${mdText(r.settings.pacingText)}, ${plural(r.settings.connections, 'connection')}, batches of ${int(r.settings.batch)}; ` +
+      `${when(r.startedAt)} → ${when(r.finishedAt)} UTC (${dec(r.elapsedS)} s).`,
     '',
   );
   out.push('## Accounting', '');
   out.push(...header(['input', 'sent', 'acknowledged', 'rejected', 'failed', 'not sent', 'balanced'], ['r', 'r', 'r', 'r', 'r', 'r', 'l']));
-  out.push(row([int(t.events_input), int(t.events_sent), int(t.acknowledged), int(t.rejected), int(t.failed), int(t.not_sent), r.accounting_ok ? '✔ yes' : '✖ NO']));
-  out.push('', `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.events_per_s)} events/s answered, ${dec(r.achieved.acknowledged_per_s)} acknowledged/s; offered ${dec(r.achieved.offered_events_per_s)} events/s.`, '');
+  out.push(row([int(t.eventsInput), int(t.eventsSent), int(t.acknowledged), int(t.rejected), int(t.failed), int(t.notSent), r.accountingOk ? '✔ yes' : '✖ NO']));
+  out.push('', `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.acknowledgedPerS)} acknowledged/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`, '');
   out.push('## Latency (ms)', '');
   out.push(...header(['measure', 'p50', 'p90', 'p99', 'p99.9', 'max', 'count'], ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
   const lat = (name: string, s: LatencySummary | null) =>
-    s && s.count ? row([name, ms(s.p50_ms), ms(s.p90_ms), ms(s.p99_ms), ms(s.p999_ms), ms(s.max_ms), int(s.count)]) : row([name, '-', '-', '-', '-', '-', '0']);
-  out.push(lat('latency from scheduled time', r.latency), lat('service time per attempt', r.service), lat('wait for a free connection', r.connection_wait ?? null), lat('generator lag', r.lag), '');
+    s && s.count ? row([name, ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.p999Ms), ms(s.maxMs), int(s.count)]) : row([name, '-', '-', '-', '-', '-', '0']);
+  out.push(lat('latency from scheduled time', r.latency), lat('service time per attempt', r.service), lat('wait for a free connection', r.connectionWait ?? null), lat('generator lag', r.lag), '');
   out.push('## HTTP statuses', '');
   out.push(...header(['status', 'attempts'], ['l', 'r']));
   for (const s of r.statuses) out.push(row([s.status === 0 ? 'no answer' : String(s.status), int(s.attempts)]));

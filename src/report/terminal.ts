@@ -3,53 +3,12 @@
  * order a reader needs it: volume, rates, fit verdicts, dimension candidates, properties, problems.
  * Payload values are untrusted: control characters (terminal escapes) are replaced before printing.
  */
-import Table from 'cli-table3';
 import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
+import { indent, safe, sparkline, table, TERMINAL_WIDTH } from './terminal-parts.js';
 
-export const TERMINAL_WIDTH = 100;
 const MAX_PROPERTIES_PER_NAME = 25;
 const MAX_CANDIDATES_PER_NAME = 8;
-
-// ---- formatting helpers --------------------------------------------------------------------------
-
-/** Replaces control characters (C0, DEL, C1: terminal escapes) and truncates to `max` characters. */
-export function safe(s: string, max = 60): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '�');
-  const chars = [...clean];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
-}
-
-const BLOCKS = '▁▂▃▄▅▆▇█';
-/** Block characters scaled to the largest value; long series are folded into `width` columns (max per fold, so spikes stay visible). */
-export function sparkline(values: number[], width = 60): string {
-  if (values.length === 0) return '';
-  const fold = Math.max(1, Math.ceil(values.length / width));
-  const cols: number[] = [];
-  for (let i = 0; i < values.length; i += fold) cols.push(Math.max(...values.slice(i, i + fold)));
-  const max = Math.max(...cols);
-  if (max <= 0) return ' '.repeat(cols.length);
-  return cols.map((v) => (v <= 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / max) * (BLOCKS.length - 1e-9)))])).join('');
-}
-
-/** A borderless-header cli-table3 table in the report's style (also used by the replay report). */
-export function table(head: string[], colWidths: number[], aligns?: ('left' | 'right')[]): Table.Table {
-  return new Table({
-    head,
-    colWidths,
-    colAligns: aligns,
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-  });
-}
-
-const indent = (text: string, by = 2) =>
-  text
-    .split('\n')
-    .map((l) => ' '.repeat(by) + l)
-    .join('\n');
 
 // ---- sections ------------------------------------------------------------------------------------
 
@@ -100,14 +59,14 @@ function rates(r: ProfileReport, out: string[]): void {
   out.push(`  day of week  ${rt.dayOfWeek.map((d) => `${d.name} ${pct(d.share)}`).join(' · ')}`);
   out.push('');
 
-  const names = table(['event name', 'events', 'share', 'avg/s', 'peak 1s', 'peak at (UTC)'], [29, 12, 7, 9, 9, 21], ['left', 'right', 'right', 'right', 'right', 'left']);
+  const names = table(['event name', 'events', 'share', 'avg/s', 'peak 1s', 'peak at (UTC)'], { widths: [29, 12, 7, 9, 9, 21], aligns: ['left', 'right', 'right', 'right', 'right', 'left'] });
   for (const n of r.eventNames.slice(0, 20)) names.push([safe(n.name, 27), int(n.count), pct(n.share), dec(n.avgEps), int(n.peak1s), when(n.peak1sAt)]);
   out.push(indent(names.toString()));
   if (r.eventNames.length > 20) out.push(`  … and ${int(r.eventNames.length - 20)} more event names (see --json)`);
   out.push('');
 
   if (r.customers.top.length) {
-    const c = table([`top customers (${int(r.customers.distinct)} distinct)`, 'events', 'share', 'peak 1s', 'peak at (UTC)'], [36, 12, 8, 9, 21], ['left', 'right', 'right', 'right', 'left']);
+    const c = table([`top customers (${int(r.customers.distinct)} distinct)`, 'events', 'share', 'peak 1s', 'peak at (UTC)'], { widths: [36, 12, 8, 9, 21], aligns: ['left', 'right', 'right', 'right', 'left'] });
     for (const t of r.customers.top) c.push([safe(t.customer, 34), int(t.count), pct(t.share), int(t.peak1s), when(t.peak1sAt)]);
     out.push(indent(c.toString()));
     out.push('');
@@ -120,7 +79,7 @@ function busiest(values: number[]): number {
 
 function fit(r: ProfileReport, out: string[]): void {
   out.push(`FIT (peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`);
-  const t = table(['path', 'limit', 'need avg → peak', 'use', 'headroom', 's over', 'verdict'], [18, 19, 18, 7, 10, 8, 9], ['left', 'left', 'left', 'right', 'right', 'right', 'left']);
+  const t = table(['path', 'limit', 'need avg → peak', 'use', 'headroom', 's over', 'verdict'], { widths: [18, 19, 18, 7, 10, 8, 9], aligns: ['left', 'left', 'left', 'right', 'right', 'right', 'left'] });
   for (const f of r.fit) {
     t.push([f.path, limitText(f), needText(f), pct(f.utilization), f.headroom === null ? '-' : `${dec(f.headroom)}×`, int(f.secondsOverLimit), f.verdict.toUpperCase()]);
   }
@@ -151,7 +110,7 @@ function candidates(r: ProfileReport, out: string[]): void {
     if (d.candidates.length === 0) {
       out.push('    no low-cardinality payload keys: nothing to price by');
     } else {
-      const t = table(['keys', 'values', 'present', 'score', 'why'], [26, 9, 9, 7, 39], ['left', 'right', 'right', 'right', 'left']);
+      const t = table(['keys', 'values', 'present', 'score', 'why'], { widths: [26, 9, 9, 7, 39], aligns: ['left', 'right', 'right', 'right', 'left'] });
       for (const c of d.candidates.slice(0, MAX_CANDIDATES_PER_NAME)) {
         t.push([safe(c.keys.join(' + '), 24), int(c.combinations), pct(c.presence), c.score.toFixed(2), safe(c.reason, 200)]);
       }
@@ -171,7 +130,7 @@ function properties(r: ProfileReport, out: string[]): void {
   if (byName.size === 0) out.push('  no payload keys');
   for (const [name, props] of byName) {
     out.push(`  ${safe(name, 60)}`);
-    const t = table(['key', 'class', 'present', 'distinct', 'types', 'values'], [20, 17, 9, 10, 10, 23], ['left', 'left', 'right', 'right', 'left', 'left']);
+    const t = table(['key', 'class', 'present', 'distinct', 'types', 'values'], { widths: [20, 17, 9, 10, 10, 23], aligns: ['left', 'left', 'right', 'right', 'left', 'left'] });
     for (const p of props.slice(0, MAX_PROPERTIES_PER_NAME)) {
       const role = p.role ? ` (${p.role})` : '';
       t.push([
@@ -239,6 +198,7 @@ function problems(r: ProfileReport, out: string[]): void {
       }
     }
   }
+  if (r.events.total === 0) lines.unshift('no events: the input was empty or every record was rejected');
   out.push('PROBLEMS');
   if (lines.length === 0) out.push('  none found');
   else for (const l of lines) out.push([...l].length <= TERMINAL_WIDTH - 2 ? `  ${l}` : wrap(l, 2, 4));

@@ -1,6 +1,6 @@
 /**
  * Sink settings: which published limits apply, fault-injection knobs, auth pins.
- * Defaults are the published ingestion limits (see /work/shared/DESIGN.md and docs/replay.md).
+ * Defaults are the published ingestion limits (src/fit/limits.ts, docs/replay.md).
  */
 import { UserError } from '../errors.js';
 import { mulberry32 } from '../util/seeded-random.js';

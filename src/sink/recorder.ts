@@ -18,7 +18,7 @@ export interface AcceptedEvent {
   receivedAt: number;
 }
 
-export function recordLine(e: AcceptedEvent): string {
+function recordLine(e: AcceptedEvent): string {
   return JSON.stringify({
     transaction_id: e.identifier,
     customer_id: e.customer,

@@ -14,7 +14,7 @@ export interface SinkReply {
   code?: string;
 }
 
-export const requestId = () => `req_${crypto.randomBytes(7).toString('hex')}`;
+const requestId = () => `req_${crypto.randomBytes(7).toString('hex')}`;
 
 export function stripeError(
   status: number,

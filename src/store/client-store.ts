@@ -2,21 +2,29 @@
  * What both backends share: one @clickhouse/client instance (chDB plugs into the same client),
  * JSON rows, and the METERSCOPE_DEBUG=sql timing. Backends override what differs (inserts, merges).
  */
+import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { Capabilities, SelectOptions, Settings, Store } from './store.js';
 import { toQuery, type Params, type Query } from './sql.js';
+import { invocationSecrets } from '../secrets/scrubber.js';
 
 export abstract class ClientStore implements Store {
   abstract readonly label: string;
   abstract readonly capabilities: Capabilities;
 
+  /** Ids of the statements in flight, so a Ctrl-C can name them to the server. */
+  protected readonly running = new Set<string>();
+
   protected constructor(protected readonly client: ClickHouseClient) {}
+
+  async cancelRunning(): Promise<void> {}
 
   async select<T>(query: string | Query, params?: Params, opts: SelectOptions = {}): Promise<T[]> {
     const q = toQuery(query, params);
-    return timed(q.sql, async () => {
+    return this.guard(q.sql, async (query_id) => {
       const rs = await this.client.query({
+        query_id,
         query: q.sql,
         query_params: q.params,
         format: opts.compact ? 'JSONCompactEachRow' : 'JSONEachRow',
@@ -28,16 +36,41 @@ export abstract class ClientStore implements Store {
 
   async exec(query: string | Query, params?: Params, settings?: Settings): Promise<void> {
     const q = toQuery(query, params);
-    await timed(q.sql, () => this.client.command({ query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
+    await this.guard(q.sql, (query_id) => this.client.command({ query_id, query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
   }
 
   async stream(query: string | Query, format: string, settings?: Settings): Promise<Readable> {
     const q = toQuery(query);
-    const rs = await this.client.exec({ query: `${q.sql} FORMAT ${format}`, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined });
+    const rs = await this.guard(q.sql, (query_id) =>
+      this.client.exec({ query_id, query: `${q.sql} FORMAT ${format}`, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }),
+    );
     return rs.stream;
   }
 
-  abstract insertRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** A backend's chance to turn a transport failure into a sentence (see ServerStore). */
+  protected translate(err: unknown): unknown {
+    return err;
+  }
+
+  protected async guard<T>(sql: string, run: (queryId: string) => Promise<T>): Promise<T> {
+    const queryId = crypto.randomUUID();
+    this.running.add(queryId);
+    try {
+      return await timed(sql, () => run(queryId));
+    } catch (err) {
+      throw this.translate(err);
+    } finally {
+      this.running.delete(queryId);
+    }
+  }
+
+  /** Every stored row passes the invocation's scrubber: no secret reaches a table, whatever echoed it. */
+  async insertRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.writeRows(table, rows.map(scrubRow));
+  }
+
+  protected abstract writeRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
   abstract insertTsv(table: string, columns: string, tsv: string): Promise<void>;
 
   async pauseMerges(_table: string): Promise<void> {}
@@ -58,4 +91,12 @@ async function timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stderr.write(`${ms.toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').trim().slice(0, 110)}\n`);
   }
+}
+
+function scrubRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] = typeof v === 'string' ? invocationSecrets.scrub(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? invocationSecrets.scrub(x) : x)) : v;
+  }
+  return out;
 }

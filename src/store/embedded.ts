@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { UserError } from '../errors.js';
 import { ClientStore } from './client-store.js';
+import { isAlive } from './abandoned.js';
 import type { Capabilities } from './store.js';
 
 export const EMBEDDED_DATABASE = 'meterscope';
@@ -37,8 +38,7 @@ export class EmbeddedStore extends ClientStore {
     return new EmbeddedStore(engine.client, dir);
   }
 
-  async insertRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
-    if (rows.length === 0) return;
+  protected async writeRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
     const types = await this.typesOf(table);
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => types.has(k));
     const structure = names.map((n) => `\`${n}\` ${types.get(n)}`).join(', ');
@@ -122,13 +122,4 @@ function claimDataDir(dir: string): void {
       /* already gone */
     }
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,7 +2,9 @@
 import { EmbeddedStore, EMBEDDED_DATABASE } from './embedded.js';
 import { ServerStore } from './server.js';
 import { migrate } from './migrations.js';
+import { reapAbandoned } from './abandoned.js';
 import type { Store } from './store.js';
+import { UserError } from '../errors.js';
 
 export interface StoreOptions {
   /** Embedded (chDB) data directory; ignored when `url` is set. */
@@ -12,10 +14,16 @@ export interface StoreOptions {
   username?: string;
   password?: string;
   database?: string;
+  /** Server mode: seconds to wait for the first answer (default 10). */
+  connectTimeoutS?: number;
+  /** Server mode: seconds a request may go without any byte from the server (default 300). */
+  timeoutS?: number;
 }
 
-export const DEFAULT_DATA_DIR = '.meterscope';
-export const DEFAULT_DATABASE = EMBEDDED_DATABASE;
+const DEFAULT_DATA_DIR = '.meterscope';
+const DEFAULT_DATABASE = EMBEDDED_DATABASE;
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+export const DEFAULT_TIMEOUT_S = 300;
 
 /** Resolves flags first, then environment variables, then defaults. */
 export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.ProcessEnv = process.env): StoreOptions {
@@ -25,16 +33,32 @@ export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.Pr
     password: flags.password ?? env.CLICKHOUSE_PASSWORD ?? undefined,
     database: flags.database ?? env.CLICKHOUSE_DATABASE ?? undefined,
     dataDir: flags.dataDir ?? env.METERSCOPE_DATA_DIR ?? DEFAULT_DATA_DIR,
+    connectTimeoutS: flags.connectTimeoutS ?? seconds('CLICKHOUSE_CONNECT_TIMEOUT', env.CLICKHOUSE_CONNECT_TIMEOUT),
+    timeoutS: flags.timeoutS ?? seconds('CLICKHOUSE_TIMEOUT', env.CLICKHOUSE_TIMEOUT),
   };
+}
+
+function seconds(name: string, v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!(n > 0)) throw new UserError(`${name} must be a number of seconds above 0, got "${v}"`);
+  return n;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store: Store = opts.url
-    ? await ServerStore.open({ url: opts.url, username: opts.username, password: opts.password, database: opts.database ?? DEFAULT_DATABASE })
+    ? await ServerStore.open({
+        url: opts.url,
+        username: opts.username,
+        password: opts.password,
+        database: opts.database ?? DEFAULT_DATABASE,
+        connectTimeoutS: opts.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S,
+        timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S,
+      })
     : await EmbeddedStore.open(opts.dataDir ?? DEFAULT_DATA_DIR);
   await migrate(store);
+  await reapAbandoned(store);
   return store;
 }
 
-export { redactUrl } from './server.js';
 export type { Store } from './store.js';

@@ -1,8 +1,13 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { Interrupted, UserError } from '../errors.js';
 import type { Store } from './store.js';
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+/**
+ * 'interrupted': stopped by a signal; 'abandoned': its process vanished while it ran (found at the
+ * next open; see abandoned.ts). Neither is a complete run.
+ */
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted' | 'abandoned';
 
 export interface RunRecord {
   run_id: string;
@@ -18,7 +23,7 @@ export interface RunRecord {
 /** Option names whose values are never stored or printed. */
 const SECRET_OPTION = /(password|secret|token|api[-_]?key|authorization|header)/i;
 
-export function redactOptions(options: Record<string, unknown>): Record<string, unknown> {
+function redactOptions(options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
     if (v === undefined || typeof v === 'function') continue;
@@ -28,7 +33,7 @@ export function redactOptions(options: Record<string, unknown>): Record<string, 
 }
 
 /** Sortable, short, unique: UTC timestamp + random suffix (e.g. 20261125-221530-a1b2c3). */
-export function newRunId(now = new Date()): string {
+function newRunId(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   return `${stamp}-${crypto.randomBytes(3).toString('hex')}`;
@@ -89,7 +94,26 @@ export class Runs {
         status: rec.status,
         summary: JSON.stringify(rec.summary),
         updated_at: iso(new Date()),
+        // The process that writes the row owns the run (a resumed tail takes it over).
+        pid: process.pid,
+        host: os.hostname(),
       }]);
+  }
+
+  /**
+   * A run whose results can be used: 'done'. Anything else (running, interrupted, abandoned, failed)
+   * is refused with one sentence unless `allowIncomplete` (--allow-incomplete).
+   */
+  async getComplete(runId: string, allowIncomplete = false): Promise<RunRecord> {
+    const rec = await this.get(runId);
+    if (rec.status === 'done' || allowIncomplete) return rec;
+    const why: Record<Exclude<RunStatus, 'done'>, string> = {
+      running: 'still running, or its process has not been seen to end',
+      interrupted: 'stopped by a signal before it finished',
+      abandoned: 'its process ended without finishing',
+      failed: `it failed${typeof rec.summary.error === 'string' ? `: ${rec.summary.error}` : ''}`,
+    };
+    throw new UserError(`run ${runId} is ${rec.status} (${why[rec.status]}); its results are partial or gone: add --allow-incomplete to use it anyway`);
   }
 
   async list(limit = 50): Promise<RunRecord[]> {

@@ -13,60 +13,113 @@ export interface ServerOptions {
   username?: string;
   password?: string;
   database: string;
+  /** Seconds to wait for the server's first answer (the ping). */
+  connectTimeoutS: number;
+  /** Seconds a request may go without any byte from the server; long queries send progress every 10 s. */
+  timeoutS: number;
 }
 
 export class ServerStore extends ClientStore {
   readonly capabilities: Capabilities = { readsLocalFiles: false, pausesMerges: false };
 
-  private constructor(client: ClickHouseClient, readonly label: string) {
+  private constructor(
+    client: ClickHouseClient,
+    readonly label: string,
+    private readonly opts: ServerOptions,
+  ) {
     super(client);
   }
 
+  /** Failures of the connection itself become one sentence naming the server; query errors pass through. */
+  protected translate(err: unknown): unknown {
+    const sentence = connectionProblem(err, redactUrl(this.opts.url), this.opts, `${this.opts.timeoutS} s (--ch-timeout / CLICKHOUSE_TIMEOUT)`);
+    return sentence ? new UserError(sentence) : err;
+  }
+
   static async open(opts: ServerOptions): Promise<ServerStore> {
-    const safe = redactUrl(opts.url);
-    if (safe === '(invalid URL)') throw new UserError(`--clickhouse / CLICKHOUSE_URL is not a valid URL`);
+    const safe = checkUrl(opts.url);
     const { database } = opts;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new UserError(`database name "${database}" must be letters, digits and underscores`);
     const base = {
       url: opts.url,
       username: opts.username ?? 'default',
       password: opts.password ?? '',
-      request_timeout: 3_600_000,
-      // Progress headers keep long INSERT…SELECTs from being cut by idle proxies.
+      // An idle timeout, not a total one: progress headers every 10 s keep long INSERT…SELECTs
+      // alive (and stop idle proxies from cutting them); a server that stops answering is noticed.
+      request_timeout: opts.timeoutS * 1000,
       clickhouse_settings: { send_progress_in_http_headers: 1 as const, http_headers_progress_interval_ms: '10000' },
       // The client logs request errors itself; ours are reported once, as a sentence.
       log: { level: ClickHouseLogLevel.OFF },
     };
-    const admin = createClient(base);
+    const admin = createClient({ ...base, request_timeout: opts.connectTimeoutS * 1000 });
     try {
       const ping = await admin.ping();
       if (!ping.success) throw ping.error;
       await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
     } catch (err) {
+      throw new UserError(serverError(err, safe, opts, `${opts.connectTimeoutS} s (--ch-connect-timeout / CLICKHOUSE_CONNECT_TIMEOUT)`));
+    } finally {
       await admin.close().catch(() => {});
-      const e = err as { code?: string; message?: string };
-      const msg = firstLine(e.message ?? String(err));
-      const why = (e.code && !/^\d+$/.test(e.code) ? e.code : msg).replaceAll(opts.password || '\u0000', '***');
-      throw new UserError(`cannot reach ClickHouse at ${safe}: ${why}`);
     }
-    await admin.close();
-    return new ServerStore(createClient({ ...base, database }), `ClickHouse server ${safe} database ${database}`);
+    return new ServerStore(createClient({ ...base, database }), `ClickHouse server ${safe} database ${database}`, opts);
   }
 
-  async insertRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+  async cancelRunning(): Promise<void> {
+    const ids = [...this.running];
+    if (ids.length === 0) return;
+    // A fresh request on another socket; ASYNC: do not wait for the queries to wind down.
+    await this.client.command({ query: 'KILL QUERY WHERE query_id IN {ids:Array(String)} ASYNC', query_params: { ids } }).catch(() => {});
+  }
+
+  protected async writeRows(table: string, rows: Record<string, unknown>[]): Promise<void> {
+    await this.guard(`INSERT INTO ${table}`, (query_id) => this.client.insert({ query_id, table, values: rows, format: 'JSONEachRow' }));
   }
 
   async insertTsv(table: string, columns: string, tsv: string): Promise<void> {
     if (tsv.length === 0) return;
     const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
-    await this.client.insert({ table, columns: names as [string, ...string[]], values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' });
+    await this.guard(`INSERT INTO ${table}`, (query_id) =>
+      this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' }),
+    );
   }
 }
 
+/** The URL as it may be printed; a URL that is not http(s) is refused with the fix. */
+function checkUrl(url: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    /* reported below */
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    const hint = /^[\w.-]+(:\d+)?(\/.*)?$/.test(url) ? `; use http://${url}` : ' (http://host:8123 or https://host:8443)';
+    throw new UserError(`--clickhouse / CLICKHOUSE_URL must be an http:// or https:// URL${hint}`);
+  }
+  return redactUrl(url);
+}
+
+/** One sentence for a failure to talk to the server at all (or undefined for an ordinary query error). */
+function connectionProblem(err: unknown, safe: string, opts: ServerOptions, timeout: string): string | undefined {
+  const e = err as { code?: string; message?: string; type?: string };
+  const msg = e?.message ?? String(err);
+  if (/^Timeout error/i.test(msg)) return `ClickHouse at ${safe} did not answer within ${timeout}`;
+  if (e?.code === '516' || /AUTHENTICATION_FAILED|Authentication failed/i.test(`${e?.type ?? ''} ${msg}`)) {
+    return `ClickHouse at ${safe} refused the credentials of user "${opts.username ?? 'default'}": authentication failed (check --ch-user / --ch-password or CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)`;
+  }
+  if (e?.code && /^E[A-Z]+$/.test(e.code)) return `cannot reach ClickHouse at ${safe}: ${e.code}; check --clickhouse / CLICKHOUSE_URL and that the server is running`;
+  return undefined;
+}
+
+function serverError(err: unknown, safe: string, opts: ServerOptions, timeout: string): string {
+  const known = connectionProblem(err, safe, opts, timeout);
+  if (known) return known;
+  const e = err as { message?: string };
+  return `cannot reach ClickHouse at ${safe}: ${firstLine(e?.message ?? String(err))}`;
+}
+
 /** Strips credentials from a URL so it can be shown in messages and stored in rows. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

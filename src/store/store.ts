@@ -39,5 +39,10 @@ export interface Store {
   /** Stops background merges of `table` while a load runs (a no-op where `pausesMerges` is false). */
   pauseMerges(table: string): Promise<void>;
   resumeMerges(table: string): Promise<void>;
+  /**
+   * Cancels the statements still running (Ctrl-C): a server is told to KILL them, since closing the
+   * connection does not stop a query; in-process engines stop with the process.
+   */
+  cancelRunning(): Promise<void>;
   close(): Promise<void>;
 }

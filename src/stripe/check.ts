@@ -5,7 +5,7 @@
  * meters that received nothing in the span; and the Metronome aggregation each meter needs.
  */
 import type { Store } from '../store/store.js';
-import { SqlParams } from '../store/sql.js';
+import { SqlParams, type Query } from '../store/sql.js';
 import { meterColumns } from './sql.js';
 import { meterByEventName, type StripeMeter } from './meters.js';
 import type { MetronomeAggregation } from './metronome.js';
@@ -101,10 +101,11 @@ interface NameRow {
 const iso = (chTime: string | null | undefined) => (chTime ? new Date(`${chTime.replace(' ', 'T')}Z`).toISOString() : null);
 const loc = (t: [string, string]): EventLocation | null => (t && Number(t[1]) > 0 ? { source: t[0], line: Number(t[1]) } : null);
 
-export async function checkRun(store: Store, runId: string, meters: StripeMeter[], now = new Date()): Promise<StripeCheckResult> {
-  const { active, inactive } = meterByEventName(meters);
-  // Each event name is read with the keys of the meter that bills it (active first; an inactive one for context).
-  const keyed = new Map([...inactive, ...active]);
+/**
+ * One row per event name of the run: counts, problems and the first example of each. A name is read
+ * with the customer and value keys of its meter in `keyed`; a name with no meter there, with empty keys.
+ */
+export function checkQuery(runId: string, keyed: Map<string, Pick<StripeMeter, 'customerKey' | 'valueKey'>>): Query {
   const names = [...keyed.keys()];
   const params = new SqlParams();
   const run = params.add(runId);
@@ -112,7 +113,8 @@ export async function checkRun(store: Store, runId: string, meters: StripeMeter[
   const cks = params.add(names.map((n) => keyed.get(n)!.customerKey), 'Array(String)');
   const vks = params.add(names.map((n) => keyed.get(n)!.valueKey), 'Array(String)');
   const at = 'tuple(source, line)';
-  const byName = new Map((await store.select<NameRow>(`
+  return {
+    sql: `
       SELECT event_name,
         count() AS events,
         countIf(m_customer != '' AND m_is_numeric) AS billable,
@@ -135,7 +137,16 @@ export async function checkRun(store: Store, runId: string, meters: StripeMeter[
         )
       )
       GROUP BY event_name
-      ORDER BY events DESC, event_name`, params.values)).map((r) => [r.event_name, r]));
+      ORDER BY events DESC, event_name`,
+    params: params.values,
+  };
+}
+
+export async function checkRun(store: Store, runId: string, meters: StripeMeter[], now = new Date()): Promise<StripeCheckResult> {
+  const { active, inactive } = meterByEventName(meters);
+  // Each event name is read with the keys of the meter that bills it (active first; an inactive one for context).
+  const keyed = new Map([...inactive, ...active]);
+  const byName = new Map((await store.select<NameRow>(checkQuery(runId, keyed))).map((r) => [r.event_name, r]));
 
   const checks: MeterCheck[] = [];
   for (const m of meters) {

@@ -9,7 +9,7 @@ import { UserError, firstLine } from '../errors.js';
 const KEY_SHAPE = /\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*]+/g;
 
 /** Removes `secret` and anything key-shaped from `text`. */
-export function redactSecret(text: string, secret?: string): string {
+function redactSecret(text: string, secret?: string): string {
   let out = text;
   if (secret && secret.length >= 4) out = out.split(secret).join('***');
   return out.replace(KEY_SHAPE, '$1_$2_***');
@@ -46,7 +46,7 @@ interface StripeLikeError {
 }
 
 /** True for errors thrown by the stripe package (they carry a `type` like StripeAuthenticationError). */
-export function isStripeError(err: unknown): err is StripeLikeError {
+function isStripeError(err: unknown): err is StripeLikeError {
   const t = (err as StripeLikeError | null)?.type;
   return typeof t === 'string' && t.startsWith('Stripe');
 }

@@ -5,7 +5,7 @@
  * SUM of values, COUNT of events, or the value of the LAST event (by event time, then log order).
  */
 import type { Store } from '../store/store.js';
-import { SqlParams } from '../store/sql.js';
+import { SqlParams, type Query } from '../store/sql.js';
 import { meterColumns } from './sql.js';
 import type { StripeMeter } from './meters.js';
 import type { MeterWindows } from './windows.js';
@@ -31,7 +31,11 @@ export interface LogTotals {
 /** Stripe deduplicates identifiers over a rolling window of at least 24 hours. */
 export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
-export async function logTotals(store: Store, runId: string, meter: StripeMeter, w: MeterWindows, opts: { dedup: boolean }): Promise<LogTotals> {
+/**
+ * One row per (customer, window) with kind 'window', plus one 'stats' row (events = duplicates dropped)
+ * and one 'rejected' row (events = events of the name Stripe would reject).
+ */
+export function logTotalsQuery(runId: string, meter: StripeMeter, w: MeterWindows, opts: { dedup: boolean }): Query {
   const p = new SqlParams();
   const run = p.add(runId);
   const name = p.add(meter.eventName);
@@ -41,7 +45,7 @@ export async function logTotals(store: Store, runId: string, meter: StripeMeter,
   const bucket = span ? p.add(w.start, 'UInt32') : `intDiv(toUInt32(toUnixTimestamp(event_time)), ${p.add(w.unit, 'UInt32')}) * ${p.add(w.unit, 'UInt32')}`;
   const dedup = p.add(opts.dedup ? 1 : 0, 'UInt8');
   const order = 'event_time, source, line, seq';
-  const query = `
+  const sql = `
     WITH meter_events AS (
       SELECT event_time, source, line, seq, identifier, ${meterColumns(ck, vk)}
       FROM events WHERE run_id = ${run} AND event_name = ${name}
@@ -62,8 +66,15 @@ export async function logTotals(store: Store, runId: string, meter: StripeMeter,
     SELECT 'stats', '', 0, countIf(duplicate), 0, 0 FROM accepted
     UNION ALL
     SELECT 'rejected', '', 0, countIf(NOT (m_customer != '' AND m_is_numeric)), 0, 0 FROM meter_events`;
+  return { sql, params: p.values };
+}
+
+export async function logTotals(store: Store, runId: string, meter: StripeMeter, w: MeterWindows, opts: { dedup: boolean }): Promise<LogTotals> {
+  const rows = await store.select<{ kind: string; customer: string; window: number | string; events: string; sum: number; last: number }>(
+    logTotalsQuery(runId, meter, w, opts),
+  );
   const out: LogTotals = { rows: [], rejected: 0, duplicates: 0 };
-  for (const r of await store.select<{ kind: string; customer: string; window: number | string; events: string; sum: number; last: number }>(query, p.values)) {
+  for (const r of rows) {
     if (r.kind === 'stats') out.duplicates = Number(r.events);
     else if (r.kind === 'rejected') out.rejected = Number(r.events);
     else out.rows.push({ customer: r.customer, window: Number(r.window), events: Number(r.events), sum: Number(r.sum), last: Number(r.last) });

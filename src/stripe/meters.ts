@@ -8,8 +8,8 @@ import type { StripeReader } from './client.js';
 import { metronomeAggregationFor, type MetronomeAggregation, type MetronomeAggregationType } from './metronome.js';
 
 /** Stripe's defaults when a meter does not override the payload keys. */
-export const DEFAULT_CUSTOMER_KEY = 'stripe_customer_id';
-export const DEFAULT_VALUE_KEY = 'value';
+const DEFAULT_CUSTOMER_KEY = 'stripe_customer_id';
+const DEFAULT_VALUE_KEY = 'value';
 
 export interface StripeMeter {
   id: string;
@@ -28,7 +28,7 @@ export interface StripeMeter {
   /** dimension_payload_keys, where the API returns them (meter dimensions are a preview feature). */
   dimensionKeys: string[];
   livemode: boolean;
-  /** The Metronome aggregation this meter needs (flat copy of metronome.aggregationType for report readers). */
+  /** metronome.aggregationType, repeated at the top level of the JSON output for readers of `stripe meters --json`. */
   metronomeAggregation: MetronomeAggregationType | null;
   metronome: MetronomeAggregation | null;
 }
@@ -37,27 +37,64 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** One meter from the API object shape (snake_case) or this tool's own JSON (camelCase). */
+/** A meter's fields as one input shape spells them, before defaults. */
+interface MeterFields {
+  id: unknown;
+  displayName: unknown;
+  eventName: unknown;
+  status: unknown;
+  formula: unknown;
+  customerKey: unknown;
+  valueKey: unknown;
+  eventTimeWindow: unknown;
+  dimensionKeys: unknown;
+  livemode: unknown;
+}
+
+/** A Billing Meter object as the Stripe API returns it (snake_case, nested settings). */
+function fromStripeApi(raw: Obj): MeterFields {
+  const inner = (v: unknown): Obj => (isObj(v) ? v : {});
+  return {
+    id: raw.id,
+    displayName: raw.display_name,
+    eventName: raw.event_name,
+    status: raw.status,
+    formula: inner(raw.default_aggregation).formula,
+    customerKey: inner(raw.customer_mapping).event_payload_key,
+    valueKey: inner(raw.value_settings).event_payload_key,
+    eventTimeWindow: raw.event_time_window,
+    dimensionKeys: raw.dimension_payload_keys,
+    livemode: raw.livemode,
+  };
+}
+
+/** This tool's own JSON of a meter (`stripe meters --json`: the StripeMeter fields). */
+function fromOwnJson(raw: Obj): MeterFields {
+  const { id, displayName, eventName, status, formula, customerKey, valueKey, eventTimeWindow, dimensionKeys, livemode } = raw;
+  return { id, displayName, eventName, status, formula, customerKey, valueKey, eventTimeWindow, dimensionKeys, livemode };
+}
+
+/**
+ * One meter, from the Stripe API object or from this tool's own JSON (`stripe meters --json`, the
+ * StripeMeter fields, told apart by its `eventName`); Stripe's defaults fill what a meter leaves out.
+ */
 export function normalizeMeter(raw: unknown): StripeMeter {
   if (!isObj(raw)) throw new Error('a meter must be an object');
-  const agg = isObj(raw.default_aggregation) ? raw.default_aggregation : {};
-  const cm = isObj(raw.customer_mapping) ? raw.customer_mapping : {};
-  const vs = isObj(raw.value_settings) ? raw.value_settings : {};
-  const id = text(raw.id);
-  const eventName = text(raw.event_name) ?? text(raw.eventName);
+  const f = 'eventName' in raw ? fromOwnJson(raw) : fromStripeApi(raw);
+  const id = text(f.id);
+  const eventName = text(f.eventName);
   if (!id || !eventName) throw new Error('a meter needs an id and an event_name');
-  const dims = raw.dimension_payload_keys ?? raw.dimensionKeys;
   const base = {
     id,
-    displayName: text(raw.display_name) ?? text(raw.displayName) ?? eventName,
+    displayName: text(f.displayName) ?? eventName,
     eventName,
-    status: text(raw.status) ?? 'active',
-    formula: (text(agg.formula) ?? text(raw.formula) ?? '').toLowerCase(),
-    customerKey: text(cm.event_payload_key) ?? text(raw.customerKey) ?? DEFAULT_CUSTOMER_KEY,
-    valueKey: text(vs.event_payload_key) ?? text(raw.valueKey) ?? DEFAULT_VALUE_KEY,
-    eventTimeWindow: text(raw.event_time_window) ?? text(raw.eventTimeWindow),
-    dimensionKeys: Array.isArray(dims) ? dims.filter((d): d is string => typeof d === 'string') : [],
-    livemode: raw.livemode === true,
+    status: text(f.status) ?? 'active',
+    formula: (text(f.formula) ?? '').toLowerCase(),
+    customerKey: text(f.customerKey) ?? DEFAULT_CUSTOMER_KEY,
+    valueKey: text(f.valueKey) ?? DEFAULT_VALUE_KEY,
+    eventTimeWindow: text(f.eventTimeWindow),
+    dimensionKeys: Array.isArray(f.dimensionKeys) ? f.dimensionKeys.filter((d): d is string => typeof d === 'string') : [],
+    livemode: f.livemode === true,
   };
   const metronome = metronomeAggregationFor(base);
   return { ...base, metronomeAggregation: metronome?.aggregationType ?? null, metronome };

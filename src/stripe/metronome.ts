@@ -1,12 +1,13 @@
 /**
- * Which Metronome billable-metric aggregation a Stripe meter needs, in the shape the billable-metric
- * drafts consume (src/report/stripe-meters.ts reads `metronomeAggregation` from the profile's
- * `stripe.meters`). Stripe formulas: sum adds each event's value, count counts events, last keeps the
- * last value in the period.
+ * Which Metronome billable-metric aggregation a Stripe meter needs (the billable-metric drafts use it
+ * through the profile's `stripe.meters`). Stripe formulas: sum adds each event's value, count counts
+ * events, last keeps the last value in the period.
  */
+import type { BillableMetricCreateParams } from '@metronome/sdk/resources/v1/billable-metrics';
 import type { StripeMeter } from './meters.js';
 
-export type MetronomeAggregationType = 'SUM' | 'COUNT' | 'LATEST' | 'MAX';
+/** Metronome's aggregation types, as its create-billable-metric request names them. */
+export type MetronomeAggregationType = NonNullable<BillableMetricCreateParams['aggregation_type']>;
 
 export interface MetronomeAggregation {
   /** The aggregation that reproduces the Stripe formula. */

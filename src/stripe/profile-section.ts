@@ -1,17 +1,18 @@
 /**
  * `profile --stripe`: after the profile is computed, read the account's meters, check the run
- * against them and attach the result to the report model as `stripe` (the Markdown/HTML answers
- * and billable-metric drafts read `stripe.meters`, see src/report/stripe-meters.ts).
+ * against them and set the report model's `stripe` section (the Markdown/HTML answers and the
+ * billable-metric drafts read `stripe.meters`).
  */
 import type { Command } from 'commander';
 import type { Store } from '../store/store.js';
 import { describeError } from '../errors.js';
 import { StripeReader, resolveApiKey } from './client.js';
-import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
-import { checkRun, type StripeCheckResult } from './check.js';
-import { saveCheck, saveMeters } from './store.js';
+import type { StripeMeter } from './meters.js';
+import type { StripeCheckResult } from './check.js';
+import { checkWithMeters } from './stored-run.js';
 import { plural } from '../report/format.js';
 
+/** The profile report's `stripe` section: the account's meters and the run checked against them. */
 export interface StripeSection {
   /** 'api' (read with the key) or 'file' (--stripe-meters). */
   source: 'api' | 'file';
@@ -37,7 +38,7 @@ export function addStripeProfileOptions(cmd: Command): Command {
 
 export interface StripeAttacher {
   /** Reads the meters, checks the run, stores both and sets `report.stripe`; warns (never throws) on Stripe errors. */
-  attach(store: Store, report: { runId: string }): Promise<void>;
+  attach(store: Store, report: { runId: string; stripe?: StripeSection }): Promise<void>;
 }
 
 /** Validates the flags up front (a missing key fails before anything is loaded); null without --stripe. */
@@ -48,13 +49,10 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
   return {
     async attach(store, report) {
       try {
-        const fetchedAt = new Date().toISOString();
-        const meters = reader ? await listMeters(reader) : readMetersFile(f.stripeMeters!);
-        const check = await checkRun(store, report.runId, meters);
-        await saveMeters(store, report.runId, 'profile', meters, fetchedAt);
-        await saveCheck(store, check);
+        const source = reader ? { reader } : { file: f.stripeMeters! };
+        const { takenAt: fetchedAt, meters, check } = await checkWithMeters(store, report.runId, source, 'profile');
         const section: StripeSection = { source: reader ? 'api' : 'file', fetchedAt, meters, check };
-        Object.assign(report, { stripe: section });
+        report.stripe = section;
         // The terminal report does not render this section; one line on stderr says what it found.
         process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}meterscope: Stripe: ${summaryLine(check)}; details: meterscope stripe check ${report.runId}\n`);
       } catch (err) {
@@ -68,7 +66,7 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
 }
 
 /** "4 active meters; 5 events match no active meter; 5 events bill nothing (missing keys, bad values); 1 idle meter". */
-export function summaryLine(c: StripeCheckResult): string {
+function summaryLine(c: StripeCheckResult): string {
   const parts = [`${plural(c.activeMeterCount, 'active meter')} of ${c.meterCount}`];
   parts.push(`${plural(c.totals.unmeteredEvents, 'event')} under no active meter`);
   parts.push(`${plural(c.totals.rejectedEvents, 'event')} Stripe would reject (missing keys, bad values)`);

@@ -87,7 +87,7 @@ export interface ReconcileOptions {
 }
 
 /** Two values agree when equal up to float rounding of sums. */
-export function sameValue(a: number, b: number): boolean {
+function sameValue(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
@@ -128,7 +128,7 @@ function logValue(formula: string, t: LogWindowTotal | undefined): number {
 }
 
 /** Compares one customer's log windows with Stripe's summaries. */
-export function compareWindows(meter: StripeMeter, customer: string, w: MeterWindows, log: LogWindowTotal[], summaries: Summary[]): ReconcileRow[] {
+function compareWindows(meter: StripeMeter, customer: string, w: MeterWindows, log: LogWindowTotal[], summaries: Summary[]): ReconcileRow[] {
   const byLog = new Map(log.map((t) => [t.window, t]));
   const byStripe = new Map<number, number>();
   for (const s of summaries) {

@@ -5,13 +5,13 @@
 import { plain } from '../ingest/sql/expressions.js';
 
 /** Formats whose events are Stripe meter events: only the payload can name the customer. */
-export const STRIPE_FORMATS = ['stripe-json', 'stripe-v1-form', 'stripe-v2-stream'];
+const STRIPE_FORMATS = ['stripe-json', 'stripe-v1-form', 'stripe-v2-stream'];
 
 /**
  * A decimal number, optionally signed, with an optional exponent: what Stripe accepts as a value
  * (it rejects anything else, so such events bill nothing).
  */
-export const NUMERIC_RE = '^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$';
+const NUMERIC_RE = '^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$';
 
 /**
  * Columns derived for one meter, given SQL expressions for its customer key and value key:

@@ -41,8 +41,3 @@ export function meterWindows(firstMs: number, lastMs: number, requested: Granula
   const end = Math.floor(lastS / unit) * unit + unit;
   return { granularity, unit, start, end, groupingWindow: granularity === 'span' ? undefined : granularity };
 }
-
-/** Start of the window (unix seconds) an event time falls in. */
-export function windowStart(w: MeterWindows, epochSeconds: number): number {
-  return w.granularity === 'span' ? w.start : Math.floor(epochSeconds / w.unit) * w.unit;
-}

@@ -29,6 +29,11 @@ export interface TailIngestOptions {
   line: number;
   /** Last checkpoint batch number (0 for a new run). */
   batch: number;
+  /**
+   * Test-only fault injection: the process kills itself (SIGKILL) right after the rows of this
+   * session's nth batch are stored, before its checkpoint (the one window a resume must roll back).
+   */
+  crashBeforeCheckpointAtBatch?: number;
 }
 
 export interface BatchResult {
@@ -39,7 +44,6 @@ export interface BatchResult {
 }
 
 const SAMPLE_BYTES = 256 * 1024;
-const CRASH_BEFORE_CHECKPOINT = Number(process.env.METERSCOPE_TEST_CRASH_BEFORE_CHECKPOINT ?? 0);
 
 export class TailIngest {
   parser?: ParserChoice;
@@ -82,13 +86,11 @@ export class TailIngest {
       this.parser = chooseParser(sample, this.opts.format, this.opts.mapping, this.opts.source === '-' ? 'stdin' : this.opts.source);
     }
     const params = new SqlParams();
-    const skip = this.parser.format === 'csv' && headers.length ? ` AND NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
-    const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name} WHERE notEmpty(trimBoth(raw))${skip}`;
+    const skip = this.parser.format === 'csv' && headers.length ? `NOT has(${params.add(headers, 'Array(UInt64)')}, line)` : '';
+    const rel = `SELECT ${params.add(this.opts.source)} AS source, line, raw FROM ${this.staging.name}${skip ? ` WHERE ${skip}` : ''}`;
     await this.store.exec(buildIngestQuery(this.opts.runId, this.parser, rel, params), params.values);
     this.written++;
-    // Fault injection for test/tail-resume.test.ts: die in the one window that needs a rollback on
-    // resume (this batch's rows stored, its checkpoint not).
-    if (this.written === CRASH_BEFORE_CHECKPOINT) process.kill(process.pid, 'SIGKILL');
+    if (this.written === this.opts.crashBeforeCheckpointAtBatch) process.kill(process.pid, 'SIGKILL');
     await this.checkpoint('batch', end, lastLine);
     await this.store.exec(`TRUNCATE TABLE ${this.staging.name}`);
     this.line = lastLine;

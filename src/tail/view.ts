@@ -43,7 +43,8 @@ export function jsonLine(s: TailSnapshot): string {
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Payload text is untrusted: no control characters (escape sequences) reach the terminal. */
-export function safe(s: string): string {
+function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -60,7 +61,7 @@ function duration(s: number): string {
 }
 
 /** The lines of one frame, each at most `width` characters. */
-export function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
+function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
   const a = s.arrival;
   const e = s.eventTime;
   const t = s.totals;
@@ -89,10 +90,6 @@ export function renderFrame(s: TailSnapshot, width: number, final = false): stri
 export class LiveScreen {
   private active = false;
   private last?: TailSnapshot;
-  private readonly restore = () => {
-    if (this.active) this.out.write('\x1b[?1049l\x1b[?25h');
-    this.active = false;
-  };
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
@@ -104,15 +101,22 @@ export class LiveScreen {
     if (!this.active) {
       this.out.write('\x1b[?1049h\x1b[?25l');
       this.active = true;
-      process.once('exit', this.restore);
     }
     this.out.write(`\x1b[H${lines.slice(0, rows - 1).map((l) => `${l}\x1b[K`).join('\r\n')}\r\n\x1b[J`);
   }
 
+  /**
+   * Back to the normal screen with the cursor shown, if a frame took it. The owner of the process
+   * also calls it before an abrupt exit, so the terminal is never left on the alternate screen.
+   */
+  leave(): void {
+    if (this.active) this.out.write('\x1b[?1049l\x1b[?25h');
+    this.active = false;
+  }
+
   /** Back to the normal screen, with the last frame left there. */
   done(): void {
-    this.restore();
-    process.off('exit', this.restore);
+    this.leave();
     if (this.last) this.out.write(`${renderFrame(this.last, Math.max(40, (this.out.columns || 100) - 1), true).join('\n')}\n`);
   }
 }

@@ -4,12 +4,13 @@
  */
 import type { FieldMapping, FormatName } from '../formats.js';
 import { SqlParams } from '../../store/sql.js';
-import { parseTimestamp, plain, toMap } from './expressions.js';
+import { plain, toMap } from './expressions.js';
 import { markedRawSql, markedReasonSql } from '../long-lines.js';
-import {
-  CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, csvParser, formParser, jsonParser,
-  type CsvColumns, type JsonPaths,
-} from './parsers.js';
+import { parseTimestamp, timestampRejectReason } from './timestamps.js';
+import { tidyLines } from './lines.js';
+import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type JsonPaths } from './parsers.js';
+import { FORM_MISSING, formParser } from './form.js';
+import { csvParser, type CsvColumns } from './csv.js';
 
 export interface ParserChoice {
   format: FormatName;
@@ -23,12 +24,15 @@ export interface ParserChoice {
 }
 
 /**
- * @param rel SQL yielding (source String, line UInt64, raw String), or with `choice.document`
- *   (source, line, seq UInt32, raw); may use placeholders from `params`. A raw text marked too long
- *   (long-lines.ts) is rejected with its reason whatever the parser made of it.
+ * @param rel SQL yielding every line as (source String, line UInt64, raw String) with its raw bytes
+ *   (blank lines included: a quoted CSV field may hold them); may use placeholders from `params`.
+ * With `choice.document` it yields whole-file JSON events instead, (source, line, seq UInt32, raw),
+ *   which are not lines: they are parsed as they are. A raw text marked too long (long-lines.ts) is
+ *   rejected with its reason whatever the parser made of it.
  */
 export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams): string {
-  const inner = parserFor(choice, rel, params);
+  const inner = parserFor(choice, choice.document ? rel : tidyLines(rel), params);
+  const form = choice.format === 'stripe-v1-form';
   const runP = params.add(runId);
   const fmtP = params.add(choice.format);
   const valueKey = params.add(choice.mapping.valueKey);
@@ -44,9 +48,9 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
       multiIf(
         too_long != '', too_long,
         parse_error != '', parse_error,
-        ev_name = '', 'missing event name',
-        ts_text = '', 'missing timestamp',
-        isNull(event_time), concat('unparseable timestamp: ', substring(ts_text, 1, 64)),
+        ev_name = '', '${form ? FORM_MISSING.name : 'missing event name'}',
+        ts_text = '', '${form ? FORM_MISSING.timestamp : 'missing timestamp'}',
+        isNull(event_time), ${timestampRejectReason('ts_text')},
         '') AS reject_reason,
       if(reject_reason != '', ${markedRawSql('text')}, '') AS raw -- only rejects keep their text; accepted rows are fully in events
     FROM (
@@ -57,22 +61,22 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
     SETTINGS max_partitions_per_insert_block = 0`;
 }
 
-function parserFor(choice: ParserChoice, rel: string, params: SqlParams): string {
+function parserFor(choice: ParserChoice, lines: string, params: SqlParams): string {
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(rel, STRIPE_PATHS, params, choice.document);
+      return jsonParser(lines, STRIPE_PATHS, params, choice.document);
     case 'metronome':
-      return jsonParser(rel, METRONOME_PATHS, params, choice.document);
+      return jsonParser(lines, METRONOME_PATHS, params, choice.document);
     case 'cloudevents':
-      return jsonParser(rel, CLOUDEVENTS_PATHS, params, choice.document);
+      return jsonParser(lines, CLOUDEVENTS_PATHS, params, choice.document);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
-      return jsonParser(rel, choice.jsonPaths, params, choice.document);
+      return jsonParser(lines, choice.jsonPaths, params, choice.document);
     case 'stripe-v1-form':
-      return formParser(rel);
+      return formParser(lines);
     case 'csv':
       if (!choice.csv) throw new Error('CSV needs a resolved header');
-      return csvParser(rel, choice.csv, params);
+      return csvParser(lines, choice.csv, params);
   }
 }

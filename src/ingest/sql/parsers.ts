@@ -1,5 +1,6 @@
 /**
- * Per-format parsers: each returns a SELECT over a line relation (source, line, raw) that yields
+ * The JSON parsers (the form and CSV ones are in form.ts and csv.ts): each returns a SELECT over the
+ * tidied lines (source, line, raw; see lines.ts) that yields
  * the parser columns consumed by normalize.ts:
  *   source, line, seq, raw, parse_error, event_name, identifier, ts_text, customer_direct, props
  * where props is Array(Tuple(key, raw JSON value)). Parsing is ClickHouse's (JSONExtract*, regex),
@@ -7,6 +8,9 @@
  */
 import type { SqlParams } from '../../store/sql.js';
 import { jsonElements, plain, toMap, unindent } from './expressions.js';
+import { notBlank } from './lines.js';
+
+export type { CsvColumns } from './csv.js';
 
 /** Where the fields of one JSON event object live (paths of keys). */
 export interface JsonPaths {
@@ -38,10 +42,10 @@ const typeOfRaw = (raw: string) =>
   `multiIf(${raw} = '' OR ${raw} = 'null', 'Null', startsWith(${raw}, '{'), 'Object', startsWith(${raw}, '['), 'Array', startsWith(${raw}, '"'), 'String', 'Other')`;
 
 /**
- * @param rel (source, line, raw) lines; with `document`, (source, line, seq, raw) events of whole-file
+ * @param lines (source, line, raw) lines; with `document`, (source, line, seq, raw) events of whole-file
  *   JSON, seq being the event's index in its array (kept; events nested in it are numbered on from it).
  */
-export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, document = false): string {
+export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, document = false): string {
   const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
   // Without a payload object, the payload is every top-level key that is not mapped to a column.
   const props = propsRaw
@@ -50,7 +54,7 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, doc
   return `
     SELECT source, line, seq, el AS raw,
       multiIf(
-        NOT valid, 'invalid JSON',
+        NOT valid, if(isValidUTF8(el), 'invalid JSON', 'invalid UTF-8'),
         NOT (startsWith(el, '{') OR startsWith(${unindent('el')}, '{')), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
@@ -75,7 +79,7 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, doc
             -- pairs come only out of valid JSON, so the second parse is paid only by lines without any
             notEmpty(top_pairs) OR isValidJSON(el) AS valid
           FROM (
-            SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${rel})
+            SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}
           ) ARRAY JOIN els AS el, ${document ? 'arrayMap(k -> toUInt32(doc_seq + k - 1), arrayEnumerate(els))' : 'arrayEnumerate(els)'} AS seq
         )
       )
@@ -84,67 +88,4 @@ export function jsonParser(rel: string, paths: JsonPaths, params: SqlParams, doc
 
 function topKeys(paths: JsonPaths): string[] {
   return [paths.name, paths.id, paths.ts, paths.customer ?? []].filter((p) => p.length === 1).map((p) => p[0]);
-}
-
-/**
- * Stripe v1 request log: the form-encoded body, optionally preceded by log fields
- * (a leading ISO timestamp is used when the body has no timestamp, as Stripe then uses the request time).
- */
-export function formParser(rel: string): string {
-  return `
-    SELECT source, line, toUInt32(1) AS seq, raw,
-      if(body = '', 'not a form-encoded body', '') AS parse_error,
-      kv['event_name'] AS event_name,
-      kv['identifier'] AS identifier,
-      if(kv['timestamp'] != '', kv['timestamp'], if(match(first_token, '^[0-9]{4}-'), first_token, '')) AS ts_text,
-      '' AS customer_direct,
-      arrayMap(p -> (extract(p.1, '^payload\\\\[(.*)\\\\]$'), toJSONString(p.2)),
-               arrayFilter(p -> match(p.1, '^payload\\\\[.+\\\\]$'), pairs)) AS props
-    FROM (
-      SELECT source, line, raw, first_token, body, pairs,
-        mapFromArrays(arrayMap(p -> p.1, pairs), arrayMap(p -> p.2, pairs)) AS kv
-      FROM (
-        SELECT source, line, raw, first_token, body,
-          arrayMap(t -> (decodeURLFormComponent(splitByChar('=', t)[1]), decodeURLFormComponent(substring(t, position(t, '=') + 1))),
-                   arrayFilter(t -> position(t, '=') > 0, splitByChar('&', body))) AS pairs
-        FROM (
-          SELECT source, line, raw,
-            splitByWhitespace(raw)[1] AS first_token,
-            arrayFirst(t -> match(t, '(^|&)(event_name|payload(\\\\[|%5B)|identifier|timestamp)'), splitByWhitespace(raw)) AS body
-          FROM (${rel})
-        )
-      )
-    )`;
-}
-
-/** Which CSV columns hold what (0-based indexes into the header; -1 = absent). */
-export interface CsvColumns {
-  header: string[];
-  /** property key for each column ('' = not a property) */
-  propertyKeys: string[];
-  name: number;
-  id: number;
-  ts: number;
-  customer: number;
-}
-
-/** One CSV record per line (RFC 4180 quoting), split by a regex in ClickHouse. Line 1 is the header. */
-export function csvParser(rel: string, cols: CsvColumns, params: SqlParams): string {
-  const n = cols.header.length;
-  const at = (i: number) => (i >= 0 ? `f[${i + 1}]` : `''`);
-  return `
-    SELECT source, line, toUInt32(1) AS seq, raw,
-      if(length(f) != ${n}, concat('expected ${n} columns, found ', toString(length(f))), '') AS parse_error,
-      ${at(cols.name)} AS event_name,
-      ${at(cols.id)} AS identifier,
-      ${at(cols.ts)} AS ts_text,
-      ${at(cols.customer)} AS customer_direct,
-      arrayMap(p -> (p.1, toJSONString(p.2)),
-               arrayFilter(p -> p.1 != '' AND p.2 != '', arrayZip(arrayResize(${params.add(cols.propertyKeys, 'Array(String)')}, length(f), ''), f))) AS props
-    FROM (
-      SELECT source, line, raw,
-        arrayMap(g -> if(startsWith(g[1], '"'), replaceAll(substring(g[1], 2, length(g[1]) - 2), '""', '"'), g[1]),
-                 extractAllGroups(concat(raw, ','), '("(?:[^"]|"")*"|[^,]*),')) AS f
-      FROM (${rel}) WHERE line > 1
-    )`;
 }

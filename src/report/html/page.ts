@@ -18,9 +18,9 @@ export interface PageParts {
   model: unknown;
 }
 
-export const MODEL_ELEMENT_ID = 'report-model';
+const MODEL_ELEMENT_ID = 'report-model';
 
-export function scriptHash(script: string): string {
+function scriptHash(script: string): string {
   return `sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}`;
 }
 

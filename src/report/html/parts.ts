@@ -1,7 +1,7 @@
 /** Small HTML building blocks for the reports. Every argument that is text is escaped here. */
 import { html } from '../escape.js';
 import { int } from '../format.js';
-import type { RenderedChart } from '../charts.js';
+import type { RenderedChart } from '../charts/style.js';
 
 export interface Cell {
   /** Ready HTML (already escaped by the caller) … */

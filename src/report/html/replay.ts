@@ -5,7 +5,8 @@
  */
 import type { ReplayReport } from '../../replay/model.js';
 import type { LatencySummary } from '../../replay/metrics.js';
-import { renderCharts, replayChartSpecs } from '../charts.js';
+import { replayChartSpecs } from '../charts/replay.js';
+import { renderCharts } from '../charts/svg.js';
 import { html } from '../escape.js';
 import { dec, int, ms, plural, when } from '../format.js';
 import { page } from './page.js';
@@ -16,12 +17,12 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
   const t = r.totals;
   const accounting =
     tiles([
-      { k: 'events sent', v: int(t.events_sent), d: `of ${int(t.events_input)} in the input` },
-      { k: 'acknowledged', v: int(t.acknowledged), d: `${dec(r.achieved.acknowledged_per_s)}/s` },
+      { k: 'events sent', v: int(t.eventsSent), d: `of ${int(t.eventsInput)} in the input` },
+      { k: 'acknowledged', v: int(t.acknowledged), d: `${dec(r.achieved.acknowledgedPerS)}/s` },
       { k: 'rejected (4xx)', v: int(t.rejected) },
       { k: 'failed', v: int(t.failed), d: 'after retries' },
-      { k: 'not sent', v: int(t.not_sent) },
-      { k: 'p99 latency', v: `${ms(r.latency.p99_ms)} ms`, d: `p50 ${ms(r.latency.p50_ms)} ms` },
+      { k: 'not sent', v: int(t.notSent) },
+      { k: 'p99 latency', v: `${ms(r.latency.p99Ms)} ms`, d: `p50 ${ms(r.latency.p50Ms)} ms` },
     ]) +
     table(
       [
@@ -36,22 +37,22 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
       [
         {
           cells: [
-            t.events_input,
-            t.events_sent,
+            t.eventsInput,
+            t.eventsSent,
             t.acknowledged,
             t.rejected,
             t.failed,
-            t.not_sent,
-            { html: r.accounting_ok ? '<span class="ok">✔ acknowledged + rejected + failed = sent</span>' : '<span class="bad">✖ MISMATCH</span>' },
+            t.notSent,
+            { html: r.accountingOk ? '<span class="ok">✔ acknowledged + rejected + failed = sent</span>' : '<span class="bad">✖ MISMATCH</span>' },
           ],
         },
       ],
     ) +
-    `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.session_requests ? `, ${int(t.session_requests)} session requests` : ''}). ` +
-      `Achieved ${dec(r.achieved.events_per_s)} events/s answered, ${dec(r.achieved.requests_per_s)} requests/s; offered ${dec(r.achieved.offered_events_per_s)} events/s.`)}</p>`;
+    `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}). ` +
+      `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`)}</p>`;
 
   const latRow = (name: string, s: LatencySummary | null) => ({
-    cells: s && s.count ? [name, ...[s.p50_ms, s.p90_ms, s.p99_ms, s.p999_ms, s.max_ms].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
+    cells: s && s.count ? [name, ...[s.p50Ms, s.p90Ms, s.p99Ms, s.p999Ms, s.maxMs].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
   });
   const latency =
     figure(charts.get('replay-latency')) +
@@ -60,8 +61,8 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
       [
         latRow('latency from the scheduled send time', r.latency),
         latRow('service time per attempt', r.service),
-        // Older stored replay reports lack connection_wait.
-        latRow('wait for a free connection', r.connection_wait ?? null),
+        // Older stored replay reports lack connectionWait.
+        latRow('wait for a free connection', r.connectionWait ?? null),
         latRow('generator lag (open model)', r.lag),
       ],
     ) +
@@ -84,22 +85,22 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
     [
       ['protocol', r.protocol],
       ['target', r.target],
-      ['pacing', s.pacing_text],
+      ['pacing', s.pacingText],
       ['connections × pipelining', `${s.connections} × ${s.pipelining}`],
-      ['batch / flush', `${s.batch} events / ${s.flush_ms} ms`],
-      ['max in flight', String(s.max_in_flight)],
-      ['timeout / retries', `${s.timeout_ms} ms / ${s.retries} (wait ≤ ${s.max_retry_wait_ms} ms)`],
+      ['batch / flush', `${s.batch} events / ${s.flushMs} ms`],
+      ['max in flight', String(s.maxInFlight)],
+      ['timeout / retries', `${s.timeoutMs} ms / ${s.retries} (wait ≤ ${s.maxRetryWaitMs} ms)`],
       ['timestamps', s.timestamps],
-      ['gzip / unique ids', `${s.gzip ? 'yes' : 'no'} / ${s.unique_ids ? 'yes' : 'no'}`],
-      ['duration / limit', `${s.duration_s ?? '-'} / ${s.limit ?? '-'}`],
-      ['input', r.input.kind === 'run' ? `run ${r.source_run_id}` : r.input.names.join(', ')],
+      ['gzip / unique ids', `${s.gzip ? 'yes' : 'no'} / ${s.uniqueIds ? 'yes' : 'no'}`],
+      ['duration / limit', `${s.durationS ?? '-'} / ${s.limit ?? '-'}`],
+      ['input', r.input.kind === 'run' ? `run ${r.sourceRunId}` : r.input.names.join(', ')],
     ].map(([k, v]) => ({ cells: [k, { html: `<span class="mono">${html(v)}</span>` }] })),
   );
   const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${html(n)}</li>`).join('')}</ul>` : '<p class="note">None.</p>';
 
   return page({
-    title: `Replay benchmark · run ${r.run_id}${r.status === 'interrupted' ? ' (interrupted)' : ''}`,
-    subtitle: html(`${r.protocol} → ${r.target} · ${when(r.started_at)} → ${when(r.finished_at)} UTC (${dec(r.elapsed_s)} s) · ${plural(r.input.events, 'input event')}`),
+    title: `Replay benchmark · run ${r.runId}${r.status === 'interrupted' ? ' (interrupted)' : ''}`,
+    subtitle: html(`${r.protocol} → ${r.target} · ${when(r.startedAt)} → ${when(r.finishedAt)} UTC (${dec(r.elapsedS)} s) · ${plural(r.input.events, 'input event')}`),
     nav: [
       { id: 'accounting', label: 'Accounting' },
       { id: 'latency', label: 'Latency' },
