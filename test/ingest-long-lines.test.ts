@@ -25,7 +25,12 @@ beforeAll(async () => {
 });
 
 const event = (i: number, pad = '') =>
-  JSON.stringify({ identifier: `id${i}`, timestamp: 1_741_000_000 + i, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '1', ...(pad ? { pad } : {}) } });
+  JSON.stringify({
+    identifier: `id${i}`,
+    timestamp: 1_741_000_000 + i,
+    event_name: 'api_call',
+    payload: { stripe_customer_id: 'cus_1', value: '1', ...(pad ? { pad } : {}) },
+  });
 
 /** An event line of exactly `bytes` bytes (é is two bytes, so the count is bytes, not characters). */
 function eventOfBytes(i: number, bytes: number): string {
@@ -50,11 +55,22 @@ describe('long lines', () => {
       const stdin = how === 'stdin' ? Readable.from(chunks(Buffer.from(`${LINES.join('\n')}\n`), 64 * 1024)) : undefined;
       const [loaded] = await loadSources(how === 'staging' ? streamed : store, run, srcs, { mapping: DEFAULT_MAPPING, stdin });
       expect(loaded).toMatchObject({ events: LINES.length - LONG.length, rejects: LONG.length, lines: LINES.length });
-      const ev = await rows<{ line: string; identifier: string; pad: number }>(store, `SELECT line, identifier, length(properties['pad']) AS pad FROM events WHERE run_id = {run:String} ORDER BY line`, { run });
+      const ev = await rows<{ line: string; identifier: string; pad: number }>(
+        store,
+        `SELECT line, identifier, length(properties['pad']) AS pad FROM events WHERE run_id = {run:String} ORDER BY line`,
+        { run },
+      );
       expect(ev.map((e) => [Number(e.line), e.identifier])).toEqual([1, 2, 4, 5, 7].map((i) => [i, `id${i}`]));
-      const rj = await rows<{ line: string; reason: string; raw: string }>(store, `SELECT line, reason, raw FROM rejects WHERE run_id = {run:String} ORDER BY line`, { run });
+      const rj = await rows<{ line: string; reason: string; raw: string }>(store, `SELECT line, reason, raw FROM rejects WHERE run_id = {run:String} ORDER BY line`, {
+        run,
+      });
       expect(rj.map((r) => [Number(r.line), r.reason])).toEqual(LONG.map((l) => [l, `line too long (${Buffer.byteLength(LINES[l - 1])} bytes)`]));
-      for (const r of rj) expect(r.raw).toBe(Buffer.from(LINES[Number(r.line) - 1]).subarray(0, KEPT_BYTES).toString('utf8'));
+      for (const r of rj)
+        expect(r.raw).toBe(
+          Buffer.from(LINES[Number(r.line) - 1])
+            .subarray(0, KEPT_BYTES)
+            .toString('utf8'),
+        );
     });
   }
 
@@ -62,7 +78,11 @@ describe('long lines', () => {
     const data = tempDir('meterscope-long-tail-');
     const res = await runCli(['tail', file, '--from', 'start', '--idle-exit', '1', '--json', '--data-dir', data]);
     expect(res.code, res.stderr).toBe(0);
-    const runId = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.type === 'report').runId as string;
+    const runId = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'report').runId as string;
     const ev = await sqlRows<{ line: string }>(data, `SELECT line FROM events WHERE run_id = '${runId}' ORDER BY line`);
     expect(ev.map((e) => Number(e.line))).toEqual([1, 2, 4, 5, 7]);
     const rj = await sqlRows<{ line: string; reason: string }>(data, `SELECT line, reason FROM rejects WHERE run_id = '${runId}' ORDER BY line`);
@@ -76,13 +96,23 @@ describe('long events in whole-file JSON', () => {
     const file = path.join(dir, 'long-array.json');
     fs.writeFileSync(file, JSON.stringify(evs, null, 2));
     const element = `  ${JSON.stringify(evs[1], null, 2).replace(/\n/g, '\n  ')}`.trimStart(); // as written inside the array
-    const startLine = 1 + JSON.stringify(evs, null, 2).slice(0, JSON.stringify(evs, null, 2).indexOf(element)).split('\n').length - 1;
+    const startLine =
+      1 +
+      JSON.stringify(evs, null, 2)
+        .slice(0, JSON.stringify(evs, null, 2).indexOf(element))
+        .split('\n').length -
+      1;
     for (const s of [store, streamed]) {
       const run = `long-array-${s === store ? 'file' : 'staging'}`;
       await loadSources(s, run, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
       const ev = await rows<{ seq: number; identifier: string }>(store, `SELECT seq, identifier FROM events WHERE run_id = {run:String} ORDER BY seq`, { run });
-      expect(ev).toEqual([{ seq: 1, identifier: 'id1' }, { seq: 3, identifier: 'id3' }]);
-      const rj = await rows<{ line: string; seq: number; reason: string; raw: string }>(store, `SELECT line, seq, reason, raw FROM rejects WHERE run_id = {run:String}`, { run });
+      expect(ev).toEqual([
+        { seq: 1, identifier: 'id1' },
+        { seq: 3, identifier: 'id3' },
+      ]);
+      const rj = await rows<{ line: string; seq: number; reason: string; raw: string }>(store, `SELECT line, seq, reason, raw FROM rejects WHERE run_id = {run:String}`, {
+        run,
+      });
       expect(rj.map((r) => [Number(r.line), r.seq, r.reason])).toEqual([[startLine, 2, `event too long (${Buffer.byteLength(element)} bytes)`]]);
       expect(rj[0].raw).toBe(element.slice(0, KEPT_BYTES));
     }

@@ -52,12 +52,18 @@ interface Row {
 }
 
 async function eventsOf(run: string): Promise<Row[]> {
-  return rows<Row>(store, `SELECT line, seq, identifier, toUnixTimestamp64Milli(event_time) AS ms, event_name, customer, value,
-      toJSONString(properties) AS props FROM events WHERE run_id = {run:String} ORDER BY line, seq`, { run });
+  return rows<Row>(
+    store,
+    `SELECT line, seq, identifier, toUnixTimestamp64Milli(event_time) AS ms, event_name, customer, value,
+      toJSONString(properties) AS props FROM events WHERE run_id = {run:String} ORDER BY line, seq`,
+    { run },
+  );
 }
 
 async function rejectsOf(run: string): Promise<{ line: number; seq: number; reason: string }[]> {
-  const r = await rows<{ line: string; seq: number; reason: string }>(store, `SELECT line, seq, reason FROM rejects WHERE run_id = {run:String} ORDER BY line, seq`, { run });
+  const r = await rows<{ line: string; seq: number; reason: string }>(store, `SELECT line, seq, reason FROM rejects WHERE run_id = {run:String} ORDER BY line, seq`, {
+    run,
+  });
   return r.map((x) => ({ line: Number(x.line), seq: x.seq, reason: x.reason }));
 }
 
@@ -76,23 +82,41 @@ function expected(evs: StripeEvent[], placed: Placed) {
 }
 
 function expectLoaded(got: Row[], gotRejects: { line: number; seq: number; reason: string }[], want: ReturnType<typeof expected>) {
-  expect(got.map((r) => ({ line: Number(r.line), seq: r.seq, identifier: r.identifier, ms: Number(r.ms), name: r.event_name, customer: r.customer, value: r.value }))).toEqual(want.events);
+  expect(
+    got.map((r) => ({ line: Number(r.line), seq: r.seq, identifier: r.identifier, ms: Number(r.ms), name: r.event_name, customer: r.customer, value: r.value })),
+  ).toEqual(want.events);
   expect(gotRejects).toEqual(want.rejects);
 }
 
 describe('names with glob characters are files, not patterns', () => {
-  const lines = (n: number, tag: string) => stripeEvents(n * 2).filter((e) => e.event_name && typeof e.timestamp === 'number').slice(0, n).map((e) => JSON.stringify({ ...e, identifier: `${tag}-${e.identifier}` })).join('\n') + '\n';
+  const lines = (n: number, tag: string) =>
+    stripeEvents(n * 2)
+      .filter((e) => e.event_name && typeof e.timestamp === 'number')
+      .slice(0, n)
+      .map((e) => JSON.stringify({ ...e, identifier: `${tag}-${e.identifier}` }))
+      .join('\n') + '\n';
 
   it('reads a*.jsonl, {x,y}.jsonl and q?.jsonl as exactly those files, next to files their patterns match', async () => {
     const g = path.join(dir, 'globs');
     fs.mkdirSync(g);
-    const counts: Record<string, number> = { 'a*.jsonl': 40, 'ab.jsonl': 30, 'abc.jsonl': 20, '{x,y}.jsonl': 3, 'x.jsonl': 7, 'y.jsonl': 9, 'q?.jsonl': 4, 'qq.jsonl': 5 };
+    const counts: Record<string, number> = {
+      'a*.jsonl': 40,
+      'ab.jsonl': 30,
+      'abc.jsonl': 20,
+      '{x,y}.jsonl': 3,
+      'x.jsonl': 7,
+      'y.jsonl': 9,
+      'q?.jsonl': 4,
+      'qq.jsonl': 5,
+    };
     for (const [name, n] of Object.entries(counts)) fs.writeFileSync(path.join(g, name), lines(n, name));
     for (const name of ['a*.jsonl', '{x,y}.jsonl', 'q?.jsonl']) {
       for (const s of [store, streamed]) {
         const { run, loads } = await load(s, await resolveSources([path.join(g, name)]));
         expect(loads.map((l) => [path.basename(l.source), l.events])).toEqual([[name, counts[name]]]);
-        const ids = await rows<{ identifier: string }>(store, `SELECT DISTINCT splitByChar('-', identifier)[1] AS identifier FROM events WHERE run_id = {run:String}`, { run });
+        const ids = await rows<{ identifier: string }>(store, `SELECT DISTINCT splitByChar('-', identifier)[1] AS identifier FROM events WHERE run_id = {run:String}`, {
+          run,
+        });
         expect(ids.map((r) => r.identifier)).toEqual([name]);
       }
     }
@@ -179,15 +203,27 @@ describe('line shapes', () => {
     const file = write('indented.jsonl', [`  ${JSON.stringify(good.slice(0, 2))}`, `\t${JSON.stringify(good[2])}`, `\t ${JSON.stringify(good.slice(3, 4))}`].join('\n'));
     for (const s of [store, streamed]) {
       const { run } = await load(s, await resolveSources([file]));
-      expect((await eventsOf(run)).map((r) => [Number(r.line), r.seq, r.identifier])).toEqual([[1, 1, good[0].identifier], [1, 2, good[1].identifier], [2, 1, good[2].identifier], [3, 1, good[3].identifier]]);
+      expect((await eventsOf(run)).map((r) => [Number(r.line), r.seq, r.identifier])).toEqual([
+        [1, 1, good[0].identifier],
+        [1, 2, good[1].identifier],
+        [2, 1, good[2].identifier],
+        [3, 1, good[3].identifier],
+      ]);
       expect(await rejectsOf(run)).toEqual([]);
     }
   });
 });
 
 describe('pipes are read as streams', () => {
-  const text = stripeEvents(120).map((e) => JSON.stringify(e)).join('\n') + '\n';
-  const want = text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as StripeEvent).filter((e) => e.event_name && timeOf(e.timestamp) !== null).length;
+  const text =
+    stripeEvents(120)
+      .map((e) => JSON.stringify(e))
+      .join('\n') + '\n';
+  const want = text
+    .split('\n')
+    .slice(0, -1)
+    .map((l) => JSON.parse(l) as StripeEvent)
+    .filter((e) => e.event_name && timeOf(e.timestamp) !== null).length;
 
   it('a FIFO, named by its path', async () => {
     const fifo = path.join(dir, 'events.fifo');
@@ -198,7 +234,9 @@ describe('pipes are read as streams', () => {
     expect(srcs[0]).toMatchObject({ name: fifo, kind: 'stream' });
     const { run, loads } = await load(store, srcs);
     expect(loads[0]).toMatchObject({ source: fifo, events: want });
-    expect(Number((await rows<{ n: string }>(store, `SELECT count() AS n FROM events WHERE run_id = {run:String} AND source = {src:String}`, { run, src: fifo }))[0].n)).toBe(want);
+    expect(
+      Number((await rows<{ n: string }>(store, `SELECT count() AS n FROM events WHERE run_id = {run:String} AND source = {src:String}`, { run, src: fifo }))[0].n),
+    ).toBe(want);
   });
 
   it('profile <(gzip -c file) and profile /dev/stdin', async () => {

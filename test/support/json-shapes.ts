@@ -21,7 +21,12 @@ export function stripeEvents(n: number, from = 0): StripeEvent[] {
       identifier: `ev_${i}`,
       timestamp: 1_741_000_000 + i * 7,
       event_name: i % 3 === 0 ? 'api_call' : 'tokens "in" {x}',
-      payload: { stripe_customer_id: `cus_${i % 5}`, value: String(i % 11), note: i % 4 === 0 ? 'a [b] {c} \\ "d"\nline é' : 'plain', tags: i % 6 === 0 ? [] : { k: [i, { z: null }] } },
+      payload: {
+        stripe_customer_id: `cus_${i % 5}`,
+        value: String(i % 11),
+        note: i % 4 === 0 ? 'a [b] {c} \\ "d"\nline é' : 'plain',
+        tags: i % 6 === 0 ? [] : { k: [i, { z: null }] },
+      },
     };
     if (i % 17 === 5) delete ev.event_name; // rejected: missing event name
     if (i % 19 === 7) ev.timestamp = 'not a time'; // rejected: unparseable timestamp
