@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import { FileFollower, type Chunk } from '../src/tail/follower.js';
 import { StreamFollower } from '../src/tail/stream-follower.js';
+import { KEPT_BYTES, MAX_LINE_BYTES } from '../src/ingest/long-lines.js';
 
 const lines = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i} ${'x'.repeat((from + i) % 13)}`);
 const text = (ls: string[]) => ls.map((l) => `${l}\n`).join('');
@@ -226,6 +227,26 @@ describe('tail follower', () => {
     const file = path.join(tempDir(), 'x.log');
     fs.writeFileSync(file, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]));
     await expect(follower(file).f.poll()).rejects.toThrow(/gzip-compressed; tail follows plain-text logs/);
+  });
+
+  it('a line over the limit is handed on as one marked line, holding only its head, positions unchanged', async () => {
+    const file = path.join(tempDir(), 'long.log');
+    const long = 'x'.repeat(MAX_LINE_BYTES + 5);
+    fs.writeFileSync(file, `a\n${long.slice(0, MAX_LINE_BYTES - 10)}`);
+    const { f } = follower(file);
+    expect(linesOf(await f.poll())).toEqual(['a']);
+    fs.appendFileSync(file, long.slice(MAX_LINE_BYTES - 10));
+    for (let i = 0; i < 4; i++) expect(await f.poll()).toEqual([]); // 8 MiB per poll
+    expect(f.status().held).toBe(MAX_LINE_BYTES + 5);
+    expect(f.position().offset).toBe(2);
+    fs.appendFileSync(file, '\nb\n');
+    const got = await f.poll();
+    const [marked, b] = linesOf(got);
+    expect(b).toBe('b');
+    expect(marked).toContain(`line too long (${MAX_LINE_BYTES + 5} bytes)`);
+    expect(Buffer.byteLength(marked)).toBeLessThan(KEPT_BYTES + 100);
+    expect(got.at(-1)!.end.offset).toBe(2 + MAX_LINE_BYTES + 5 + 3);
+    await f.close();
   });
 
   it('stdin: chunks as they come, the last line finished by the end of input', async () => {

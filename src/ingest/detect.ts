@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import type { FieldMapping, FormatName } from './formats.js';
 import type { ParserChoice } from './sql/normalize.js';
 import type { CsvColumns, JsonPaths } from './sql/parsers.js';
+import { firstRecords } from './json-records.js';
 
 const NAME_GUESSES = ['event_name', 'event_type', 'event', 'type', 'name', 'eventName', 'eventType'];
 const TS_GUESSES = ['timestamp', 'time', 'ts', 'event_time', 'created_at', 'created', '@timestamp', 'occurred_at', 'date'];
@@ -139,9 +140,39 @@ export function resolveCsvColumns(lines: string[], mapping: FieldMapping, source
   return { header, propertyKeys, name, ts, id, customer };
 }
 
+/** Bytes read from the start of an input for detection. */
+export const SAMPLE_BYTES = 256 * 1024;
+
+/**
+ * Whether an input is read line by line (JSON lines, batch lines, CSV, form bodies) or as whole-file
+ * JSON (a pretty or one-line array, pretty objects, an envelope), told from its first bytes: JSON
+ * whose first line is cut by the sample's end, or whose lines are mostly not JSON values by themselves
+ * (a pretty-printed document), is whole-file JSON. A complete first line that is JSON means lines.
+ */
+export function sampleShape(sample: Buffer): 'lines' | 'document' {
+  let text = sample.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const start = text.trimStart();
+  if (!start.startsWith('[') && !start.startsWith('{')) return 'lines';
+  const cut = sample.length >= SAMPLE_BYTES;
+  const lines = text.split('\n');
+  if (cut) lines.pop();
+  const complete = lines.map((l) => l.trim()).filter((l) => l !== '').slice(0, 50);
+  if (complete.length === 0) return 'document';
+  const isValue = (l: string) => (l.startsWith('{') || l.startsWith('[')) && tryJson(l) !== undefined;
+  if (isValue(complete[0])) return 'lines';
+  return complete.filter(isValue).length * 2 >= complete.length ? 'lines' : 'document';
+}
+
+/** What detection looks at: the first lines, or the first events of whole-file JSON. */
+function sampleRecords(sample: Buffer, forced: FormatName | undefined): string[] {
+  const lineFormat = forced === 'csv' || forced === 'stripe-v1-form';
+  return !lineFormat && sampleShape(sample) === 'document' ? firstRecords(sample) : sampleLines(sample);
+}
+
 /** Detects (or takes the forced) format and resolves everything the parser needs. */
 export function chooseParser(sample: Buffer, forced: FormatName | undefined, mapping: FieldMapping, sourceName: string): ParserChoice {
-  const lines = sampleLines(sample);
+  const lines = sampleRecords(sample, forced);
   if (lines.length === 0) return { format: forced ?? 'stripe-json', mapping };
   const format = forced ?? detectFormat(lines);
   if (!format) {

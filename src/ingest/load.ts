@@ -1,17 +1,20 @@
 /**
- * Loads sources into `events` / `rejects` for one run. In embedded mode a local file is read by
- * the engine itself (file() table function, parallel, no bytes through Node); otherwise the lines
+ * Loads sources into `events` / `rejects` for one run. In embedded mode a local file of lines is read
+ * by the engine itself (file() table function, parallel, no bytes through Node); otherwise the lines
  * are streamed into a staging table and parsed there by the same SQL, so both give the same rows.
+ * Whole-file JSON is split into events in Node (json-records.ts) and staged the same way.
  */
 import os from 'node:os';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import type { Settings, Store } from '../store/store.js';
 import { UserError, firstLine } from '../errors.js';
 import type { FieldMapping, FormatName } from './formats.js';
-import { chooseParser } from './detect.js';
-import { autoDecompress, openBytes, readSample, type Source } from './source.js';
+import { SAMPLE_BYTES, chooseParser, sampleShape } from './detect.js';
+import { autoDecompress, openBytes, openForEngine, peekHead, readSample, type Source } from './source.js';
 import { StagingTable } from './staging.js';
 import { LineToTsv } from './line-splitter.js';
+import { CapLongLines, MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
+import { JsonRecordsToTsv } from './json-records.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
 
@@ -71,26 +74,72 @@ export async function resumeEventMerges(store: Store): Promise<void> {
 
 async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
-  let choice: ParserChoice;
-  if (src.kind === 'file' && store.capabilities.readsLocalFiles) {
-    choice = chooseParser(await readSample(src), opts.format, opts.mapping, src.name);
-    await loadFileDirect(store, runId, src, choice);
-  } else {
-    const bytes = src.kind === 'file' ? openBytes(src) : autoDecompress(opts.stdin ?? process.stdin);
-    choice = await loadStreamed(store, runId, src, bytes, opts);
-  }
+  const choice = src.kind === 'file' && store.capabilities.readsLocalFiles
+    ? await loadLocalFile(store, runId, src, opts)
+    : await loadStream(store, runId, src, src.kind === 'stdin' ? autoDecompress(opts.stdin ?? process.stdin) : openBytes(src), opts);
   const counts = await countLoaded(store, runId, src.name);
   const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000 };
   await store.insertRows('run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
   return row;
 }
 
+/** A file the engine can read itself: lines go through file(); whole-file JSON is split in Node. */
+async function loadLocalFile(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<ParserChoice> {
+  const sample = await readSample(src, SAMPLE_BYTES);
+  if (isDocument(sample, opts.format)) return loadDocument(store, runId, src, sample, openBytes(src), opts);
+  const choice = chooseParser(sample, opts.format, opts.mapping, src.name);
+  await loadFileDirect(store, runId, src, choice);
+  return choice;
+}
+
+/** Input read once (stdin, a pipe, or any file for a server): its head tells lines from whole-file JSON. */
+async function loadStream(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  let peeked: { head: Buffer; stream: Readable };
+  const stop = stopOnAbort(bytes, opts.signal);
+  try {
+    peeked = await peekHead(bytes, SAMPLE_BYTES);
+  } catch (e) {
+    throw readingFailed(src, e, opts.signal);
+  } finally {
+    stop();
+  }
+  if (isDocument(peeked.head, opts.format)) return loadDocument(store, runId, src, peeked.head, peeked.stream, opts);
+  return loadStreamed(store, runId, src, peeked.stream, opts);
+}
+
+/** Whole-file JSON, unless the format given is one that is read line by line. */
+function isDocument(sample: Buffer, forced: FormatName | undefined): boolean {
+  return forced !== 'csv' && forced !== 'stripe-v1-form' && sampleShape(sample) === 'document';
+}
+
+const displayName = (src: Source) => (src.name === '-' ? 'stdin' : src.name);
+
+/** What a failed read throws: the abort's reason after Ctrl-C, else one sentence. */
+function readingFailed(src: Source, e: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason;
+  return new UserError(`${displayName(src)}: reading failed (${firstLine((e as Error).message)})`);
+}
+
+/** Destroys `input` when the signal aborts (a read then fails); returns the undo. */
+function stopOnAbort(input: Readable, signal: AbortSignal | undefined): () => void {
+  const stop = () => input.destroy(signal?.reason as Error);
+  signal?.addEventListener('abort', stop, { once: true });
+  return () => signal?.removeEventListener('abort', stop);
+}
+
 async function loadFileDirect(store: Store, runId: string, src: Source, choice: ParserChoice): Promise<void> {
+  if (!src.path) throw new Error('a file source needs its path');
   const params = new SqlParams();
   const compression = src.compression === 'none' ? 'none' : src.compression === 'gzip' ? 'gzip' : 'zstd';
-  const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line, l AS raw
-    FROM file(${params.add(src.path)}, 'LineAsString', 'l String', '${compression}')`;
-  await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
+  const file = openForEngine(src.path);
+  try {
+    const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line,
+        if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
+      FROM file(${params.add(file.path)}, 'LineAsString', 'l String', '${compression}')`;
+    await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
+  } finally {
+    file.close();
+  }
 }
 
 /**
@@ -110,23 +159,47 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
   const staging = await StagingTable.create(store);
   try {
     const tsv = new LineToTsv();
-    bytes.on('error', (e) => tsv.destroy(e));
-    const stop = () => bytes.destroy(opts.signal?.reason as Error);
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    try {
-      await staging.fill(bytes.pipe(tsv), () => opts.onProgress?.(src, tsv.bytes));
-    } catch (e) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      throw new UserError(`${src.name === '-' ? 'stdin' : src.name}: reading failed (${firstLine((e as Error).message)})`);
-    }
-    opts.signal?.removeEventListener('abort', stop);
-    const choice = chooseParser(await staging.head(), opts.format, opts.mapping, src.name === '-' ? 'stdin' : src.name);
+    await fillStaging(staging, src, bytes, [new CapLongLines(), tsv], () => tsv.bytes, opts);
+    const choice = chooseParser(await staging.head(), opts.format, opts.mapping, displayName(src));
     const params = new SqlParams();
     const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name}`;
     await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
     return choice;
   } finally {
     await staging.drop();
+  }
+}
+
+/** Whole-file JSON: events split in Node (with their line and index), staged, parsed by the same SQL. */
+async function loadDocument(store: Store, runId: string, src: Source, sample: Buffer, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  const choice: ParserChoice = { ...chooseParser(sample, opts.format, opts.mapping, displayName(src)), document: true };
+  const staging = await StagingTable.create(store, true);
+  try {
+    const tsv = new JsonRecordsToTsv();
+    await fillStaging(staging, src, bytes, [tsv], () => tsv.bytes, opts);
+    const params = new SqlParams();
+    const rel = `SELECT ${params.add(src.name)} AS source, line, seq, raw FROM ${staging.name}`;
+    await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
+    return choice;
+  } finally {
+    await staging.drop();
+  }
+}
+
+/** Pipes bytes through `steps` (the last one yielding TSV rows) into the staging table. */
+async function fillStaging(staging: StagingTable, src: Source, bytes: Readable, steps: Transform[], read: () => number, opts: LoadOptions): Promise<void> {
+  let out: Readable = bytes;
+  for (const step of steps) {
+    out.on('error', (e) => step.destroy(e));
+    out = out.pipe(step);
+  }
+  const stop = stopOnAbort(bytes, opts.signal);
+  try {
+    await staging.fill(out, () => opts.onProgress?.(src, read()));
+  } catch (e) {
+    throw readingFailed(src, e, opts.signal);
+  } finally {
+    stop();
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * Input sources: files (globs expanded), '-' for stdin; compression told by magic bytes.
+ * Input sources: files (globs expanded), '-' for stdin, and pipes / FIFOs / sockets named by path
+ * (read once, as streams); compression told by magic bytes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,9 +13,10 @@ import { UserError } from '../errors.js';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface Source {
-  /** What the user named (absolute path for files, '-' for stdin). Stored with every event. */
+  /** What the user named (absolute path for files and streams, '-' for stdin). Stored with every event. */
   name: string;
-  kind: 'file' | 'stdin';
+  /** A regular file can be read twice (sample, then load); a stream (stdin, a FIFO, `<(…)`) only once. */
+  kind: 'file' | 'stdin' | 'stream';
   path?: string;
   compression: Compression;
 }
@@ -29,6 +31,7 @@ export async function resolveSources(args: string[]): Promise<Source[]> {
       continue;
     }
     let files: string[];
+    // A name is a pattern only when no file has that very name; then meterscope expands it, once.
     if (/[*?[\]{}]/.test(arg) && !fs.existsSync(arg)) {
       files = (await glob(arg, { absolute: true, onlyFiles: true })).sort();
       if (files.length === 0) throw new UserError(`${arg}: no file matches this pattern`);
@@ -47,6 +50,11 @@ export async function resolveSources(args: string[]): Promise<Source[]> {
         fs.accessSync(file, fs.constants.R_OK);
       } catch {
         throw new UserError(`${arg}: cannot be read (permission denied)`);
+      }
+      if (!st.isFile()) {
+        // A pipe cannot be read twice or seeked: it is read once, as a stream, like stdin.
+        out.push({ name: file, kind: 'stream', path: file, compression: 'none' });
+        continue;
       }
       out.push({ name: file, kind: 'file', path: file, compression: compressionOf(readHead(file, 4)) });
     }
@@ -102,10 +110,11 @@ function decompressor(c: Compression): Transform | undefined {
   return undefined;
 }
 
-/** The decompressed bytes of a file source. */
+/** The decompressed bytes of a file or stream source (a stream's compression is told by its first bytes). */
 export function openBytes(src: Source): Readable {
-  if (src.kind !== 'file' || !src.path) throw new Error('openBytes needs a file source');
+  if (src.kind === 'stdin' || !src.path) throw new Error('openBytes needs a file or stream source');
   const raw = fs.createReadStream(src.path);
+  if (src.kind === 'stream') return autoDecompress(raw);
   const d = decompressor(src.compression);
   if (!d) return raw;
   raw.on('error', (e) => d.destroy(e));
@@ -151,4 +160,43 @@ export function autoDecompress(input: Readable): Readable {
     yield* d ? Readable.from(rest()).pipe(d) : rest();
   }
   return Readable.from(bytes(), { objectMode: false });
+}
+
+/**
+ * The first bytes of a stream (up to `max`, or all of it if shorter) and a stream of all its bytes,
+ * head included: detection looks at the head of an input that can be read only once.
+ */
+export async function peekHead(input: Readable, max: number): Promise<{ head: Buffer; stream: Readable }> {
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const parts: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < max) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    const b = Buffer.from(r.value);
+    parts.push(b);
+    size += b.length;
+  }
+  const head = Buffer.concat(parts);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield head;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield Buffer.from(r.value);
+  }
+  return { head: head.subarray(0, max), stream: Readable.from(all(), { objectMode: false }) };
+}
+
+/**
+ * A name under which the engine's file() reads exactly this file. file() expands *, ? and {a,b} in
+ * its path (and has no escape for them), so it is given the file's descriptor, opened here, instead
+ * of the file's name: "a*.jsonl" is then that file, not every file starting with "a".
+ */
+export function openForEngine(file: string): { path: string; close: () => void } {
+  const fd = fs.openSync(file, 'r');
+  const dir = process.platform === 'linux' ? '/proc/self/fd' : '/dev/fd';
+  return { path: `${dir}/${fd}`, close: () => fs.closeSync(fd) };
 }

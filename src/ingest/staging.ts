@@ -1,7 +1,7 @@
 /**
  * A staging table of raw lines (line UInt64, raw String) filled from Node in bounded batches.
  * Used when the engine cannot read the input itself: stdin, a ClickHouse server, a live tail.
- *
+ * Events of whole-file JSON are staged with their index too (line UInt64, seq UInt32, raw String).
  */
 import crypto from 'node:crypto';
 import type { Store } from '../store/store.js';
@@ -11,20 +11,21 @@ const BATCH_BYTES = 8 << 20;
 export class StagingTable {
   readonly name: string;
 
-  private constructor(private readonly store: Store, name: string) {
+  private constructor(private readonly store: Store, name: string, private readonly columns: string) {
     this.name = name;
   }
 
-  static async create(store: Store): Promise<StagingTable> {
+  static async create(store: Store, withSeq = false): Promise<StagingTable> {
     const name = `staging_${crypto.randomBytes(6).toString('hex')}`;
-    await store.exec(`CREATE TABLE ${name} (line UInt64, raw String) ENGINE = MergeTree ORDER BY line`);
-    return new StagingTable(store, name);
+    const columns = withSeq ? 'line UInt64, seq UInt32, raw String' : 'line UInt64, raw String';
+    await store.exec(`CREATE TABLE ${name} (${columns}) ENGINE = MergeTree ORDER BY line`);
+    return new StagingTable(store, name, columns);
   }
 
-  /** Inserts TabSeparated rows "line\traw\n" (see LineToTsv). */
+  /** Inserts TabSeparated rows "line\traw\n" (see LineToTsv), or "line\tseq\traw\n" (JsonRecordsToTsv). */
   async insertTsv(tsv: string): Promise<void> {
     if (tsv.length === 0) return;
-    await this.store.insertTsv(this.name, 'line UInt64, raw String', tsv);
+    await this.store.insertTsv(this.name, this.columns, tsv);
   }
 
   /** Drains a stream of TSV text into the table in batches of about BATCH_BYTES. */

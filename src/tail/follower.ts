@@ -4,12 +4,14 @@
  * truncation is seen by size or by the file's head changing; the bytes we had not read yet are
  * recovered from the copy next to it when there is one), a file that appears later, and a file
  * that is deleted (we wait for it to come back). Hands on whole lines only: a partial last line is
- * held until its newline arrives (or its file is finished by a rotation). The Follower contract is
- * here too; stream-follower.ts reads stdin behind it.
+ * held until its newline arrives (or its file is finished by a rotation); a line longer than
+ * MAX_LINE_BYTES is handed on as one marked line (rejected as too long), holding only its first KiB.
+ * The Follower contract is here too; stream-follower.ts reads stdin behind it.
  */
 import fs from 'node:fs';
 import { UserError } from '../errors.js';
 import { compressionOf } from '../ingest/source.js';
+import { NO_LINE, finishLine, takeLines, type HeldLine } from '../ingest/long-lines.js';
 import { HEAD_BYTES, findRotated, headMatches, laterGenerations, readHead, sha1, statOrNull, type FilePosition } from './position.js';
 
 export interface Chunk {
@@ -42,8 +44,6 @@ export interface Follower {
   close(): Promise<void>;
 }
 
-/** Largest unfinished line kept in memory; past it the bytes are handed on as a line of their own. */
-export const MAX_HELD = 16 << 20;
 const READ_SIZE = 1 << 20;
 
 interface Cursor {
@@ -52,8 +52,8 @@ interface Cursor {
   dev: number;
   ino: number;
   readOffset: number;
-  /** Bytes after the last newline read (readOffset - partial.length = the line boundary). */
-  partial: Buffer;
+  /** Bytes after the last newline read (readOffset - held.bytes = the line boundary). */
+  held: HeldLine;
   /** The file's first bytes (up to HEAD_BYTES) as we read them. */
   head: Buffer;
   headHash: string;
@@ -160,7 +160,7 @@ export class FileFollower implements Follower {
         await this.truncated(cur, out);
         continue;
       }
-      const before = { readOffset: cur.readOffset, partial: cur.partial, head: cur.head, headHash: cur.headHash, atFileStart: cur.atFileStart };
+      const before = { readOffset: cur.readOffset, held: cur.held, head: cur.head, headHash: cur.headHash, atFileStart: cur.atFileStart };
       const n = out.length;
       await this.readAvailable(cur, out, this.maxBytes);
       // The file may have been truncated and rewritten while we read: then what we read is not
@@ -177,14 +177,14 @@ export class FileFollower implements Follower {
   }
 
   status(): FollowerStatus {
-    return { state: this.cur ? 'following' : 'waiting', path: this.path, held: this.cur?.partial.length ?? 0 };
+    return { state: this.cur ? 'following' : 'waiting', path: this.path, held: this.cur?.held.bytes ?? 0 };
   }
 
   /** Just past the last whole line handed on (what a checkpoint would store now). */
   position(): FilePosition {
     const cur = this.cur;
     if (!cur) return { path: this.path, dev: 0, ino: 0, offset: 0, fpLen: 0, fpHash: '', at: Date.now() };
-    return this.positionOf(cur, cur.readOffset - cur.partial.length);
+    return this.positionOf(cur, cur.readOffset - cur.held.bytes);
   }
 
   async close(): Promise<void> {
@@ -206,7 +206,7 @@ export class FileFollower implements Follower {
     }
     const st = await fh.stat();
     const cur: Cursor = {
-      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, partial: Buffer.alloc(0), head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
+      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, held: NO_LINE, head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
       detached: false, backlogUntil, atFileStart: offset === 0,
     };
     if (offset > 0) await this.seek(cur, offset);
@@ -215,7 +215,7 @@ export class FileFollower implements Follower {
 
   private async seek(cur: Cursor, offset: number): Promise<void> {
     cur.readOffset = offset;
-    cur.partial = Buffer.alloc(0);
+    cur.held = NO_LINE;
     cur.head = await readHead(cur.fh, Math.min(offset, HEAD_BYTES));
     cur.headHash = sha1(cur.head);
   }
@@ -240,7 +240,7 @@ export class FileFollower implements Follower {
       if (copy && copy.ino !== cur.ino) {
         // Continue in the copy exactly where we were (same bytes up to readOffset), then come back.
         copy.readOffset = cur.readOffset;
-        copy.partial = cur.partial;
+        copy.held = cur.held;
         copy.head = cur.head;
         copy.headHash = cur.headHash;
         copy.detached = true;
@@ -260,9 +260,9 @@ export class FileFollower implements Follower {
 
   /** A file we will not read further: its unfinished last line is a line after all. */
   private finish(cur: Cursor, out: Chunk[]): void {
-    if (cur.partial.length === 0) return;
-    const data = Buffer.concat([cur.partial, Buffer.from('\n')]);
-    cur.partial = Buffer.alloc(0);
+    if (cur.held.bytes === 0) return;
+    const data = finishLine(cur.held, Buffer.alloc(0));
+    cur.held = NO_LINE;
     out.push(this.chunk(cur, data, 1, Date.now()));
   }
 
@@ -287,14 +287,13 @@ export class FileFollower implements Follower {
 
   /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
   private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
-    const { whole, held } = splitAtLastNewline(cur.partial, data);
-    cur.partial = held;
-    if (whole) out.push(this.chunk(cur, whole, countNewlines(whole), at));
-    else if (held.length > MAX_HELD) this.finish(cur, out);
+    const { lines, held } = takeLines(cur.held, data);
+    cur.held = held;
+    if (lines) out.push(this.chunk(cur, lines, countNewlines(lines), at));
   }
 
   private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
-    const end = cur.readOffset - cur.partial.length;
+    const end = cur.readOffset - cur.held.bytes;
     const c: Chunk = { data, lines, at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
     cur.atFileStart = false;
     return c;
@@ -345,13 +344,6 @@ export class FileFollower implements Follower {
     this.notice(`${this.path}: rotated while meterscope was stopped; finishing ${p} first${this.queue.length ? `, then ${this.queue.join(', ')}` : ''}`);
     return true;
   }
-}
-
-/** The whole lines of `held` + `data` (if `data` has a newline), and the unfinished rest to hold. */
-export function splitAtLastNewline(held: Buffer, data: Buffer): { whole?: Buffer; held: Buffer } {
-  const nl = data.lastIndexOf(10);
-  if (nl === -1) return { held: Buffer.concat([held, data]) };
-  return { whole: Buffer.concat([held, data.subarray(0, nl + 1)]), held: Buffer.from(data.subarray(nl + 1)) };
 }
 
 export function countNewlines(b: Buffer): number {

@@ -3,13 +3,14 @@
  * line. Positions count bytes (a stream cannot be re-read, so a resume continues with new input).
  */
 import { UserError } from '../errors.js';
-import { MAX_HELD, countNewlines, splitAtLastNewline, type Chunk, type Follower, type FollowerStatus } from './follower.js';
+import { NO_LINE, finishLine, takeLines, type HeldLine } from '../ingest/long-lines.js';
+import { countNewlines, type Chunk, type Follower, type FollowerStatus } from './follower.js';
 
 export class StreamFollower implements Follower {
   ended = false;
   private queue: { data: Buffer; at: number }[] = [];
   private queued = 0;
-  private partial: Buffer = Buffer.alloc(0);
+  private held: HeldLine = NO_LINE;
   private offset = 0;
   private error?: Error;
 
@@ -37,10 +38,9 @@ export class StreamFollower implements Follower {
     const out: Chunk[] = [];
     for (const { data, at } of items) {
       this.offset += data.length;
-      const { whole, held } = splitAtLastNewline(this.partial, data);
-      this.partial = held;
-      if (whole) out.push(this.chunk(whole, countNewlines(whole), at));
-      else if (held.length > MAX_HELD) this.flushPartial(out, at);
+      const { lines, held } = takeLines(this.held, data);
+      this.held = held;
+      if (lines) out.push(this.chunk(lines, countNewlines(lines), at));
     }
     // At the end of input, the last line needs no newline.
     if (this.ended && this.queue.length === 0) this.flushPartial(out, Date.now());
@@ -48,20 +48,20 @@ export class StreamFollower implements Follower {
   }
 
   private flushPartial(out: Chunk[], at: number): void {
-    if (this.partial.length === 0) return;
-    const data = Buffer.concat([this.partial, Buffer.from('\n')]);
-    this.partial = Buffer.alloc(0);
+    if (this.held.bytes === 0) return;
+    const data = finishLine(this.held, Buffer.alloc(0));
+    this.held = NO_LINE;
     out.push(this.chunk(data, 1, at));
   }
 
   private chunk(data: Buffer, lines: number, at: number): Chunk {
-    const end = this.offset - this.partial.length;
+    const end = this.offset - this.held.bytes;
     return { data, lines, at, backlog: false, fileStart: false, end: { path: '-', dev: 0, ino: 0, offset: end, fpLen: 0, fpHash: '', at } };
   }
 
   status(): FollowerStatus {
-    const drained = this.ended && this.queue.length === 0 && this.partial.length === 0;
-    return { state: drained ? 'ended' : 'following', path: '-', held: this.partial.length };
+    const drained = this.ended && this.queue.length === 0 && this.held.bytes === 0;
+    return { state: drained ? 'ended' : 'following', path: '-', held: this.held.bytes };
   }
 
   async close(): Promise<void> {

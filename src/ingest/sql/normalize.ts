@@ -5,6 +5,7 @@
 import type { FieldMapping, FormatName } from '../formats.js';
 import { SqlParams } from '../../store/sql.js';
 import { plain, toMap } from './expressions.js';
+import { markedRawSql, markedReasonSql } from '../long-lines.js';
 import { parseTimestamp, timestampRejectReason } from './timestamps.js';
 import { tidyLines } from './lines.js';
 import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type JsonPaths } from './parsers.js';
@@ -18,14 +19,19 @@ export interface ParserChoice {
   jsonPaths?: JsonPaths;
   /** CSV: resolved columns (see detect.ts). */
   csv?: CsvColumns;
+  /** Whole-file JSON: the relation holds events with their index (seq), not lines (see json-records.ts). */
+  document?: boolean;
 }
 
 /**
  * @param rel SQL yielding every line as (source String, line UInt64, raw String) with its raw bytes
  *   (blank lines included: a quoted CSV field may hold them); may use placeholders from `params`.
+ * With `choice.document` it yields whole-file JSON events instead, (source, line, seq UInt32, raw),
+ *   which are not lines: they are parsed as they are. A raw text marked too long (long-lines.ts) is
+ *   rejected with its reason whatever the parser made of it.
  */
 export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams): string {
-  const inner = parserFor(choice, tidyLines(rel), params);
+  const inner = parserFor(choice, choice.document ? rel : tidyLines(rel), params);
   const form = choice.format === 'stripe-v1-form';
   const runP = params.add(runId);
   const fmtP = params.add(choice.format);
@@ -40,14 +46,16 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
       toFloat64OrNull(${plain(`properties[${valueKey}]`)}) AS value,
       properties,
       multiIf(
+        too_long != '', too_long,
         parse_error != '', parse_error,
         ev_name = '', '${form ? FORM_MISSING.name : 'missing event name'}',
         ts_text = '', '${form ? FORM_MISSING.timestamp : 'missing timestamp'}',
         isNull(event_time), ${timestampRejectReason('ts_text')},
         '') AS reject_reason,
-      if(reject_reason != '', raw, '') AS raw -- only rejects keep their text; accepted rows are fully in events
+      if(reject_reason != '', ${markedRawSql('text')}, '') AS raw -- only rejects keep their text; accepted rows are fully in events
     FROM (
-      SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties
+      SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties,
+        raw AS text, ${markedReasonSql('raw')} AS too_long
       FROM (${inner})
     )
     SETTINGS max_partitions_per_insert_block = 0`;
@@ -57,14 +65,14 @@ function parserFor(choice: ParserChoice, lines: string, params: SqlParams): stri
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(lines, STRIPE_PATHS, params);
+      return jsonParser(lines, STRIPE_PATHS, params, choice.document);
     case 'metronome':
-      return jsonParser(lines, METRONOME_PATHS, params);
+      return jsonParser(lines, METRONOME_PATHS, params, choice.document);
     case 'cloudevents':
-      return jsonParser(lines, CLOUDEVENTS_PATHS, params);
+      return jsonParser(lines, CLOUDEVENTS_PATHS, params, choice.document);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
-      return jsonParser(lines, choice.jsonPaths, params);
+      return jsonParser(lines, choice.jsonPaths, params, choice.document);
     case 'stripe-v1-form':
       return formParser(lines);
     case 'csv':

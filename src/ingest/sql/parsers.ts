@@ -7,7 +7,7 @@
  * never Node's.
  */
 import type { SqlParams } from '../../store/sql.js';
-import { jsonElements, plain, toMap } from './expressions.js';
+import { jsonElements, plain, toMap, unindent } from './expressions.js';
 import { notBlank } from './lines.js';
 
 export type { CsvColumns } from './csv.js';
@@ -41,7 +41,11 @@ function rawAt(path: string[], params: SqlParams): string {
 const typeOfRaw = (raw: string) =>
   `multiIf(${raw} = '' OR ${raw} = 'null', 'Null', startsWith(${raw}, '{'), 'Object', startsWith(${raw}, '['), 'Array', startsWith(${raw}, '"'), 'String', 'Other')`;
 
-export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams): string {
+/**
+ * @param lines (source, line, raw) lines; with `document`, (source, line, seq, raw) events of whole-file
+ *   JSON, seq being the event's index in its array (kept; events nested in it are numbered on from it).
+ */
+export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, document = false): string {
   const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
   // Without a payload object, the payload is every top-level key that is not mapped to a column.
   const props = propsRaw
@@ -51,7 +55,7 @@ export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams): 
     SELECT source, line, seq, el AS raw,
       multiIf(
         NOT valid, if(isValidUTF8(el), 'invalid JSON', 'invalid UTF-8'),
-        NOT startsWith(trimLeft(el), '{'), 'not a JSON object',
+        NOT (startsWith(el, '{') OR startsWith(${unindent('el')}, '{')), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
@@ -75,8 +79,8 @@ export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams): 
             -- pairs come only out of valid JSON, so the second parse is paid only by lines without any
             notEmpty(top_pairs) OR isValidJSON(el) AS valid
           FROM (
-            SELECT source, line, raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}
-          ) ARRAY JOIN els AS el, arrayEnumerate(els) AS seq
+            SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}
+          ) ARRAY JOIN els AS el, ${document ? 'arrayMap(k -> toUInt32(doc_seq + k - 1), arrayEnumerate(els))' : 'arrayEnumerate(els)'} AS seq
         )
       )
     )`;
