@@ -111,10 +111,13 @@ describe('meterscope tail', () => {
     const header = 'identifier,timestamp,event_name,stripe_customer_id,value\n';
     const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c-${from + i},${1700000000 + from + i},api_call,cus_${(from + i) % 3},${i % 4}\n`).join('');
     fs.writeFileSync(file, header + rows(0, 40));
-    const tail = startCli(['tail', file, '--from', 'start', '--idle-exit', '1.5', '--interval', '0.2', '--data-dir', path.join(dir, 'store')]);
+    // Stopped by a signal once every line is in, not by an idle timer (which a loaded machine can outrun).
+    const tail = startCli(['tail', file, '--from', 'start', '--interval', '0.2', '--data-dir', path.join(dir, 'store')]);
     await waitFor(() => tail.lines.some((l) => l.type === 'interval' && l.totals.line >= 41));
     fs.renameSync(file, `${file}.1`);
     fs.writeFileSync(file, header + rows(40, 25));
+    await waitFor(() => tail.lines.some((l) => l.type === 'interval' && l.totals.line >= 41 + 26 && l.totals.pendingLines === 0));
+    tail.child.kill('SIGINT');
     const res = await tail.done;
     expect(res.code, res.stderr).toBe(0);
     const report = tail.lines.find((l) => l.type === 'report')!.report;
