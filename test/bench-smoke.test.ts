@@ -9,7 +9,7 @@ import { ensureDataset } from '../bench/dataset.js';
 import { diffFigures } from '../bench/figures.js';
 import { runSystem } from '../bench/systems.js';
 import { benchFile } from '../bench/run.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support/helpers.js';
 
 const dir = tempDir('meterscope-bench-');
 

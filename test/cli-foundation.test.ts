@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, runCli, tempDir } from './helpers.js';
+import { openTestStore, runCli, tempDir } from './support/helpers.js';
 
 /** A small Stripe JSONL log with two malformed lines; expectations computed from the same arrays. */
 function makeLog(n: number): { text: string; good: number; bad: number[] } {

@@ -12,7 +12,7 @@ import { startSink, type Sink } from '../src/sink/server.js';
 import type { SinkOptions } from '../src/sink/options.js';
 import type { ReplayReport } from '../src/replay/model.js';
 import { decodeHistogram } from '../src/replay/metrics.js';
-import { rows, runCli, tempDir } from './helpers.js';
+import { rows, runCli, tempDir } from './support/helpers.js';
 import { openStore } from '../src/store/open.js';
 
 const KEY = 'sk_test_SECRETreplay42';

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, tempDir } from './helpers.js';
-import { generateEvents, profileFile, writeEvents } from './report-support.js';
-import { sampleReplayReport } from './report-replay-sample.js';
+import { ROOT, tempDir } from './support/helpers.js';
+import { generateEvents, profileFile, writeEvents } from './support/report-support.js';
+import { sampleReplayReport } from './support/report-replay-sample.js';
 import { renderReport } from '../src/report/index.js';
 import type { ProfileReport } from '../src/profile/model.js';
 

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
-import { facts, generateEvents, writeEvents, type Ev } from './report-support.js';
+import { runCli, tempDir } from './support/helpers.js';
+import { facts, generateEvents, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 
 let dir: string;

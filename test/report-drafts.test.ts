@@ -5,7 +5,7 @@
  * warnings, with counts checked against the generated input.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './report-support.js';
+import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 import { billableMetricDrafts, draftJson, isGaugeName, type MetricDraft } from '../src/report/drafts.js';
 import { meteringAnswers } from '../src/report/answers.js';

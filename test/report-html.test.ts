@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BURST_AT, facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './report-support.js';
+import { BURST_AT, facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 import type { ReplayReport } from '../src/replay/model.js';
 import { renderReport, parseReportFormat } from '../src/report/index.js';
 import { weekHourTable } from '../src/report/week-hour.js';
 import { jsonForScript } from '../src/report/escape.js';
-import { sampleReplayReport } from './report-replay-sample.js';
+import { sampleReplayReport } from './support/report-replay-sample.js';
 
 let evs: Ev[];
 let f: ReturnType<typeof facts>;

@@ -10,7 +10,7 @@ import Stripe from 'stripe';
 import Metronome from '@metronome/sdk';
 import { request } from 'undici';
 import { startSink, type Sink } from '../src/sink/server.js';
-import { openTestStore, rows, tempDir } from './helpers.js';
+import { openTestStore, rows, tempDir } from './support/helpers.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from './helpers.js';
+import { runCli, tempDir, type CliResult } from './support/helpers.js';
 import { openStore, type Store } from '../src/store/open.js';
 import { startFakeStripe, type FakeStripe } from './support/fake-stripe.js';
 import { CUSTOMERS, METERS, RECEIVED, logLines } from './support/stripe-fixture.js';

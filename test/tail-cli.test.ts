@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { ROOT, runCli, tempDir } from './helpers.js';
-import { goodIds, runWriter, sqlRows, startCli, waitFor } from './tail-support.js';
+import { ROOT, runCli, tempDir } from './support/helpers.js';
+import { goodIds, runWriter, sqlRows, startCli, waitFor } from './support/tail-support.js';
 
 async function tailWhileWriting(writerArgs: string[], tailArgs: string[] = []) {
   const dir = tempDir('meterscope-tail-');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support/helpers.js';
 import { FileFollower, StreamFollower, type Chunk } from '../src/tail/follower.js';
 
 const lines = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i} ${'x'.repeat((from + i) % 13)}`);

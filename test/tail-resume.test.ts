@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
-import { goodIds, runWriter, sqlRows, startCli, waitFor } from './tail-support.js';
+import { tempDir } from './support/helpers.js';
+import { goodIds, runWriter, sqlRows, startCli, waitFor } from './support/tail-support.js';
 
 const ROUNDS = 5;
 const COUNT = 3000;

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, tempDir } from './helpers.js';
-import { runWriter } from './tail-support.js';
+import { CLI, ROOT, tempDir } from './support/helpers.js';
+import { runWriter } from './support/tail-support.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');

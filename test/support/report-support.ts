@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore, tempDir } from './helpers.js';
-import { resolveSources } from '../src/ingest/source.js';
-import { loadSources } from '../src/ingest/load.js';
-import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
-import { computeProfile } from '../src/profile/compute.js';
-import type { ProfileReport } from '../src/profile/model.js';
-import { mulberry32 } from '../src/util/seeded-random.js';
+import { resolveSources } from '../../src/ingest/source.js';
+import { loadSources } from '../../src/ingest/load.js';
+import { DEFAULT_MAPPING } from '../../src/ingest/formats.js';
+import { computeProfile } from '../../src/profile/compute.js';
+import type { ProfileReport } from '../../src/profile/model.js';
+import { mulberry32 } from '../../src/util/seeded-random.js';
 
 export interface Ev {
   identifier?: string;

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { openStore, type Store } from '../src/store/open.js';
+import { openStore, type Store } from '../../src/store/open.js';
 
-export const ROOT = path.resolve(__dirname, '..');
+export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'meterscope.js');
 
 export function tempDir(prefix = 'meterscope-test-'): string {

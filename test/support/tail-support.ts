@@ -66,10 +66,10 @@ export interface WriterResult {
   rotations: number;
 }
 
-/** Runs test/tail-writer.mjs to completion (see its header for the flags). */
+/** Runs test/support/tail-writer.mjs to completion (see its header for the flags). */
 export function runWriter(args: string[]): Promise<WriterResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'tail-writer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'tail-writer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
