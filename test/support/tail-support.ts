@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Params, Query } from '../../src/store/sql.js';
 import { CLI, ROOT } from './helpers.js';
 
 export interface LiveTail {
@@ -83,26 +84,38 @@ export function runWriter(args: string[]): Promise<WriterResult> {
   });
 }
 
-/** Runs SQL against a data directory in a separate process (after the CLI using it has exited). */
-export function sqlRows<T = Record<string, any>>(dataDir: string, query: string): Promise<T[]> {
+/**
+ * Runs queries against a data directory in one separate process (after the CLI using it has
+ * exited), in order; one result set per query. One process for several queries: each start costs
+ * a Node start and a chDB engine.
+ */
+export function sqlBatch(dataDir: string, queries: Query[]): Promise<Record<string, any>[][]> {
   const code = `
     const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
     const s = await openStore({ dataDir: process.argv[1] });
-    process.stdout.write(JSON.stringify(await s.select(process.argv[2])));`;
+    const out = [];
+    for (const q of JSON.parse(process.argv[2])) out.push(await s.select(q.sql, q.params));
+    process.stdout.write(JSON.stringify(out));`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, query], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, JSON.stringify(queries)], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (c) => (c === 0 ? resolve(JSON.parse(out) as T[]) : reject(new Error(`sql failed: ${err}`))));
+    child.on('close', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sql failed: ${err}`))));
   });
 }
 
+/** One query through `sqlBatch`. */
+export async function sqlRows<T = Record<string, any>>(dataDir: string, sql: string, params: Params = {}): Promise<T[]> {
+  const [rows] = await sqlBatch(dataDir, [{ sql, params }]);
+  return rows as T[];
+}
+
 /** Polls `cond` every 50 ms, at most `maxMs` (a bounded wait for a child's progress, not a timing assertion). */
-export async function waitFor(cond: () => boolean, maxMs = 30_000): Promise<void> {
+export async function waitFor(cond: () => boolean, what = 'the awaited condition', maxMs = 30_000): Promise<void> {
   for (let waited = 0; !cond(); waited += 50) {
-    if (waited > maxMs) throw new Error('condition not reached');
+    if (waited > maxMs) throw new Error(`${what}: not reached within ${maxMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
