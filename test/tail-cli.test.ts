@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { ROOT, runCli, tempDir } from './support/helpers.js';
+import { ROOT, runCli, sqlBatch, tempDir } from './support/helpers.js';
 import type { Query } from '../src/store/sql.js';
-import { goodIds, runWriter, sqlBatch, startCli, waitFor } from './support/tail-support.js';
+import { goodIds, runWriter, startCli, waitFor } from './support/tail-support.js';
 
 /**
  * Tails a new file while the writer appends to it, then stops the tail with SIGTERM once the writer

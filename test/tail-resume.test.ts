@@ -9,9 +9,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../src/util/seeded-random.js';
-import { tempDir } from './support/helpers.js';
+import { sqlBatch, tempDir } from './support/helpers.js';
 import { testSeed } from './support/seed.js';
-import { goodIds, runWriter, sqlBatch, startCli, waitFor, type LiveTail } from './support/tail-support.js';
+import { goodIds, runWriter, startCli, waitFor, type LiveTail } from './support/tail-support.js';
 
 const ROUNDS = 5;
 const COUNT = 3000;

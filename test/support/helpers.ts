@@ -1,9 +1,10 @@
-/** Shared test plumbing: temp dirs, the built CLI as a child process, an in-process store. */
+/** Shared test plumbing: temp dirs, the built CLI as a child process, SQL over a data directory from another process, an in-process store. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { openStore, type Store } from '../../src/store/open.js';
+import type { Params, Query } from '../../src/store/sql.js';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'bin', 'meterscope.js');
@@ -19,14 +20,19 @@ export interface CliResult {
 }
 
 /**
- * Runs the built CLI (npm test builds dist/ first). `stdin` is piped when given, else /dev/null.
- * Env CLICKHOUSE_URL is removed unless passed explicitly so tests never reach a server by accident.
+ * The environment for a child process: CLICKHOUSE_URL and METERSCOPE_DATA_DIR are removed unless
+ * passed in `extra`, so tests never reach a server or a shared store by accident.
  */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...extra };
+  for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
+  return env;
+}
+
+/** Runs the built CLI (npm test builds dist/ first). `stdin` is piped when given, else /dev/null. */
 export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...opts.env };
-    for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -40,6 +46,34 @@ export function runCli(args: string[], opts: { stdin?: string | Buffer; env?: No
     if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
     else child.stdin.end();
   });
+}
+
+/**
+ * Runs queries against a data directory in one separate process (chDB allows one process per data
+ * directory and one directory per process; so after the CLI using it has exited), in order; one
+ * result set per query. Several queries per process: each start costs a Node start and an engine.
+ */
+export function sqlBatch(dataDir: string, queries: Query[]): Promise<Record<string, any>[][]> {
+  const code = `
+    const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
+    const s = await openStore({ dataDir: process.argv[1] });
+    const out = [];
+    for (const q of JSON.parse(process.argv[2])) out.push(await s.select(q.sql, q.params));
+    process.stdout.write(JSON.stringify(out));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, JSON.stringify(queries)], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sql failed: ${err}`))));
+  });
+}
+
+/** One query through `sqlBatch`. */
+export async function sqlRows<T = Record<string, any>>(dataDir: string, sql: string, params: Params = {}): Promise<T[]> {
+  const [rows] = await sqlBatch(dataDir, [{ sql, params }]);
+  return rows as T[];
 }
 
 let testStore: Promise<Store> | undefined;

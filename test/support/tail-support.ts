@@ -1,12 +1,10 @@
 /**
  * Plumbing for the tail tests: the built CLI as a live child process (its JSON lines readable
- * while it runs, killable), the writer process, and SQL over a data directory from a separate
- * process (chDB allows one process per data directory, and one directory per process).
+ * while it runs, killable), the writer process, bounded waits for a child's progress.
  */
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Params, Query } from '../../src/store/sql.js';
-import { CLI, ROOT } from './helpers.js';
+import { CLI, ROOT, cliEnv } from './helpers.js';
 
 export interface LiveTail {
   child: ChildProcess;
@@ -16,15 +14,9 @@ export interface LiveTail {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...extra };
-  for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
-  return env;
-}
-
 /** Starts `meterscope <args>` with stdout piped (so tail prints JSON lines). Killed after `timeoutMs`. */
 export function startCli(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): LiveTail {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, any>[] = [];
   let stdout = '';
   let stderr = '';
@@ -82,34 +74,6 @@ export function runWriter(args: string[]): Promise<WriterResult> {
       else resolve(JSON.parse(out.trim().split('\n').pop()!));
     });
   });
-}
-
-/**
- * Runs queries against a data directory in one separate process (after the CLI using it has
- * exited), in order; one result set per query. One process for several queries: each start costs
- * a Node start and a chDB engine.
- */
-export function sqlBatch(dataDir: string, queries: Query[]): Promise<Record<string, any>[][]> {
-  const code = `
-    const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
-    const s = await openStore({ dataDir: process.argv[1] });
-    const out = [];
-    for (const q of JSON.parse(process.argv[2])) out.push(await s.select(q.sql, q.params));
-    process.stdout.write(JSON.stringify(out));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, JSON.stringify(queries)], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (c) => (c === 0 ? resolve(JSON.parse(out)) : reject(new Error(`sql failed: ${err}`))));
-  });
-}
-
-/** One query through `sqlBatch`. */
-export async function sqlRows<T = Record<string, any>>(dataDir: string, sql: string, params: Params = {}): Promise<T[]> {
-  const [rows] = await sqlBatch(dataDir, [{ sql, params }]);
-  return rows as T[];
 }
 
 /** Polls `cond` every 50 ms, at most `maxMs` (a bounded wait for a child's progress, not a timing assertion). */
