@@ -167,7 +167,7 @@ describe('meterscope tail', () => {
       fs.appendFileSync(file, fs.readFileSync(file, 'utf8').replace(/"w-/g, '"v-')); // more lines while it runs
       expect((await crashed.done).signal).toBe('SIGKILL');
       const runId = crashed.lines[0].runId as string;
-      const resumed = startCli(['tail', '--resume', runId, '--idle-exit', '1', ...server], { env: { CLICKHOUSE_PASSWORD: 'pw' } });
+      const resumed = startCli(['tail', '--resume', runId, '--idle-exit', '0.5', ...server], { env: { CLICKHOUSE_PASSWORD: 'pw' } });
       const res = await resumed.done;
       expect(res.code, res.stderr).toBe(0);
       const report = resumed.lines.find((l) => l.type === 'report')!.report;
