@@ -3,8 +3,9 @@
  * and a low rate limit every event is delivered exactly once (the sink's recorded identifiers
  * equal the log's), the replay's own accounting adds up, its per-status attempt counts equal the
  * sink's, and the results are stored so `report` re-renders them. Live keys are refused.
- * Each scenario has its own data directory (one chDB engine per directory), so they run at once;
- * retry waits are capped at 300 ms (--max-retry-wait), the sink's 429s ask for at least 1 s.
+ * Each scenario has its own data directory (one chDB engine per directory), so they run at once.
+ * Retry waits are capped at 300 ms (--max-retry-wait; the sink's 429s and 503s ask for 1 s), so the
+ * rate-limited scenarios allow 200 retries: a request may lose the race for a token many times.
  * Needs `npm run build` first.
  */
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { runCli, sqlBatch, tempDir } from './support/helpers.js';
 import type { Query } from '../src/store/sql.js';
 
 const KEY = 'sk_test_SECRETreplay42';
+const V1_EVENTS = 100;
 const dir = tempDir('meterscope-replay-');
 const sinks: Sink[] = [];
 afterAll(async () => {
@@ -77,23 +79,25 @@ const keep = (name: string, ...reports: ReplayReport[]) => stored.set(name, repo
 
 describe.concurrent('replay against the sink with 20% injected 503s and a low rate limit', () => {
   it('stripe-v1: every log event is recorded exactly once, and the accounting adds up', async () => {
-    const log = writeLog('v1', 500);
-    const { sink, record } = await sinkWith('v1', { failRate: 0.2, failStatus: 503, rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 1000 } });
-    const { report, stdout, stderr } = await replay(storeFor('v1'), [log.file, '--target', sink.url, '--protocol', 'stripe-v1', '--rate', '300', '--connections', '8', '--retries', '30']);
+    // 20 requests/s against 300/s offered: 429s whatever the machine's speed (it would have to send
+    // slower than the limit to meet none); 100 events take 4 s of tokens at least.
+    const log = writeLog('v1', V1_EVENTS);
+    const { sink, record } = await sinkWith('v1', { failRate: 0.2, failStatus: 503, rateLimits: { 'stripe-v1': 20, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 1000 } });
+    const { report, stdout, stderr } = await replay(storeFor('v1'), [log.file, '--target', sink.url, '--protocol', 'stripe-v1', '--rate', '300', '--connections', '8', '--retries', '200']);
     await sink.close();
     const got = recorded(record);
-    expect(got.length).toBe(500);
+    expect(got.length).toBe(V1_EVENTS);
     expect(new Set(got)).toEqual(new Set(log.ids));
-    expect(report.totals).toMatchObject({ events_input: 500, events_sent: 500, acknowledged: 500, rejected: 0, failed: 0, not_sent: 0, requests: 500 });
+    expect(report.totals).toMatchObject({ events_input: V1_EVENTS, events_sent: V1_EVENTS, acknowledged: V1_EVENTS, rejected: 0, failed: 0, not_sent: 0, requests: V1_EVENTS });
     expect(report.accounting_ok).toBe(true);
     statusesMatch(report, sink, 'stripe-v1');
     const by = sink.stats().routes['stripe-v1'].by_status;
-    // Which attempts meet a 503 or a 429 depends on timing (connections race for tokens), so only: both occur.
+    // How many attempts meet a 503 or a 429 depends on timing (connections race for tokens), so only: both occur.
     expect(by['503']).toBeGreaterThan(0);
     expect(by['429']).toBeGreaterThan(0);
     expect(report.totals.retries).toBe(report.totals.attempts - report.totals.requests);
-    expect(report.latency.count).toBe(500);
-    expect(report.lag?.count).toBe(500);
+    expect(report.latency.count).toBe(V1_EVENTS);
+    expect(report.lag?.count).toBe(V1_EVENTS);
     expect(stdout + stderr).not.toContain(KEY);
     keep('v1', report);
   });
@@ -101,7 +105,7 @@ describe.concurrent('replay against the sink with 20% injected 503s and a low ra
   it('stripe-v2-stream: batches of 50, sessions renewed, every event recorded once', async () => {
     const log = writeLog('v2', 1000);
     const { sink, record } = await sinkWith('v2', { failRate: 0.2, failStatus: 503, sessionTtlSeconds: 1, rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 8, metronome: 1000 } });
-    const { report } = await replay(storeFor('v2'), [log.file, '--target', sink.url, '--protocol', 'stripe-v2-stream', '--rate', '1000', '--batch', '50', '--retries', '30']);
+    const { report } = await replay(storeFor('v2'), [log.file, '--target', sink.url, '--protocol', 'stripe-v2-stream', '--rate', '1000', '--batch', '50', '--retries', '200']);
     await sink.close();
     const got = recorded(record);
     expect(got.length).toBe(1000);
@@ -117,7 +121,7 @@ describe.concurrent('replay against the sink with 20% injected 503s and a low ra
   it('metronome with gzip: every event recorded once, rate limit counted in events', async () => {
     const log = writeLog('mx', 1000);
     const { sink, record } = await sinkWith('mx', { failRate: 0.2, failStatus: 503, metronomeToken: 'mtok-secret', rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 300 } });
-    const { report } = await replay(storeFor('mx'), [log.file, '--target', sink.url, '--protocol', 'metronome', '--gzip', '--rate', '2000', '--retries', '30'], { METRONOME_API_TOKEN: 'mtok-secret' });
+    const { report } = await replay(storeFor('mx'), [log.file, '--target', sink.url, '--protocol', 'metronome', '--gzip', '--rate', '2000', '--retries', '200'], { METRONOME_API_TOKEN: 'mtok-secret' });
     await sink.close();
     const got = recorded(record);
     expect(got.length).toBe(1000);
@@ -197,7 +201,7 @@ describe('stored replays', () => {
     const r = await runCli(['report', report.run_id, '--data-dir', storeFor('v1')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`meterscope replay · run ${report.run_id}`);
-    expect(r.stdout).toMatch(/acknowledged\s+│\s+500/);
+    expect(r.stdout).toMatch(new RegExp(`acknowledged\\s+│\\s+${V1_EVENTS}`));
   });
 
   it('stores run, histograms, series and statuses that agree with the report (checked in SQL)', async () => {
