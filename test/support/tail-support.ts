@@ -77,7 +77,7 @@ export function runWriter(args: string[]): Promise<WriterResult> {
 }
 
 /** Polls `cond` every 50 ms, at most `maxMs` (a bounded wait for a child's progress, not a timing assertion). */
-export async function waitFor(cond: () => boolean, what = 'the awaited condition', maxMs = 30_000): Promise<void> {
+export async function waitFor(cond: () => boolean, what = 'the awaited condition', maxMs = 60_000): Promise<void> {
   for (let waited = 0; !cond(); waited += 50) {
     if (waited > maxMs) throw new Error(`${what}: not reached within ${maxMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
