@@ -42,7 +42,8 @@ function storedIds([[agg], ids]: Record<string, any>[][]): { ids: string[]; coun
 }
 
 describe('meterscope tail', () => {
-  // Alone, so nothing else competes for the CPU while it measures; the tests after it run at once.
+  // Runs alone in this file, so its own tests do not compete for the CPU while it measures; the
+  // tests after it run at once.
   it('measures the arrival rate of a writer within 10%, stores every line, and gives the rows profile gives', async () => {
     const count = 6000;
     const badEvery = 97;
