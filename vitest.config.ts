@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 2,
+    // Concurrent tests in a file (tail-resume's rounds, tail-cli's, replay-sink's scenarios) mostly
+    // wait on child processes and real time: let all of a file's run at once (at most 6 today).
+    maxConcurrency: 8,
   },
 });

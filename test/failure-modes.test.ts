@@ -5,8 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli, tempDir } from './helpers.js';
-import { sqlRows } from './tail-support.js';
+import { CLI, ROOT, runCli, tempDir, sqlRows } from './support/helpers.js';
 
 const SECRET = 'Pw-9f8e7d6c5b';
 const b64 = (s: string) => Buffer.from(s).toString('base64');

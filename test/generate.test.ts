@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fzstd from 'fzstd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, openTestStore, rows, runCli, tempDir } from './helpers.js';
+import { ROOT, openTestStore, rows, runCli, tempDir } from './support/helpers.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';

@@ -6,7 +6,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import type { Store } from '../src/store/store.js';
 import { loadEveryWay } from './support/load-paths.js';
 import { csvRecordsOf, tidyLinesOf } from './support/csv-records.js';

@@ -5,7 +5,7 @@
  * Expected values come from URLSearchParams and Date, the same on every path.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import type { Store } from '../src/store/store.js';
 import { loadEveryWay } from './support/load-paths.js';
 

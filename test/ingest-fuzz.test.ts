@@ -10,7 +10,7 @@
  * Lines over 16 MiB are off until ingest reports them as `line too long`: see FUZZ_HUGE_LINES.
  */
 import { beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import { FORMATS } from '../src/ingest/formats.js';
 import type { Store } from '../src/store/store.js';
 import { buildCorpus } from './support/fuzz-corpus.js';

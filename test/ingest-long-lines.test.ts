@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, rows, runCli, tempDir } from './helpers.js';
-import { sqlRows } from './tail-support.js';
+import { openTestStore, rows, runCli, tempDir, sqlRows } from './support/helpers.js';
 import { resolveSources, type Source } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
@@ -83,9 +82,9 @@ describe('long lines', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
       .find((l) => l.type === 'report').runId as string;
-    const ev = await sqlRows<{ line: string }>(data, `SELECT line FROM events WHERE run_id = '${runId}' ORDER BY line`);
+    const ev = await sqlRows<{ line: string }>(data, `SELECT line FROM events WHERE run_id = {run:String} ORDER BY line`, { run: runId });
     expect(ev.map((e) => Number(e.line))).toEqual([1, 2, 4, 5, 7]);
-    const rj = await sqlRows<{ line: string; reason: string }>(data, `SELECT line, reason FROM rejects WHERE run_id = '${runId}' ORDER BY line`);
+    const rj = await sqlRows<{ line: string; reason: string }>(data, `SELECT line, reason FROM rejects WHERE run_id = {run:String} ORDER BY line`, { run: runId });
     expect(rj.map((r) => [Number(r.line), r.reason])).toEqual(LONG.map((l) => [l, `line too long (${Buffer.byteLength(LINES[l - 1])} bytes)`]));
   });
 });

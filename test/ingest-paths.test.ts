@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import type { Store } from '../src/store/store.js';
 import type { FormatName } from '../src/ingest/formats.js';
 import { loadEveryWay as loadAll } from './support/load-paths.js';

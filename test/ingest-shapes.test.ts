@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { spawn, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, openTestStore, rows, tempDir } from './helpers.js';
+import { CLI, openTestStore, rows, tempDir } from './support/helpers.js';
 import { resolveSources, type Source } from '../src/ingest/source.js';
 import { loadSources, type LoadOptions } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';

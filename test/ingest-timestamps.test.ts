@@ -4,7 +4,7 @@
  * Expected values come from a plain-JS reading of the documented rule.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import type { Store } from '../src/store/store.js';
 import { loadEveryWay } from './support/load-paths.js';
 import { ACCEPTED_FROM, ACCEPTED_TO } from '../src/ingest/sql/timestamps.js';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, tempDir } from './support/helpers.js';
 import type { ProfileReport } from '../src/profile/model.js';
 
 const T0 = Date.UTC(2024, 6, 1, 9, 0, 0);

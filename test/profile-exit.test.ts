@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, tempDir } from './support/helpers.js';
 import { EXIT_NO_EVENTS } from '../src/ingest/no-events.js';
 
 const dir = tempDir('meterscope-exit-');

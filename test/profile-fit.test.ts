@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, tempDir } from './helpers.js';
+import { openTestStore, tempDir } from './support/helpers.js';
 import type { Store } from '../src/store/store.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';

@@ -202,6 +202,8 @@ describe('engine against the sink, in process', () => {
         pacing: { mode: 'rate', rate: 2000 },
         pipelining: 4,
         batch: 1,
+        // The sink's injected 503s ask for 1 s (Retry-After); capped, so retries do not wait on the clock.
+        retry: { ...base.retry, maxWaitMs: 50 },
       });
       const t = out.metrics.totals;
       expect(t).toMatchObject({ requests: 300, events: 300, acknowledged: 300, rejected: 0, failed: 0 });

@@ -5,14 +5,14 @@
  * warnings, with counts checked against the generated input.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './report-support.js';
+import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 import { billableMetricDrafts, draftJson, isGaugeName, type MetricDraft } from '../src/report/drafts.js';
 import { meteringAnswers } from '../src/report/answers.js';
 import { int } from '../src/report/format.js';
 import { normalizeMeter } from '../src/stripe/meters.js';
 import { checkRun } from '../src/stripe/check.js';
-import { openTestStore } from './helpers.js';
+import { openTestStore } from './support/helpers.js';
 
 let evs: Ev[];
 let f: ReturnType<typeof facts>;

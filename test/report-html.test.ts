@@ -6,25 +6,19 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BURST_AT, facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './report-support.js';
+import { BURST_AT, charts, facts, generateEvents, HOSTILE, marks, marksByChart, profileFile, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 import type { ReplayReport } from '../src/replay/model.js';
 import { renderReport } from '../src/report/index.js';
 import { parseReportFormat } from '../src/commands/report-output.js';
 import { weekHourTable } from '../src/report/week-hour.js';
 import { jsonForScript } from '../src/report/escape.js';
-import { sampleReplayReport } from './report-replay-sample.js';
+import { sampleReplayReport } from './support/report-replay-sample.js';
 
 let evs: Ev[];
 let f: ReturnType<typeof facts>;
 let report: ProfileReport;
 let page: string;
-
-const charts = (html: string) =>
-  [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
-
-/** Elements drawn inside Vega mark groups (not axes or legends). */
-const marks = (svg: string) => [...svg.matchAll(/<g class="mark-[\w-]+ role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].reduce((n, m) => n + (m[1].match(/<(path|rect|line|text|circle)\b/g) ?? []).length, 0);
 
 beforeAll(async () => {
   evs = generateEvents();
@@ -61,13 +55,27 @@ describe('HTML profile report', () => {
     expect(JSON.parse(jsonForScript({ s: '</script><!-- \u2028 &' }))).toEqual({ s: '</script><!-- \u2028 &' });
   });
 
-  it('renders every chart with marks', () => {
+  it('renders every chart with one mark per datum', () => {
     const cs = charts(page);
     expect(cs.map((c) => c.id)).toEqual(['rate-over-time', 'rate-distribution', 'week-hour', 'distinct-per-property', 'compound-cardinality']);
-    for (const c of cs) {
-      expect(c.body, c.id).toContain('<svg');
-      expect(marks(c.body), c.id).toBeGreaterThan(0);
-    }
+    for (const c of cs) expect(c.body, c.id).toContain('<svg');
+    const times = evs.map((e) => e.timestamp);
+    const hourSlots = Math.floor(Math.max(...times) / 3600) - Math.floor(Math.min(...times) / 3600) + 1; // the span is under a week
+    const keyPairs = [...f.names.keys()].reduce((n, name) => n + f.keys(name).length, 0);
+    const compounds = report.dimensionCandidates.flatMap((d) => d.candidates).filter((c) => c.kind !== 'single').length;
+    expect(report.rate.series.points.length).toBeGreaterThan(40); // so the lines carry no point symbols
+    expect(marksByChart(page)).toEqual({
+      // the average and busiest-second lines, a rule and a label per published limit (two, named
+      // in the next test), the peak's triangle and its label
+      'rate-over-time': 2 + 2 * 2 + 2,
+      // a bar and its count per bucket: 0, 1, 2–3, 4–7, … up to the busiest second
+      'rate-distribution': 2 * (2 + Math.floor(Math.log2(f.peak1s))),
+      'week-hour': hourSlots,
+      // a distinct-count bar and a presence bar per event name × key
+      'distinct-per-property': 2 * keyPairs,
+      // a bar and a cross-product tick per pair or triple
+      'compound-cardinality': 2 * compounds,
+    });
   });
 
   it('marks the peak and draws the ingestion limits on the rate chart', () => {
@@ -114,9 +122,9 @@ describe('HTML report of a long span', () => {
     const html = await renderReport(r, 'html');
     const c = charts(html).find((x) => x.id === 'week-hour')!;
     expect(c.body).toContain('these are its two marginals');
-    expect(marks(c.body)).toBeGreaterThan(0);
-    // The marginals are the model's: 24 hour bars and 7 weekday bars.
+    // The marginals are the model's: 24 hour bars and 7 weekday bars, and nothing else.
     expect((c.body.match(/aria-roledescription="bar"/g) ?? []).length).toBe(24 + 7);
+    expect(marks(c.body)).toBe(24 + 7);
   });
 });
 
@@ -125,7 +133,13 @@ describe('HTML replay report', () => {
     const r: ReplayReport = sampleReplayReport();
     const html = await renderReport(r, 'html');
     expect(charts(html).map((c) => c.id)).toEqual(['replay-latency', 'replay-outcomes', 'replay-statuses']);
-    for (const c of charts(html)) expect(marks(c.body), c.id).toBeGreaterThan(0);
+    expect(r.series.length).toBeLessThanOrEqual(40); // so the latency lines carry a point per second
+    expect(r.series.every((s) => s.p50Ms > 0)).toBe(true); // none left out of a log scale
+    expect(marksByChart(html)).toEqual({
+      'replay-latency': 3 + 3 * r.series.length, // p50, p99 and max lines, a point each per second
+      'replay-outcomes': 3 * r.series.length, // acknowledged, rejected and failed per second (stacked)
+      'replay-statuses': 2 * r.statuses.length, // a bar and its count per status
+    });
     expect(html).toContain('✔ acknowledged + rejected + failed = sent');
     expect(html.includes(HOSTILE.short)).toBe(false);
     expect(html.includes('&lt;img src=x onerror=__pwned=6&gt;')).toBe(true);

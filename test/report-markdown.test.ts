@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { marked } from 'marked';
-import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './report-support.js';
+import { facts, generateEvents, HOSTILE, profileFile, writeEvents, type Ev } from './support/report-support.js';
 import type { ProfileReport } from '../src/profile/model.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { meteringAnswers, type MeteringAnswer } from '../src/report/answers.js';

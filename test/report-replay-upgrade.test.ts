@@ -11,8 +11,8 @@ import { loadReplayReport } from '../src/replay/store.js';
 import { saveReport, loadReport } from '../src/store/reports.js';
 import { renderReport, type StoredReport } from '../src/report/index.js';
 import { upgradeStoredReport } from '../src/jobs/stored-report.js';
-import { sampleReplayReport } from './report-replay-sample.js';
-import { openTestStore } from './helpers.js';
+import { sampleReplayReport } from './support/report-replay-sample.js';
+import { openTestStore } from './support/helpers.js';
 
 const v1 = (): StoredReplayReport => JSON.parse(fs.readFileSync(path.join(__dirname, 'support/replay-report-v1.json'), 'utf8'));
 

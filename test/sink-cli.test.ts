@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { CLI, runCli, tempDir } from './helpers.js';
+import { CLI, runCli, tempDir } from './support/helpers.js';
 
 describe('meterscope sink (CLI)', () => {
   it('listens on a free port, records accepted events, prints a summary on SIGTERM', async () => {

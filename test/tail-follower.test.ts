@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
+import { tempDir } from './support/helpers.js';
 import { FileFollower, type Chunk } from '../src/tail/follower.js';
 import { StreamFollower } from '../src/tail/stream-follower.js';
 import { KEPT_BYTES, MAX_LINE_BYTES } from '../src/ingest/long-lines.js';

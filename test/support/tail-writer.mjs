@@ -5,7 +5,7 @@
  * across writes. Paced open-loop from its own start time; bounded by --count.
  * Prints one JSON line at the end: {written, ids, firstWriteAt, lastWriteAt, measuredRate, rotations}.
  *
- *   node test/tail-writer.mjs --file F --rate 1000 --count 5000 [--start 0] [--bad-every 0]
+ *   node test/support/tail-writer.mjs --file F --rate 1000 --count 5000 [--start 0] [--bad-every 0]
  *        [--rotate rename|truncate --rotate-every N] [--split] [--delay-ms 0]
  */
 import fs from 'node:fs';

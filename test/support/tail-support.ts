@@ -1,11 +1,10 @@
 /**
  * Plumbing for the tail tests: the built CLI as a live child process (its JSON lines readable
- * while it runs, killable), the writer process, and SQL over a data directory from a separate
- * process (chDB allows one process per data directory, and one directory per process).
+ * while it runs, killable), the writer process, bounded waits for a child's progress.
  */
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, ROOT } from './helpers.js';
+import { CLI, ROOT, cliEnv } from './helpers.js';
 
 export interface LiveTail {
   child: ChildProcess;
@@ -15,15 +14,9 @@ export interface LiveTail {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CLICKHOUSE_URL: '', METERSCOPE_DATA_DIR: '', ...extra };
-  for (const k of Object.keys(env)) if (env[k] === '') delete env[k];
-  return env;
-}
-
 /** Starts `meterscope <args>` with stdout piped (so tail prints JSON lines). Killed after `timeoutMs`. */
 export function startCli(args: string[], opts: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): LiveTail {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cliEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: Record<string, any>[] = [];
   let stdout = '';
   let stderr = '';
@@ -66,10 +59,10 @@ export interface WriterResult {
   rotations: number;
 }
 
-/** Runs test/tail-writer.mjs to completion (see its header for the flags). */
+/** Runs test/support/tail-writer.mjs to completion (see its header for the flags). */
 export function runWriter(args: string[]): Promise<WriterResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'tail-writer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'tail-writer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -83,26 +76,10 @@ export function runWriter(args: string[]): Promise<WriterResult> {
   });
 }
 
-/** Runs SQL against a data directory in a separate process (after the CLI using it has exited). */
-export function sqlRows<T = Record<string, any>>(dataDir: string, query: string): Promise<T[]> {
-  const code = `
-    const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
-    const s = await openStore({ dataDir: process.argv[1] });
-    process.stdout.write(JSON.stringify(await s.select(process.argv[2])));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dataDir, query], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (c) => (c === 0 ? resolve(JSON.parse(out) as T[]) : reject(new Error(`sql failed: ${err}`))));
-  });
-}
-
 /** Polls `cond` every 50 ms, at most `maxMs` (a bounded wait for a child's progress, not a timing assertion). */
-export async function waitFor(cond: () => boolean, maxMs = 30_000): Promise<void> {
+export async function waitFor(cond: () => boolean, what = 'the awaited condition', maxMs = 60_000): Promise<void> {
   for (let waited = 0; !cond(); waited += 50) {
-    if (waited > maxMs) throw new Error('condition not reached');
+    if (waited > maxMs) throw new Error(`${what}: not reached within ${maxMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,5 +1,5 @@
 /** A replay report model for the renderer tests, with a hostile rejection reason from the target. */
-import type { ReplayReport } from '../src/replay/model.js';
+import type { ReplayReport } from '../../src/replay/model.js';
 import { HOSTILE } from './report-support.js';
 
 export function sampleReplayReport(): ReplayReport {

@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openTestStore, tempDir } from './helpers.js';
-import { resolveSources } from '../src/ingest/source.js';
-import { loadSources } from '../src/ingest/load.js';
-import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
-import { computeProfile } from '../src/profile/compute.js';
-import type { ProfileReport } from '../src/profile/model.js';
-import { mulberry32 } from '../src/util/seeded-random.js';
+import { resolveSources } from '../../src/ingest/source.js';
+import { loadSources } from '../../src/ingest/load.js';
+import { DEFAULT_MAPPING } from '../../src/ingest/formats.js';
+import { computeProfile } from '../../src/profile/compute.js';
+import type { ProfileReport } from '../../src/profile/model.js';
+import { mulberry32 } from '../../src/util/seeded-random.js';
 
 export interface Ev {
   identifier?: string;
@@ -136,3 +136,16 @@ export function facts(evs: Ev[]) {
     keys: (name: string) => [...new Set(evs.filter((e) => e.event_name === name).flatMap((e) => Object.keys(e.payload)))],
   };
 }
+
+// ---- charts in a rendered page -----------------------------------------------------------------
+
+/** The page's charts: id and the figure's inner HTML (its pre-rendered SVG). */
+export const charts = (html: string) =>
+  [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
+
+/** Elements drawn inside Vega mark groups (not axes or legends). */
+export const marks = (svg: string) =>
+  [...svg.matchAll(/<g class="mark-[\w-]+ role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].reduce((n, m) => n + (m[1].match(/<(path|rect|line|text|circle)\b/g) ?? []).length, 0);
+
+/** Marks per chart id. */
+export const marksByChart = (html: string): Record<string, number> => Object.fromEntries(charts(html).map((c) => [c.id, marks(c.body)]));
