@@ -10,6 +10,7 @@ import { tidyLines } from './lines.js';
 import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type JsonPaths } from './parsers.js';
 import { FORM_MISSING, formParser } from './form.js';
 import { csvParser, type CsvColumns } from './csv.js';
+import { fastPath } from './fast-json.js';
 
 export interface ParserChoice {
   format: FormatName;
@@ -18,6 +19,8 @@ export interface ParserChoice {
   jsonPaths?: JsonPaths;
   /** CSV: resolved columns (see detect.ts). */
   csv?: CsvColumns;
+  /** false: every line through the general JSON parser (the fast path's equivalence test). */
+  fastPath?: boolean;
 }
 
 /**
@@ -57,11 +60,11 @@ function parserFor(choice: ParserChoice, lines: string, params: SqlParams): stri
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(lines, STRIPE_PATHS, params);
+      return typedJson(choice, lines, STRIPE_PATHS, params);
     case 'metronome':
-      return jsonParser(lines, METRONOME_PATHS, params);
+      return typedJson(choice, lines, METRONOME_PATHS, params);
     case 'cloudevents':
-      return jsonParser(lines, CLOUDEVENTS_PATHS, params);
+      return typedJson(choice, lines, CLOUDEVENTS_PATHS, params);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
       return jsonParser(lines, choice.jsonPaths, params);
@@ -71,4 +74,9 @@ function parserFor(choice: ParserChoice, lines: string, params: SqlParams): stri
       if (!choice.csv) throw new Error('CSV needs a resolved header');
       return csvParser(lines, choice.csv, params);
   }
+}
+
+/** The built-in JSON formats: fixed top-level keys, so the typed fast path applies. */
+function typedJson(choice: ParserChoice, lines: string, paths: JsonPaths, params: SqlParams): string {
+  return jsonParser(lines, paths, params, choice.fastPath === false ? undefined : fastPath(paths, params));
 }
