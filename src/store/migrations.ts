@@ -24,12 +24,10 @@ export async function migrate(store: Store): Promise<number[]> {
     ) ENGINE = MergeTree ORDER BY version`);
   const rows = await store.select<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
   const done = new Set(rows.map((r) => Number(r.version)));
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    for (const statement of m.statements) await store.exec(statement);
-    await store.insertRows('schema_migrations', [{ version: m.version, name: m.name }]);
-    applied.push(m.version);
-  }
-  return applied;
+  const pending = MIGRATIONS.filter((m) => !done.has(m.version));
+  for (const m of pending) for (const statement of m.statements) await store.exec(statement);
+  // One insert for all (a fresh store applies every migration on each first command): statements are
+  // idempotent, so if one fails, the earlier migrations simply run again next time.
+  if (pending.length) await store.insertRows('schema_migrations', pending.map((m) => ({ version: m.version, name: m.name })));
+  return pending.map((m) => m.version);
 }
