@@ -3,6 +3,7 @@
  * the engine itself (file() table function, parallel, no bytes through Node); otherwise the lines
  * are streamed into a staging table and parsed there by the same SQL, so both give the same rows.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Settings, Store } from '../store/store.js';
@@ -14,12 +15,16 @@ import { StagingTable } from './staging.js';
 import { LineToTsv } from './line-splitter.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
+import { bytesPerLine, watchFileRead, type FileProgress } from './read-progress.js';
 
 export interface LoadOptions {
   format?: FormatName;
   mapping: FieldMapping;
-  /** Called with bytes read so far for streamed sources (progress bars). */
-  onProgress?: (source: Source, bytes: number) => void;
+  /**
+   * Called with bytes read so far (progress lines); for local files also with the file's size and,
+   * when uncompressed, its average bytes per line.
+   */
+  onProgress?: (source: Source, bytes: number, file?: FileProgress) => void;
   /** Where stdin comes from (tests pass their own stream). */
   stdin?: Readable;
   /**
@@ -73,8 +78,15 @@ async function loadSource(store: Store, runId: string, src: Source, opts: LoadOp
   const started = Date.now();
   let choice: ParserChoice;
   if (src.kind === 'file' && store.capabilities.readsLocalFiles) {
-    choice = chooseParser(await readSample(src), opts.format, opts.mapping, src.name);
-    await loadFileDirect(store, runId, src, choice);
+    const sample = await readSample(src);
+    choice = chooseParser(sample, opts.format, opts.mapping, src.name);
+    const file = { total: fs.statSync(src.path!).size, perLine: src.compression === 'none' ? bytesPerLine(sample) : undefined };
+    const stop = opts.onProgress ? watchFileRead(file, (b, p) => opts.onProgress!(src, b, p)) : () => {};
+    try {
+      await loadFileDirect(store, runId, src, choice);
+    } finally {
+      stop();
+    }
   } else {
     const bytes = src.kind === 'file' ? openBytes(src) : autoDecompress(opts.stdin ?? process.stdin);
     choice = await loadStreamed(store, runId, src, bytes, opts);
