@@ -67,10 +67,11 @@ export interface FileProgress {
   perLine?: number;
 }
 
-/** "name 512.0 MiB / 1.5 GiB (34 %) · 410 k lines/s · 12 s left" (the parts known so far). */
+/** "512.0 MiB / 1.5 GiB (34 %) · 410 k lines/s · 12 s left" (the parts known so far). */
 export function loadNote(name: string, bytes: number, file?: FileProgress): string {
   if (!file) return `${name} ${formatBytes(bytes)}`;
-  const parts = [`${name} ${formatBytes(bytes)} / ${formatBytes(file.total)} (${Math.floor((100 * bytes) / Math.max(1, file.total))} %)`];
+  // The phase label already names the file.
+  const parts = [`${formatBytes(bytes)} / ${formatBytes(file.total)} (${Math.floor((100 * bytes) / Math.max(1, file.total))} %)`];
   if (file.seconds >= 1 && bytes > 0) {
     const perSecond = bytes / file.seconds;
     if (file.perLine) parts.push(`${Math.round(perSecond / file.perLine / 1000)} k lines/s`);
