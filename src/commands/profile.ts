@@ -6,7 +6,7 @@ import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { runProfileSession } from '../jobs/profile.js';
 import { EXIT_CODES_HELP, EXIT_NO_EVENTS, noEventsWarning } from '../ingest/no-events.js';
-import { Progress, formatBytes } from '../profile/progress.js';
+import { Progress, loadNote } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
 import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';
 
@@ -50,7 +50,7 @@ export function registerProfile(program: Command): void {
       try {
         const report = await runProfileSession(store, { ...config, signal }, {
           onPhase: (p) => progress.phase(p),
-          onBytes: (name, bytes) => progress.note(`${name === '-' ? 'stdin' : path.basename(name)} ${formatBytes(bytes)}`),
+          onBytes: (name, bytes, file) => progress.note(loadNote(name === '-' ? 'stdin' : path.basename(name), bytes, file)),
         });
         progress.stop();
         await emitReport(report, output);

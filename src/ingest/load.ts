@@ -4,6 +4,7 @@
  * are streamed into a staging table and parsed there by the same SQL, so both give the same rows.
  * Whole-file JSON is split into events in Node (json-records.ts) and staged the same way.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Readable, Transform } from 'node:stream';
 import type { Settings, Store } from '../store/store.js';
@@ -17,12 +18,16 @@ import { CapLongLines, MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { JsonRecordsToTsv } from './json-records.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
+import { bytesPerLine, watchFileRead, type FileProgress } from './read-progress.js';
 
 export interface LoadOptions {
   format?: FormatName;
   mapping: FieldMapping;
-  /** Called with bytes read so far for streamed sources (progress bars). */
-  onProgress?: (source: Source, bytes: number) => void;
+  /**
+   * Called with bytes read so far (progress lines); for local files also with the file's size and,
+   * when uncompressed, its average bytes per line.
+   */
+  onProgress?: (source: Source, bytes: number, file?: FileProgress) => void;
   /** Where stdin comes from (tests pass their own stream). */
   stdin?: Readable;
   /**
@@ -88,7 +93,13 @@ async function loadLocalFile(store: Store, runId: string, src: Source, opts: Loa
   const sample = await readSample(src, SAMPLE_BYTES);
   if (isDocument(sample, opts.format)) return loadDocument(store, runId, src, sample, openBytes(src), opts);
   const choice = chooseParser(sample, opts.format, opts.mapping, src.name);
-  await loadFileDirect(store, runId, src, choice);
+  const file = { total: fs.statSync(src.path!).size, perLine: src.compression === 'none' ? bytesPerLine(sample) : undefined };
+  const stop = opts.onProgress ? watchFileRead(file, (b, p) => opts.onProgress!(src, b, p)) : () => {};
+  try {
+    await loadFileDirect(store, runId, src, choice);
+  } finally {
+    stop();
+  }
   return choice;
 }
 

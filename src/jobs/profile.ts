@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { Source } from '../ingest/source.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { loadSources, resumeEventMerges } from '../ingest/load.js';
+import type { FileProgress } from '../ingest/read-progress.js';
 import { Runs } from '../store/runs.js';
 import { saveReport } from '../store/reports.js';
 import { deleteRunRows } from '../store/abandoned.js';
@@ -34,8 +35,8 @@ export interface ProfileSessionConfig {
 export interface ProfileCallbacks {
   /** A phase starts ("loading …", then the computation phases). */
   onPhase?: (label: string) => void;
-  /** Bytes read so far from a streamed source (file() loads in the engine report none). */
-  onBytes?: (source: string, bytes: number) => void;
+  /** Bytes read so far; for a local file read by the engine also its size and the read's pace. */
+  onBytes?: (source: string, bytes: number, file?: FileProgress) => void;
 }
 
 export async function runProfileSession(store: Store, cfg: ProfileSessionConfig, callbacks: ProfileCallbacks = {}): Promise<ProfileReport> {
@@ -65,7 +66,7 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
       const loads = await loadSources(store, run.run_id, sources, {
         format: cfg.format,
         mapping,
-        onProgress: callbacks.onBytes && ((src, bytes) => callbacks.onBytes!(src.name, bytes)),
+        onProgress: callbacks.onBytes && ((src, bytes, file) => callbacks.onBytes!(src.name, bytes, file)),
         // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
         keepMergesPaused: true,
         signal,

@@ -1,7 +1,7 @@
 /**
  * Computes the whole profile report for a loaded run. Every figure is SQL over `events` (or over the
  * per-second table built from it); Node only picks keys, applies thresholds and assembles the model.
- * Reads of `events`, in order: volume+checks, per-second series, customers (2), properties (2, a 3rd
+ * Reads of `events`, in order: volume+checks, per-second series, customers (2), properties (1, two more
  * only for keys beyond the exact limit), compound candidates, duplicates, file order, and --require
  * (2) when asked.
  */
@@ -14,7 +14,7 @@ import { REPORT_SCHEMA_VERSION } from './model.js';
 import { computeVolume } from './volume.js';
 import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './rates.js';
 import { computeCustomers } from './customers.js';
-import { countCompounds, countValues, estimateLargeKeys, isExactable, itemId, scanKeys, scansFromCounts, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
+import { countCompounds, itemId, profileKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
 import { classify } from './classify.js';
 import { buildCandidates, compoundsOf, singleCandidates } from './candidates.js';
 import { computeIdentity, computeOrder } from './identity.js';
@@ -63,16 +63,10 @@ export async function computeProfile(
 
   phase('properties');
   const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
-  const scannedNames = volume.names.filter((n) => n.count > limit).map((n) => n.name);
-  const scans = await scanKeys(store, runId, scannedNames);
   const roles = { customer: opts.customerKey, value: opts.valueKey };
-  const large = new Map<string, string[]>();
-  for (const s of scans) if (!isExactable(s, limit)) large.set(s.name, [...(large.get(s.name) ?? []), s.key]);
-  const exact = await countValues(store, runId, large);
-  scans.push(...scansFromCounts(exact, new Set(scannedNames)));
-  const estimated = await estimateLargeKeys(store, runId, large);
+  const { scans, exact, estimated, large } = await profileKeys(store, runId, limit);
   const properties = scans
-    .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, isExactable(s, limit) ? exact : estimated))
+    .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, large.has(itemId(s.name, [s.key])) ? estimated : exact))
     .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
 
   phase('dimension candidates');

@@ -1,9 +1,9 @@
 /**
  * A one-line spinner with elapsed time on stderr, shown only when stderr is a terminal (never in
- * pipes, files or --json captures). Embedded loads of local files are read by the engine itself
- * through file(), which reports no byte progress, so those show the phase and elapsed time only;
- * streamed sources (stdin, server mode) also show the bytes read so far.
+ * pipes, files or --json captures). Loads also show the bytes read so far; a local file read by the
+ * engine (src/ingest/read-progress.ts) shows them out of its size, with lines/s and the time left.
  */
+
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 export class Progress {
@@ -58,4 +58,24 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** A local file's read so far (src/ingest/read-progress.ts): its size, seconds since the read began, bytes per line. */
+export interface FileProgress {
+  total: number;
+  seconds: number;
+  perLine?: number;
+}
+
+/** "512.0 MiB / 1.5 GiB (34 %) · 410 k lines/s · 12 s left" (the parts known so far). */
+export function loadNote(name: string, bytes: number, file?: FileProgress): string {
+  if (!file) return `${name} ${formatBytes(bytes)}`;
+  // The phase label already names the file.
+  const parts = [`${formatBytes(bytes)} / ${formatBytes(file.total)} (${Math.floor((100 * bytes) / Math.max(1, file.total))} %)`];
+  if (file.seconds >= 1 && bytes > 0) {
+    const perSecond = bytes / file.seconds;
+    if (file.perLine) parts.push(`${Math.round(perSecond / file.perLine / 1000)} k lines/s`);
+    if (bytes < file.total) parts.push(`${Math.ceil((file.total - bytes) / perSecond)} s left`);
+  }
+  return parts.join(' · ');
 }

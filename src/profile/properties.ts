@@ -1,7 +1,7 @@
 /**
  * Payload properties per event name × key, in at most four reads of the `properties` column:
  * 1. scanKeys: presence and approximate distinct count (HyperLogLog) per key: hashing only, and only
- *    for event names with more events than the exact limit;
+ *    for the keys pass 2 found beyond the exact limit (see profileKeys);
  * 2. countValues: exact per-value counts for every key whose estimate is within the exact limit,
  *    aggregated again per key in the same query: distinct counts, top values, exact percentiles, and
  *    the key's shape (JSON types, numeric min/max/mean, text length) from each distinct value weighted
@@ -241,4 +241,35 @@ export async function estimateLargeKeys(store: Store, runId: string, keys: Map<s
 function numericOf(raw: string): string {
   const t = inner(raw);
   return `if(match(${t}, '${NUMERIC_RE}') AND isFinite(toFloat64OrZero(${t})), toFloat64OrNull(${t}), NULL)`;
+}
+
+/** Every key's scan, its exact counts, and estimates for the keys beyond the exact limit (`large`, item ids). */
+export interface KeyProfiles {
+  scans: KeyScan[];
+  exact: ValueCounts;
+  estimated: ValueCounts;
+  large: Set<string>;
+}
+
+/**
+ * Passes 2, then 1 and 3 only for the keys beyond the exact limit. The exact pass runs first over
+ * every key: a pre-scan to find large keys cost a read of every pair (1.5 CPU s at 5M events) to
+ * prove what is almost always true, and the exact pass spills to disk, so memory stays bounded.
+ */
+export async function profileKeys(store: Store, runId: string, limit: number): Promise<KeyProfiles> {
+  const exact = await countValues(store, runId, new Map());
+  const scans = scansFromCounts(exact, new Set());
+  const large = new Map<string, string[]>();
+  const largeIds = new Set<string>();
+  for (const s of scans) {
+    if (isExactable(s, limit)) continue;
+    large.set(s.name, [...(large.get(s.name) ?? []), s.key]);
+    largeIds.add(itemId(s.name, [s.key]));
+  }
+  const estimated = await estimateLargeKeys(store, runId, large);
+  if (largeIds.size === 0) return { scans, exact, estimated, large: largeIds };
+  // Beyond the limit a key reports the estimate, as if it had been counted approximately alone.
+  const approx = new Map((await scanKeys(store, runId, [...large.keys()])).map((a) => [itemId(a.name, [a.key]), a]));
+  for (const id of largeIds) exact.items.delete(id);
+  return { scans: scans.map((s) => approx.get(itemId(s.name, [s.key])) ?? s), exact, estimated, large: largeIds };
 }

@@ -6,6 +6,7 @@ import { REPLAY_RESULTS } from './schema/004-replay.js';
 import { STRIPE_TABLES } from './schema/005-stripe.js';
 import { PROFILE_RESULT_TABLES } from './schema/006-profile-results.js';
 import { RUN_OWNER } from './schema/007-run-owner.js';
+import { COMPACT_EVENTS } from './schema/009-compact-events.js';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER];
+const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER, COMPACT_EVENTS];
 
 export async function migrate(store: Store): Promise<number[]> {
   await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -23,12 +24,10 @@ export async function migrate(store: Store): Promise<number[]> {
     ) ENGINE = MergeTree ORDER BY version`);
   const rows = await store.select<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
   const done = new Set(rows.map((r) => Number(r.version)));
-  const applied: number[] = [];
-  for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    for (const statement of m.statements) await store.exec(statement);
-    await store.insertRows('schema_migrations', [{ version: m.version, name: m.name }]);
-    applied.push(m.version);
-  }
-  return applied;
+  const pending = MIGRATIONS.filter((m) => !done.has(m.version));
+  for (const m of pending) for (const statement of m.statements) await store.exec(statement);
+  // One insert for all (a fresh store applies every migration on each first command): statements are
+  // idempotent, so if one fails, the earlier migrations simply run again next time.
+  if (pending.length) await store.insertRows('schema_migrations', pending.map((m) => ({ version: m.version, name: m.name })));
+  return pending.map((m) => m.version);
 }

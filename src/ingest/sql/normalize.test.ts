@@ -16,12 +16,15 @@ const values = (q: Query) => new Set(Object.values(q.params).map((v) => (typeof 
 const JSON_PATHS: JsonPaths = { name: ['kind'], id: ['uid'], ts: ['at'], customer: ['meta', 'customer', 'id'], props: ['attrs'] };
 const CSV: CsvColumns = { header: ['ts', 'name', 'region'], propertyKeys: ['', '', 'region'], name: 1, id: -1, ts: 0, customer: -1 };
 
+// The built-in JSON formats: the typed fast path, the general parse only for the lines it leaves.
+const FAST = "JSONExtractKeysAndValuesRaw(if(fast, '', el)) AS top_pairs";
+
 // Which parser each format gets, told by the parser's distinctive step; and the path keys it binds.
 const FORMATS: [FormatName, Partial<ParserChoice>, string, string[]][] = [
-  ['stripe-json', {}, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['event_name', 'identifier', 'timestamp', 'payload']],
-  ['stripe-v2-stream', {}, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['event_name', 'identifier', 'timestamp', 'payload']],
-  ['metronome', {}, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['event_type', 'transaction_id', 'timestamp', 'customer_id', 'properties']],
-  ['cloudevents', {}, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['type', 'id', 'time', 'subject', 'data']],
+  ['stripe-json', {}, FAST, ['event_name', 'identifier', 'timestamp', 'payload']],
+  ['stripe-v2-stream', {}, FAST, ['event_name', 'identifier', 'timestamp', 'payload']],
+  ['metronome', {}, FAST, ['event_type', 'transaction_id', 'timestamp', 'customer_id', 'properties']],
+  ['cloudevents', {}, FAST, ['type', 'id', 'time', 'subject', 'data']],
   ['json', { jsonPaths: JSON_PATHS }, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['kind', 'uid', 'at', 'meta', 'customer', 'id', 'attrs']],
   ['stripe-v1-form', {}, 'decodeURLFormComponent', []],
   ['csv', { csv: CSV }, "extractAllGroups(concat(raw, ','),", ['["","","region"]']],

@@ -11,6 +11,7 @@ import { tidyLines } from './lines.js';
 import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type JsonPaths } from './parsers.js';
 import { FORM_MISSING, formParser } from './form.js';
 import { csvParser, type CsvColumns } from './csv.js';
+import { fastPath } from './fast-json.js';
 
 export interface ParserChoice {
   format: FormatName;
@@ -21,6 +22,8 @@ export interface ParserChoice {
   csv?: CsvColumns;
   /** Whole-file JSON: the relation holds events with their index (seq), not lines (see json-records.ts). */
   document?: boolean;
+  /** false: every line through the general JSON parser (the fast path's equivalence test). */
+  fastPath?: boolean;
 }
 
 /**
@@ -65,18 +68,24 @@ function parserFor(choice: ParserChoice, lines: string, params: SqlParams): stri
   switch (choice.format) {
     case 'stripe-json':
     case 'stripe-v2-stream':
-      return jsonParser(lines, STRIPE_PATHS, params, choice.document);
+      return typedJson(choice, lines, STRIPE_PATHS, params);
     case 'metronome':
-      return jsonParser(lines, METRONOME_PATHS, params, choice.document);
+      return typedJson(choice, lines, METRONOME_PATHS, params);
     case 'cloudevents':
-      return jsonParser(lines, CLOUDEVENTS_PATHS, params, choice.document);
+      return typedJson(choice, lines, CLOUDEVENTS_PATHS, params);
     case 'json':
       if (!choice.jsonPaths) throw new Error('generic JSON needs resolved field paths');
-      return jsonParser(lines, choice.jsonPaths, params, choice.document);
+      return jsonParser(lines, choice.jsonPaths, params, { document: choice.document });
     case 'stripe-v1-form':
       return formParser(lines);
     case 'csv':
       if (!choice.csv) throw new Error('CSV needs a resolved header');
       return csvParser(lines, choice.csv, params);
   }
+}
+
+/** The built-in JSON formats: fixed top-level keys, so the typed fast path applies. */
+function typedJson(choice: ParserChoice, lines: string, paths: JsonPaths, params: SqlParams): string {
+  const fast = choice.fastPath === false || choice.document ? undefined : fastPath(paths, params);
+  return jsonParser(lines, paths, params, { document: choice.document, fast });
 }

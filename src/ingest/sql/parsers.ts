@@ -9,6 +9,7 @@
 import type { SqlParams } from '../../store/sql.js';
 import { jsonElements, plain, toMap, unindent } from './expressions.js';
 import { notBlank } from './lines.js';
+import type { FastPath } from './fast-json.js';
 
 export type { CsvColumns } from './csv.js';
 
@@ -44,43 +45,53 @@ const typeOfRaw = (raw: string) =>
 /**
  * @param lines (source, line, raw) lines; with `document`, (source, line, seq, raw) events of whole-file
  *   JSON, seq being the event's index in its array (kept; events nested in it are numbered on from it).
+ * @param fast the typed fast path (fast-json.ts) for formats whose fields are fixed top-level keys;
+ *   lines it cannot prove identical go through the general parse below, which sees '' for the rest.
+ *   Never with `document` (whole-file JSON events take the general parse).
  */
-export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, document = false): string {
+export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, opts: { document?: boolean; fast?: FastPath } = {}): string {
+  const { document = false } = opts;
+  const fast = document ? undefined : opts.fast;
   const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
   // Without a payload object, the payload is every top-level key that is not mapped to a column.
   const props = propsRaw
     ? `JSONExtractKeysAndValuesRaw(props_raw)`
     : `arrayFilter(x -> x.1 NOT IN ${params.add(topKeys(paths), 'Array(String)')}, top_pairs)`;
+  const pick = (fastCol: string, general: string) => (fast ? `if(fast, ${fastCol}, ${general})` : general);
+  const carry = fast ? `${fast.columns.join(', ')}, ` : '';
+  // Fast rows hand the general parse an empty text: every JSON function on it returns at once.
+  const slow = fast ? `if(fast, '', el)` : 'el';
+  const lineRel = fast
+    ? `SELECT source, line, raw, ${carry}if(fast, [raw], ${jsonElements(`if(fast, '', raw)`)}) AS els FROM (${fast.select(lines)})`
+    : `SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}`;
   return `
     SELECT source, line, seq, el AS raw,
-      multiIf(
+      ${pick(`''`, `multiIf(
         NOT valid, if(isValidUTF8(el), 'invalid JSON', 'invalid UTF-8'),
         NOT (startsWith(el, '{') OR startsWith(${unindent('el')}, '{')), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
-        '') AS parse_error,
-      ${plain(`if(name_raw = 'null', '', name_raw)`)} AS event_name,
-      ${plain(`if(id_raw = 'null', '', id_raw)`)} AS identifier,
-      ${plain(`if(ts_raw = 'null', '', ts_raw)`)} AS ts_text,
-      ${paths.customer ? plain(`if(cust_raw = 'null', '', cust_raw)`) : `''`} AS customer_direct,
-      if(valid AND ${propsRaw ? `startsWith(props_raw, '{')` : '1'}, ${props}, []) AS props
+        '')`)} AS parse_error,
+      ${pick('fast_name', plain(`if(name_raw = 'null', '', name_raw)`))} AS event_name,
+      ${pick('fast_id', plain(`if(id_raw = 'null', '', id_raw)`))} AS identifier,
+      ${pick('fast_ts', plain(`if(ts_raw = 'null', '', ts_raw)`))} AS ts_text,
+      ${pick(fast?.customer ?? `''`, paths.customer ? plain(`if(cust_raw = 'null', '', cust_raw)`) : `''`)} AS customer_direct,
+      ${pick('fast_props', `if(valid AND ${propsRaw ? `startsWith(props_raw, '{')` : '1'}, ${props}, [])`)} AS props
     FROM (
-      SELECT source, line, seq, el, valid, top_pairs,
+      SELECT source, line, seq, el, ${carry}valid, top_pairs,
         ${rawAt(paths.name, params)} AS name_raw,
         ${rawAt(paths.id, params)} AS id_raw,
         ${rawAt(paths.ts, params)} AS ts_raw,
         ${paths.customer ? rawAt(paths.customer, params) : `''`} AS cust_raw,
         ${propsRaw ?? `''`} AS props_raw
       FROM (
-        SELECT source, line, seq, el, valid, top_pairs, ${toMap('top_pairs')} AS top
+        SELECT source, line, seq, el, ${carry}valid, top_pairs, ${toMap('top_pairs')} AS top
         FROM (
-          SELECT source, line, seq, el, JSONExtractKeysAndValuesRaw(el) AS top_pairs,
+          SELECT source, line, seq, el, ${carry}JSONExtractKeysAndValuesRaw(${slow}) AS top_pairs,
             -- pairs come only out of valid JSON, so the second parse is paid only by lines without any
-            notEmpty(top_pairs) OR isValidJSON(el) AS valid
-          FROM (
-            SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}
-          ) ARRAY JOIN els AS el, ${document ? 'arrayMap(k -> toUInt32(doc_seq + k - 1), arrayEnumerate(els))' : 'arrayEnumerate(els)'} AS seq
+            notEmpty(top_pairs) OR isValidJSON(${slow}) AS valid
+          FROM (${lineRel}) ARRAY JOIN els AS el, ${document ? 'arrayMap(k -> toUInt32(doc_seq + k - 1), arrayEnumerate(els))' : 'arrayEnumerate(els)'} AS seq
         )
       )
     )`;
