@@ -82,6 +82,7 @@ export function planAdvice(r: ProfileReport, settings: AdviceSettings = r.advice
   const unbilledValue = drafts.reduce((a, d, i) => a + (d.billed ? plans[i].value - d.billed.value : 0), 0);
   return {
     settings,
+    stripeMeters: r.stripe ? r.stripe.meters.length : null,
     scores,
     plans,
     drafts,
@@ -109,9 +110,13 @@ export async function adviseReport(store: Store, r: ProfileReport, settings: Adv
   r.advice = missing.length ? planAdvice(r, settings) : first;
 }
 
-/** A report's advice: as stored, else planned from what it measured (a report stored before advice existed). */
+/**
+ * A report's advice: as stored, else planned from what it measured (a report stored before advice
+ * existed, or one whose Stripe meters were attached after it was planned).
+ */
 export function adviceOf(r: ProfileReport): AdviceSection {
-  return r.advice ?? planAdvice(r);
+  const current = r.advice && r.advice.stripeMeters === (r.stripe ? r.stripe.meters.length : null);
+  return current ? r.advice : planAdvice(r);
 }
 
 export function draftsOf(r: ProfileReport): MetricDraft[] {

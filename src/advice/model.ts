@@ -143,6 +143,8 @@ export interface AdviceSettings {
 
 export interface AdviceSection {
   settings: AdviceSettings;
+  /** Stripe meters the plan followed (null: the meters were not read). */
+  stripeMeters: number | null;
   /** Every payload key that could be a dimension, per event name, best first. */
   scores: DimensionScore[];
   /** One per event name, same order as eventNames. */

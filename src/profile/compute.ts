@@ -153,7 +153,7 @@ export async function computeProfile(
     time,
     cutover,
     fit,
-    advice: { settings: advice, scores: [], plans: [], drafts: [], unbilled: { events: 0, eventsShare: 0, value: 0, valueShare: 0 } },
+    advice: { settings: advice, stripeMeters: null, scores: [], plans: [], drafts: [], unbilled: { events: 0, eventsShare: 0, value: 0, valueShare: 0 } },
     computeSeconds: 0,
   };
   phase('group keys and drafts');

@@ -15,13 +15,13 @@ export function dec(n: number): string {
   return n.toPrecision(2);
 }
 
-/** A fraction 0..1 as a percentage that never rounds a partial share to 0 % or 100 %. */
+/** A fraction as a percentage that never rounds a partial share to 0 % or 100 % (beyond 1: whole percents, e.g. 2,250%). */
 export function pct(x: number): string {
   const p = x * 100;
   if (p === 0 || p === 100) return `${p}%`;
   if (p < 0.1) return '<0.1%';
-  if (p > 99.9) return '>99.9%';
-  return `${p.toFixed(p < 10 ? 1 : 0)}%`;
+  if (p > 99.9 && p < 100) return '>99.9%';
+  return `${p >= 100 ? int(p) : p.toFixed(p < 10 ? 1 : 0)}%`;
 }
 
 /** '2024-01-01T10:00:00.000Z' -> '2024-01-01 10:00:00'. */
