@@ -102,7 +102,7 @@ function reasonOf(p: PropertyProfile, verdict: KeyVerdict, f: ReasonFacts): stri
     case 'near-constant':
       return `${values}, top value ${f.top ?? ''} in ${pct(f.topShare)}: near-constant, one price in practice`;
     case 'identifier-like':
-      return `${values}: identifier-like (${p.classReason}), never a price`;
+      return `${values}: identifier-like, never a price`;
     case 'grows with usage':
       return `${values}, ${int(f.fresh ?? 0)} first seen after the median time: grows with usage`;
     case 'too many values':

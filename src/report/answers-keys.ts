@@ -9,7 +9,7 @@ import { adviceOf } from '../advice/index.js';
 import type { MetricDraft } from '../advice/model.js';
 import type { MeteringAnswer } from './answers.js';
 import { mdCode, mdText } from './escape.js';
-import { int, list, pct, plural } from './format.js';
+import { dec, int, list, pct, plural } from './format.js';
 
 /** Payload key names that read as a tenant or sub-tenant (workspace, project, user …). */
 const ATTRIBUTION_NAME = /(^|[_\-.])(tenant|org|organi[sz]ation|account|workspace|team|project|company|customer|user|subscription|app|env|environment)([_\-.]?(id|key|name|slug))?$/i;
@@ -101,7 +101,7 @@ export function pricingProperties(r: ProfileReport): MeteringAnswer {
     answer:
       rows.length === 0
         ? 'No events.'
-        : `${plural(withKeys.length, 'event name')} of ${int(rows.length)} carry candidate pricing keys (in at least ${pct(minPresence)} of their events, spread over a small fixed set of values)` +
+        : `${plural(withKeys.length, 'event name')} of ${int(rows.length)} carry candidate pricing keys (in at least ${dec(minPresence * 100)}% of their events, spread over a small fixed set of values)` +
           (withSparse.length ? `; ${plural(withSparse.length, 'event name')} also carry keys that would fit but are missing in some events (an exists filter drops those events)` : '') +
           '. (Name the keys your price book needs with `profile --require k1,k2` to measure their coverage exactly.)',
     evidence: rows.map(
@@ -110,7 +110,7 @@ export function pricingProperties(r: ProfileReport): MeteringAnswer {
         x.sparse.map((s) => `; ${mdCode(s.key)} would drop ${int(s.dropped.events)} events (${pct(s.dropped.eventsShare)}) and ${pct(s.dropped.valueShare)} of value`).join('') +
         ' (`advice.scores`)',
     ),
-    figures: { eventNamesWithCandidates: withKeys.length, eventNames: rows.length, eventNamesWithSparseKeys: withSparse.length, pricingMinPresence: minPresence },
+    figures: { eventNamesWithCandidates: withKeys.length, eventNames: rows.length, eventNamesWithSparseKeys: withSparse.length, pricingMinPresencePercent: minPresence * 100 },
   };
 }
 
