@@ -86,8 +86,9 @@ function keyRow(x: PlanInputs, key: string, role: RowRole, s: DimensionScore | u
   if (verdict === 'near-constant' || verdict === 'identifier-like' || verdict === 'grows with usage') flags.push(verdict);
   if (u && u.perCustomer.max >= METRONOME_GROUP_KEYS.perCustomerValuesToFlag) flags.push('~1,000 values per customer');
   if (role !== 'none' && lost && lost.events > 0) flags.push('drops events');
+  const unused = role === 'none' && verdict === 'pricing candidate' ? (x.meter ? ' (not a dimension of the Stripe meter)' : ' (beyond the first candidates)') : '';
   const reason = s
-    ? s.reason + (role === 'none' && verdict === 'pricing candidate' ? ' (beyond the first candidates)' : '')
+    ? s.reason + unused
     : `${p ? `${p.class}, ${int(p.distinct)} values` : 'not in these events'}`;
   return {
     dimension: [key],
