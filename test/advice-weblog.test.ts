@@ -15,6 +15,8 @@ import { meteringAnswers } from '../src/report/answers.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { rateOverTime } from '../src/report/charts/rates.js';
 import { requestProblems } from '../src/advice/drafts.js';
+import { upgradeProfileReport } from '../src/profile/upgrade.js';
+import { renderReport } from '../src/report/index.js';
 
 let web: Ev[];
 let webReport: ProfileReport;
@@ -77,5 +79,25 @@ describe('the shipped example', () => {
     const md = renderMarkdown(example);
     expect(md).not.toMatch(/need(s)? more than Stripe/);
     expect(md).toContain("Stripe v2 meter event stream: also published as 100,000 events/s");
+  });
+});
+
+describe('a report stored as schema version 1', () => {
+  it('is upgraded when read: the old design gives way to advice planned from what it measured, and every format renders', async () => {
+    const { advice: _a, keyUsage: _k, cutover: _c, ...rest } = example;
+    const v1 = {
+      ...rest,
+      schemaVersion: 1,
+      dimensionCandidates: example.dimensionCandidates.map((d) => ({ ...d, design: { pricingKeys: ['model'], presentationKeys: ['user_id'] } })),
+      fit: example.fit.slice(0, 3).map(({ mode: _m, customerMeter: _cm, ...f }) => ({ ...f, limits: { ...f.limits, alsoPublished: undefined, concurrentCallsPerCustomerMeter: undefined } })),
+    } as unknown as ProfileReport;
+    const r = upgradeProfileReport(v1);
+    expect(r.schemaVersion).toBe(2);
+    expect(r.dimensionCandidates.every((d) => !('design' in d))).toBe(true);
+    expect(r.fit.map((f) => [f.mode, f.customerMeter, f.limits.alsoPublished])).toEqual([['live', null, []], ['live', null, []], ['live', null, []]]);
+    // Planned from the properties alone: the same group keys, billed shares not measured.
+    expect(r.advice.drafts.map((d) => d.request.group_keys)).toEqual(example.advice.drafts.map((d) => d.request.group_keys));
+    expect(r.advice.drafts.every((d) => d.billed === null)).toBe(true);
+    for (const format of ['text', 'md', 'html', 'json'] as const) expect((await renderReport(r, format)).length, format).toBeGreaterThan(1000);
   });
 });

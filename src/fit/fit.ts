@@ -55,27 +55,7 @@ export function fitPath(l: PathLimits, x: FitInputs): FitResult {
     headroom === null || verdict === 'exceeds' ? null : (verdict === 'fits' ? FITS_MAX_UTILIZATION : TIGHT_MAX_UTILIZATION) * headroom;
   const byRequests = l.requestsPerSecond === null ? Infinity : l.requestsPerSecond * batch;
 
-  const flushIntervalMs = batch === 1 || x.avgEps === 0 ? 0 : Math.min(1000, Math.ceil((1000 * batch) / x.avgEps));
-  const requestCapacity = Math.ceil(capacity / batch);
-  const connections = Math.max(1, Math.ceil((Math.min(peakRequests, requestCapacity) * ASSUMED_LATENCY_MS) / 1000));
-  const queueDelaySeconds = x.load.queueDelaySeconds;
-  const addedDelaySeconds = flushIntervalMs / 1000 + queueDelaySeconds;
-  const keepsUnderLimit = addedDelaySeconds <= MAX_ADDED_DELAY_SECONDS;
-
-  const n = (v: number) => Math.round(v).toLocaleString('en-US');
-  const sending =
-    batch === 1
-      ? `one event per call: ${n(peakRequests)} call${peakRequests === 1 ? '' : 's'}/s at peak over ${n(connections)} connection${connections === 1 ? '' : 's'}`
-      : `batches of ${batch}, flushed every ${n(flushIntervalMs)} ms: ${n(peakRequests)} request${peakRequests === 1 ? '' : 's'}/s at peak over ${n(connections)} connection${connections === 1 ? '' : 's'}`;
-  const text =
-    x.total === 0
-      ? 'no events'
-      : (queueDelaySeconds === 0
-          ? `${sending} (at ${ASSUMED_LATENCY_MS} ms per request)`
-          : keepsUnderLimit
-            ? `${sending}, queueing bursts at ${n(capacity)} events/s adds up to ${queueDelaySeconds.toFixed(2)} s`
-            : `exceeds: draining at ${n(capacity)} events/s would delay events by up to ${queueDelaySeconds.toFixed(1)} s; ` +
-              'ask for a higher limit or spread the load') + customerMeterText(cm);
+  const advice = sendingAdvice(l, x, peakRequests, cm);
 
   return {
     path: l.path,
@@ -104,17 +84,7 @@ export function fitPath(l: PathLimits, x: FitInputs): FitResult {
     secondsOverLimit: x.load.secondsOver,
     verdict,
     growthFactor,
-    advice: {
-      batchSize: batch,
-      flushIntervalMs,
-      requestsPerSecondAtPeak: peakRequests,
-      connections,
-      assumedLatencyMs: ASSUMED_LATENCY_MS,
-      queueDelaySeconds,
-      addedDelaySeconds,
-      keepsUnderLimit,
-      text,
-    },
+    advice,
     timestamps: {
       maxAgeDays: l.maxAgeDays,
       maxFutureSeconds: l.maxFutureSeconds,
@@ -126,6 +96,44 @@ export function fitPath(l: PathLimits, x: FitInputs): FitResult {
       windowSeconds: l.dedupWindowSeconds,
       duplicates: pick(l.dedupWindowSeconds, { 86400: x.identity.duplicates24h, 2937600: x.identity.duplicates34d }, 'dedupWindowSeconds'),
     },
+  };
+}
+
+/** How to send the traffic: batching, connections at the assumed latency, queueing delay, one line of text. */
+function sendingAdvice(l: PathLimits, x: FitInputs, peakRequests: number, cm: FitResult['customerMeter']): FitResult['advice'] {
+  const batch = l.maxEventsPerRequest;
+  const capacity = capacityEventsPerSecond(l);
+  const flushIntervalMs = batch === 1 || x.avgEps === 0 ? 0 : Math.min(1000, Math.ceil((1000 * batch) / x.avgEps));
+  const requestCapacity = Math.ceil(capacity / batch);
+  const connections = Math.max(1, Math.ceil((Math.min(peakRequests, requestCapacity) * ASSUMED_LATENCY_MS) / 1000));
+  const queueDelaySeconds = x.load.queueDelaySeconds;
+  const addedDelaySeconds = flushIntervalMs / 1000 + queueDelaySeconds;
+  const keepsUnderLimit = addedDelaySeconds <= MAX_ADDED_DELAY_SECONDS;
+
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const sending =
+    batch === 1
+      ? `one event per call: ${n(peakRequests)} call${peakRequests === 1 ? '' : 's'}/s at peak over ${n(connections)} connection${connections === 1 ? '' : 's'}`
+      : `batches of ${batch}, flushed every ${n(flushIntervalMs)} ms: ${n(peakRequests)} request${peakRequests === 1 ? '' : 's'}/s at peak over ${n(connections)} connection${connections === 1 ? '' : 's'}`;
+  const text =
+    x.total === 0
+      ? 'no events'
+      : (queueDelaySeconds === 0
+          ? `${sending} (at ${ASSUMED_LATENCY_MS} ms per request)`
+          : keepsUnderLimit
+            ? `${sending}, queueing bursts at ${n(capacity)} events/s adds up to ${queueDelaySeconds.toFixed(2)} s`
+            : `exceeds: draining at ${n(capacity)} events/s would delay events by up to ${queueDelaySeconds.toFixed(1)} s; ` +
+              'ask for a higher limit or spread the load') + customerMeterText(cm);
+  return {
+    batchSize: batch,
+    flushIntervalMs,
+    requestsPerSecondAtPeak: peakRequests,
+    connections,
+    assumedLatencyMs: ASSUMED_LATENCY_MS,
+    queueDelaySeconds,
+    addedDelaySeconds,
+    keepsUnderLimit,
+    text,
   };
 }
 
