@@ -34,7 +34,7 @@ const NO_ENGINE = ENGINES.map((name) => ({ name, message: 'Only src/store talks 
 // The feature folders sit side by side: none imports another (they meet in src/commands).
 const FEATURES = ['tail', 'replay', 'stripe', 'generate', 'sink'];
 // Jobs take one run from input to stored report across floors (load, compute, attach, save); commands call them.
-const ALL = ['store', 'ingest', 'profile', 'fit', 'report', ...FEATURES, 'jobs', 'commands'];
+const ALL = ['store', 'ingest', 'profile', 'fit', 'advice', 'report', ...FEATURES, 'jobs', 'commands'];
 
 /**
  * What each folder under src/ must not import, as folder names. `types` lists folders it may take
@@ -43,10 +43,12 @@ const ALL = ['store', 'ingest', 'profile', 'fit', 'report', ...FEATURES, 'jobs',
 const FLOORS = {
   util: { not: ALL },
   store: { not: ALL.filter((f) => f !== 'store') },
-  ingest: { not: ['profile', 'fit', 'report', ...FEATURES, 'jobs', 'commands'] },
+  ingest: { not: ['profile', 'fit', 'advice', 'report', ...FEATURES, 'jobs', 'commands'] },
   // The profile model declares the `stripe` section the stripe feature fills: types only.
   profile: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'jobs', 'commands'], types: ['stripe'] },
-  fit: { not: ['ingest', 'report', ...FEATURES, 'jobs', 'commands'] },
+  fit: { not: ['ingest', 'advice', 'report', ...FEATURES, 'jobs', 'commands'] },
+  // The advice plans group keys and drafts from the profile's figures (and the Stripe meters' types).
+  advice: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'jobs', 'commands'], types: ['stripe'] },
   report: { not: ['store', 'ingest', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay', 'stripe'] },
   ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'jobs', 'commands'] }])),
   jobs: { not: ['commands'] },

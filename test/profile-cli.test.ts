@@ -53,13 +53,16 @@ describe('profile CLI', () => {
     const res = await runCli(['profile', '--json', '--data-dir', dataDir, file]);
     expect(res.code, res.stderr).toBe(0);
     report = JSON.parse(res.stdout) as ProfileReport;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.events.total).toBe(401);
     expect(report.events.rejected).toBe(2);
     expect(report.rejects.examples.map((e) => e.line)).toEqual([11, 21]);
     expect(report.identity.duplicates24h).toBe(1);
     expect(report.rate.peak['1s'].events).toBe(4);
-    expect(report.fit.map((f) => f.verdict)).toEqual(['fits', 'fits', 'fits']);
+    expect(report.fit.map((f) => [f.path, f.verdict])).toEqual([
+      ['stripe-v1', 'fits'], ['stripe-v2-stream', 'fits'], ['metronome-ingest', 'fits'],
+      ['stripe-v2-meter-events', 'fits'], ['stripe-v1-test', 'fits'], ['stripe-v2-stream-test', 'fits'],
+    ]);
     expect(report.eventNames.map((n) => [n.name, n.count]).slice(0, 2)).toEqual([
       ['api_call', 300],
       ['storage', 100],

@@ -13,17 +13,21 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
 import type { FitResult, ProfileReport } from '../src/profile/model.js';
+import { mulberry32 } from '../src/util/seeded-random.js';
 
 const T0 = Date.UTC(2024, 5, 3, 12, 0, 0);
 let store: Store;
 let dir: string;
 
-/** A file with `peak` events inside one second, after 30 s of 3 events/s background. */
+/**
+ * A file with `peak` events inside one second, after 30 s of 3 events/s background; every event from
+ * its own customer, so Stripe v1's one call per customer and meter never binds here (it has its own test).
+ */
 function peakLines(peak: number): string[] {
   const lines: string[] = [];
   let i = 0;
   const ev = (ms: number) =>
-    JSON.stringify({ identifier: `e${i++}`, timestamp: ms, event_name: 'call', payload: { stripe_customer_id: 'cus_1', value: 1 } });
+    JSON.stringify({ identifier: `e${i++}`, timestamp: ms, event_name: 'call', payload: { stripe_customer_id: `cus_${i}`, value: 1 } });
   for (let s = 0; s < 30; s++) for (let k = 0; k < 3; k++) lines.push(ev(T0 + s * 1000 + k * 100));
   for (let k = 0; k < peak; k++) lines.push(ev(T0 + 40_000 + Math.floor((k * 1000) / peak)));
   return lines;
@@ -67,7 +71,7 @@ describe('fit verdicts', () => {
       const f = byPath(r, p);
       expect(f.verdict).toBe('fits');
       expect(f.need.peakRequestsPerSecond).toBe(Math.ceil(peak / 100));
-      expect(f.utilization).toBeCloseTo(peak / 100_000, 12);
+      expect(f.utilization).toBeCloseTo(peak / f.limits.capacityEventsPerSecond, 12);
       expect(f.advice.batchSize).toBe(100);
       expect(f.advice.flushIntervalMs).toBeLessThanOrEqual(1000);
     }
@@ -110,15 +114,57 @@ describe('fit verdicts', () => {
 
   it('carries the limits table with source URLs and the timestamp/dedup windows', async () => {
     const r = await profileOf('limits', peakLines(10));
-    expect(r.fit.map((f) => f.path)).toEqual(['stripe-v1', 'stripe-v2-stream', 'metronome-ingest']);
+    expect(r.fit.map((f) => [f.path, f.mode])).toEqual([
+      ['stripe-v1', 'live'], ['stripe-v2-stream', 'live'], ['metronome-ingest', 'live'],
+      ['stripe-v2-meter-events', 'live'], ['stripe-v1-test', 'test'], ['stripe-v2-stream-test', 'test'],
+    ]);
     for (const f of r.fit) {
       expect(f.sources.length).toBeGreaterThan(0);
       for (const u of f.sources) expect(u).toMatch(/^https:\/\//);
     }
     expect(byPath(r, 'stripe-v1').limits).toMatchObject({ maxEventsPerRequest: 1, requestsPerSecond: 1000, capacityEventsPerSecond: 1000 });
-    expect(byPath(r, 'stripe-v2-stream').limits).toMatchObject({ maxEventsPerRequest: 100, requestsPerSecond: 10_000, eventsPerSecond: 100_000 });
+    // Stripe publishes 10,000 and 100,000 events/s for the stream: judged against the conservative one.
+    expect(byPath(r, 'stripe-v2-stream').limits).toMatchObject({ maxEventsPerRequest: 100, requestsPerSecond: 10_000, eventsPerSecond: 10_000 });
+    expect(byPath(r, 'stripe-v2-stream').limits.alsoPublished.map((a) => a.eventsPerSecond)).toEqual([100_000]);
+    expect(byPath(r, 'stripe-v2-meter-events').limits).toMatchObject({ maxEventsPerRequest: 1, requestsPerSecond: 1000, eventsPerSecond: 1000 });
+    expect(byPath(r, 'stripe-v1-test').limits).toMatchObject({ requestsPerSecond: 25, capacityEventsPerSecond: 25, concurrentCallsPerCustomerMeter: 1 });
+    expect(byPath(r, 'stripe-v2-stream-test').limits).toMatchObject({ requestsPerSecond: 25, capacityEventsPerSecond: 2500 });
     expect(byPath(r, 'metronome-ingest').limits).toMatchObject({ maxEventsPerRequest: 100, requestsPerSecond: null, eventsPerSecond: 100_000 });
     expect(byPath(r, 'stripe-v1').timestamps).toMatchObject({ maxAgeDays: 35, maxFutureSeconds: 300 });
     expect(byPath(r, 'metronome-ingest').dedup).toMatchObject({ field: 'transaction_id', windowSeconds: 34 * 86_400 });
+  }, 60_000);
+
+  it('per customer and meter: the busiest second, and the seconds one call at a time cannot carry, equal a brute force', async () => {
+    const rnd = mulberry32(5);
+    const lines: string[] = [];
+    const perTriple = new Map<string, number>();
+    let i = 0;
+    for (let s = 0; s < 120; s++) {
+      for (const customer of ['cus_a', 'cus_b', 'cus_c', '']) {
+        for (const name of ['call', 'tokens']) {
+          const n = Math.floor(rnd() * rnd() * 9);
+          for (let k = 0; k < n; k++) {
+            const payload: Record<string, unknown> = { value: 1 };
+            if (customer) payload.stripe_customer_id = customer;
+            lines.push(JSON.stringify({ identifier: `c${i++}`, timestamp: T0 + s * 1000 + k, event_name: name, payload }));
+            if (customer) perTriple.set(`${customer}|${name}|${s}`, (perTriple.get(`${customer}|${name}|${s}`) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    const r = await profileOf('concurrency', lines);
+    const counts = [...perTriple.values()];
+    const peak = Math.max(...counts);
+    const sequential = 1000 / 250; // one call at a time at the assumed 250 ms
+    const over = [...perTriple].filter(([, n]) => n > sequential);
+    const pairs = new Set(over.map(([k]) => k.split('|').slice(0, 2).join('|')));
+    expect(r.cutover.customerMeter).toMatchObject({ peakEvents: peak, secondsOverSequential: over.length, pairsOverSequential: pairs.size, sequentialEventsPerSecond: 4 });
+    const top = [...perTriple].filter(([, n]) => n === peak).map(([k]) => k.split('|'));
+    const earliest = Math.min(...top.map((t) => Number(t[2])));
+    expect(r.cutover.customerMeter.at).toBe(new Date(T0 + earliest * 1000).toISOString());
+    const v1 = byPath(r, 'stripe-v1');
+    expect(v1.customerMeter).toMatchObject({ peakEvents: peak, impliedConcurrency: Math.ceil((peak * 250) / 1000), secondsOverSequential: over.length });
+    expect(v1.utilization).toBeCloseTo(Math.max(r.rate.peak['1s'].events / 1000, (peak * 250) / 1000), 12);
+    expect(byPath(r, 'stripe-v2-stream').customerMeter).toBeNull();
   }, 60_000);
 });

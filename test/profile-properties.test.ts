@@ -213,13 +213,37 @@ describe('profile properties', () => {
     const rz = api.candidates.find((c) => c.keys.join() === 'region,zone')!;
     expect(rz.redundant).toBe(true);
     expect(rz.crossProduct).toBe(18);
-    // Design: not both region and zone as prices; user_id is a presentation key; too many keys for Stripe.
-    expect(api.design.pricingKeys.filter((k) => k === 'region' || k === 'zone')).toHaveLength(1);
-    expect(api.design.presentationKeys).toContain('user_id');
-    expect(api.design.stripe.keysNeeded).toBe(api.design.pricingKeys.length + api.design.presentationKeys.length);
-    expect(api.design.stripe.fits).toBe(api.design.stripe.keysNeeded <= 2);
-    expect(api.design.stripe.fits).toBe(false);
-    expect(api.design.metronome.groupKey).toEqual([...api.design.presentationKeys, ...api.design.pricingKeys]);
+    // The plan: tier is in 90 % of api_call events, so never a group key by default, and what it would drop is exact.
+    const plan = report.advice.plans.find((p) => p.eventName === 'api_call')!;
+    const mine = evs.filter((e) => e.name === 'api_call');
+    const valueOf = (e: Ev) => Number(e.payload.value);
+    const lacking = mine.filter((e) => !('tier' in e.payload));
+    const tier = plan.rows.find((x) => x.dimension.join() === 'tier')!;
+    expect(tier.inGroupKeys).toBe(false);
+    expect(tier.dropped).toMatchObject({ events: lacking.length, value: lacking.reduce((t, e) => t + valueOf(e), 0) });
+    expect(tier.dropped!.valueShare).toBeCloseTo(lacking.reduce((t, e) => t + valueOf(e), 0) / mine.reduce((t, e) => t + valueOf(e), 0), 12);
+    expect(plan.groupKeys.every((g) => g.length === 1)).toBe(true);
+    expect(plan.groupKeys.flat().every((k) => ['region', 'zone', 'model', 'flag'].includes(k))).toBe(true);
+    expect(plan.groupKeys.flat()).not.toContain('user_id');
+  });
+
+  it('key usage: observed combinations in total and per customer (p50 / p99 / max) equal a brute force', () => {
+    for (const u of report.keyUsage.filter((x) => x.keys.length > 0)) {
+      const mine = evs.filter((e) => e.name === u.eventName && u.keys.every((k) => k in e.payload));
+      const combo = (e: Ev) => JSON.stringify(u.keys.map((k) => JSON.stringify(e.payload[k])));
+      const per = new Map<string, Set<string>>();
+      for (const e of mine) {
+        const c = String(e.payload.stripe_customer_id);
+        per.set(c, (per.get(c) ?? new Set()).add(combo(e)));
+      }
+      const sizes = [...per.values()].map((x) => x.size).sort((a, b) => a - b);
+      const label = `${u.eventName} ${u.keys.join('+')}`;
+      expect(u.present, label).toBe(mine.length);
+      expect(u.distinct, label).toBe(new Set(mine.map(combo)).size);
+      expect(u.customers, label).toBe(per.size);
+      expect(u.perCustomer, label).toEqual({ p50: nearestRank(sizes, 0.5), p99: nearestRank(sizes, 0.99), max: sizes[sizes.length - 1] });
+    }
+    expect(report.keyUsage.some((x) => x.keys.join() === 'user_id')).toBe(true);
   });
 
   it('--require: coverage per event name and the customers missing keys', () => {

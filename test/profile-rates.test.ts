@@ -213,7 +213,7 @@ describe('profile rates', () => {
     const perName = await rows<{ s: string }>(store, `SELECT sum(events) AS s FROM profile_rate_seconds WHERE run_id = 'rates' AND event_name = 'storage'`);
     expect(Number(perName[0].s)).toBe(evs.filter((e) => e.name === 'storage').length);
     const fit = await rows<{ path: string }>(store, `SELECT path FROM profile_fit WHERE run_id = 'rates' ORDER BY path`);
-    expect(fit.map((f) => f.path)).toEqual(['metronome-ingest', 'stripe-v1', 'stripe-v2-stream']);
+    expect(fit.map((f) => f.path)).toEqual(['metronome-ingest', 'stripe-v1', 'stripe-v1-test', 'stripe-v2-meter-events', 'stripe-v2-stream', 'stripe-v2-stream-test']);
   });
 
   it('the chart series covers every event in at most 500 buckets', () => {

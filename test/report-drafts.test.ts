@@ -65,26 +65,28 @@ describe('billable-metric drafts from the profile', () => {
     }
   });
 
-  it('takes group keys from the dimension design and flags identifier-like keys with their cardinality', () => {
+  it('takes group keys from the plan; identifier-like keys (user_id, request_id) are never in a draft', () => {
     const d = draft(drafts, 'api_call');
-    const design = report.dimensionCandidates.find((x) => x.eventName === 'api_call')!.design;
-    expect(d.request.group_keys![0]).toEqual(design.metronome.groupKey);
-    expect(design.presentationKeys).toContain('user_id');
-    const flag = d.flags.find((x) => x.kind === 'identifier-like' && x.key === 'user_id');
-    expect(flag).toBeDefined();
-    const present = f.names.get('api_call')! - f.lacking('api_call', 'user_id');
-    expect(flag!.text).toContain(`${int(f.distinct('api_call', 'user_id'))} distinct values in ${int(present)} events`);
-    // request_id is unique per event: never proposed as a group key.
-    expect(d.request.group_keys!.flat()).not.toContain('request_id');
+    const plan = report.advice.plans.find((x) => x.eventName === 'api_call')!;
+    expect(d.request.group_keys).toEqual(plan.groupKeys);
+    for (const x of drafts) {
+      expect(x.request.group_keys?.flat() ?? [], x.eventName).not.toContain('user_id');
+      expect(x.request.group_keys?.flat() ?? [], x.eventName).not.toContain('request_id');
+    }
+    const row = plan.rows.find((x) => x.dimension.join() === 'user_id')!;
+    expect(row).toMatchObject({ inGroupKeys: false, cardinality: f.distinct('api_call', 'user_id') });
+    expect(row.flags).toContain('identifier-like');
   });
 
-  it('flags a group key some events lack, with the number the exists filter would leave out', () => {
+  it('a key some events lack is no group key by default; the table says exactly what it would drop and the draft bills every event', () => {
     const d = draft(drafts, 'login');
-    expect(d.request.group_keys).toEqual([['method']]);
+    expect(d.request.group_keys).toBeUndefined();
     const lacking = f.lacking('login', 'method');
     expect(lacking).toBeGreaterThan(0);
-    const flag = d.flags.find((x) => x.kind === 'missing-key' && x.key === 'method')!;
-    expect(flag.text).toContain(`${int(lacking)} of ${int(f.names.get('login')!)} login events`);
+    const row = report.advice.plans.find((x) => x.eventName === 'login')!.rows.find((x) => x.dimension.join() === 'method')!;
+    expect(row).toMatchObject({ inGroupKeys: false, dropped: { events: lacking } });
+    expect(row.reason).toContain(`an exists filter drops ${int(lacking)} events`);
+    for (const x of drafts) expect(x.billed, x.eventName).toMatchObject({ events: x.events, eventsShare: 1 });
     expect(draft(drafts, 'api_call').flags.filter((x) => x.kind === 'missing-key')).toEqual([]);
   });
 

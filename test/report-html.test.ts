@@ -11,6 +11,7 @@ import type { ProfileReport } from '../src/profile/model.js';
 import type { ReplayReport } from '../src/replay/model.js';
 import { renderReport } from '../src/report/index.js';
 import { parseReportFormat } from '../src/commands/report-output.js';
+import { dec } from '../src/report/format.js';
 import { weekHourTable } from '../src/report/week-hour.js';
 import { jsonForScript } from '../src/report/escape.js';
 import { sampleReplayReport } from './support/report-replay-sample.js';
@@ -83,8 +84,12 @@ describe('HTML profile report', () => {
     const at = new Date(BURST_AT * 1000).toISOString().replace('T', ' ').slice(0, 19);
     expect(f.peak1s).toBe(evs.filter((e) => e.timestamp === BURST_AT).length);
     expect(svg).toContain(`peak ${f.peak1s} events/s at ${at}`);
-    expect(svg).toContain('Stripe v1 meter events: 1,000/s');
-    expect(svg).toContain('Stripe v2 meter event stream / Metronome ingest: 100,000/s');
+    // Live limits only, one line per distinct capacity; the average line is the overview's figure.
+    expect(svg).toContain('Stripe v1 meter events / Stripe v2 meter events: 1,000/s');
+    expect(svg).toContain('Stripe v2 meter event stream: 10,000/s');
+    expect(svg).toContain('Metronome ingest: 100,000/s');
+    expect(svg).not.toContain('test mode');
+    expect(svg).toContain(`average ${dec(report.rate.avgEps)}/s over the span`);
   });
 
   it('builds the hour × weekday table from the series exactly as the input has it', () => {

@@ -17,6 +17,8 @@ export interface ProfileFlags extends StoreFlags, MappingFlags {
   asOf?: string;
   require?: string;
   exactDistinctLimit?: string;
+  compoundGroupKeys?: boolean;
+  groupKey?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -27,7 +29,9 @@ export function registerProfile(program: Command): void {
     .option('--json', 'print the report model as JSON on stdout (and nothing else; same as --report-format json); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601, now, or before now like -7d, -12h; default: the last event)')
     .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
-    .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT));
+    .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT))
+    .option('--compound-group-keys', 'also propose combined group keys (Metronome: only for dimensions always queried together; standalone keys are the default)')
+    .option('--group-key <keys>', 'comma-separated payload keys to keep in the drafts\' group keys whatever their figures (e.g. an identifier you break invoices out by)');
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
@@ -41,7 +45,8 @@ export function registerProfile(program: Command): void {
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
     const sources = await resolveSources(inputs);
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
-    const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, stripe, runOptions: { ...flags } };
+    const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
+    const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, ...advice, stripe, runOptions: { ...flags } };
     const progress = new Progress();
     await withSignals((signal) =>
       withStore(

@@ -25,9 +25,25 @@ describe('verdict thresholds', () => {
 
 describe('published limits', () => {
   it('capacity at full batching: the lower of request rate × batch and event rate', () => {
-    expect(PATH_LIMITS.map((l) => [l.path, capacityEventsPerSecond(l)])).toEqual([
-      ['stripe-v1', 1000], ['stripe-v2-stream', 100_000], ['metronome-ingest', 100_000],
+    expect(PATH_LIMITS.map((l) => [l.path, l.mode, capacityEventsPerSecond(l)])).toEqual([
+      ['stripe-v1', 'live', 1000], ['stripe-v2-stream', 'live', 10_000], ['metronome-ingest', 'live', 100_000],
+      ['stripe-v2-meter-events', 'live', 1000],
+      // Test mode: meter event calls count toward the basic limit of 25 operations/s.
+      ['stripe-v1-test', 'test', 25], ['stripe-v2-stream-test', 'test', 2500],
     ]);
+  });
+
+  it('the v2 stream is judged against the conservative 10,000 events/s; the 100,000 is kept as also published', () => {
+    const v2 = limits('stripe-v2-stream');
+    expect([v2.eventsPerSecond, v2.alsoPublished.map((a) => a.eventsPerSecond)]).toEqual([10_000, [100_000]]);
+    expect(v2.alsoPublished[0].source).toBe(v2.sources[1]);
+  });
+
+  it('every path names https pages for its limits', () => {
+    for (const l of PATH_LIMITS) {
+      expect(l.sources.length, l.path).toBeGreaterThan(0);
+      for (const u of [...l.sources, ...l.alsoPublished.map((a) => a.source)]) expect(u).toMatch(/^https:\/\/[\w.-]+\//);
+    }
   });
 });
 
@@ -38,9 +54,12 @@ describe('fitPath', () => {
     ['stripe-v1', 501, 0.501, 'tight'],
     ['stripe-v1', 1000, 1, 'tight'],
     ['stripe-v1', 1001, 1.001, 'exceeds'],
-    ['stripe-v2-stream', 50_000, 0.5, 'fits'],
-    ['stripe-v2-stream', 50_001, 0.50001, 'tight'],
-    ['stripe-v2-stream', 100_001, 1.00001, 'exceeds'],
+    ['stripe-v2-stream', 5_000, 0.5, 'fits'],
+    ['stripe-v2-stream', 5_001, 0.5001, 'tight'],
+    ['stripe-v2-stream', 10_001, 1.0001, 'exceeds'],
+    ['stripe-v1-test', 25, 1, 'tight'],
+    ['stripe-v1-test', 26, 1.04, 'exceeds'],
+    ['stripe-v2-stream-test', 1_250, 0.52, 'tight'],
     ['metronome-ingest', 100_000, 1, 'tight'],
     ['metronome-ingest', 100_001, 1.00001, 'exceeds'],
   ])('%s at %d events/s peak: utilization %d, %s', (path, peak, utilization, verdict) => {
@@ -63,14 +82,14 @@ describe('fitPath', () => {
   });
 
   it('which limit binds: requests for v1 (1 × 1,000 = 1,000 events/s), events for the batching paths', () => {
-    expect(PATH_LIMITS.map((l) => fitPath(l, inputs(10)).limits.binding)).toEqual(['requests', 'events', 'events']);
+    expect(PATH_LIMITS.map((l) => fitPath(l, inputs(10)).limits.binding)).toEqual(['requests', 'events', 'events', 'requests', 'requests', 'requests']);
   });
 
   it('advice: flush interval from the average rate (capped at 1 s), connections from peak requests × 250 ms', () => {
     const v2 = limits('stripe-v2-stream');
-    const a = fitPath(v2, inputs(50_000, { avgEps: 1000 })).advice;
-    expect(a).toMatchObject({ batchSize: 100, flushIntervalMs: 100, requestsPerSecondAtPeak: 500, connections: 125, addedDelaySeconds: 0.1, keepsUnderLimit: true });
-    expect(a.text).toBe('batches of 100, flushed every 100 ms: 500 requests/s at peak over 125 connections (at 250 ms per request)');
+    const a = fitPath(v2, inputs(5_000, { avgEps: 1000 })).advice;
+    expect(a).toMatchObject({ batchSize: 100, flushIntervalMs: 100, requestsPerSecondAtPeak: 50, connections: 13, addedDelaySeconds: 0.1, keepsUnderLimit: true });
+    expect(a.text).toBe('batches of 100, flushed every 100 ms: 50 requests/s at peak over 13 connections (at 250 ms per request)');
     expect(fitPath(v2, inputs(10, { avgEps: 50 })).advice.flushIntervalMs).toBe(1000);
     expect(fitPath(v2, inputs(10, { avgEps: 0 })).advice.flushIntervalMs).toBe(0);
     const v1 = fitPath(limits('stripe-v1'), inputs(1)).advice;
@@ -85,11 +104,26 @@ describe('fitPath', () => {
     const load = (q: number) => ({ secondsOver: 3, queueDelaySeconds: q });
     const ok = fitPath(v2, inputs(200_000, { avgEps: 1000, load: load(0.9) }));
     expect(ok.advice).toMatchObject({ addedDelaySeconds: 1, keepsUnderLimit: true });
-    expect(ok.advice.text).toMatch(/, queueing bursts at 100,000 events\/s adds up to 0\.90 s$/);
+    expect(ok.advice.text).toMatch(/, queueing bursts at 10,000 events\/s adds up to 0\.90 s$/);
     expect(ok.secondsOverLimit).toBe(3);
     const late = fitPath(v2, inputs(200_000, { avgEps: 1000, load: load(0.91) }));
     expect(late.advice.keepsUnderLimit).toBe(false);
-    expect(late.advice.text).toBe('exceeds: draining at 100,000 events/s would delay events by up to 0.9 s; ask for a higher limit or spread the load');
+    expect(late.advice.text).toBe('exceeds: draining at 10,000 events/s would delay events by up to 0.9 s; ask for a higher limit or spread the load');
+  });
+
+  it('Stripe v1 takes one call at a time per customer and meter: the busiest customer-second is judged at the assumed latency', () => {
+    const cm = (peakEvents: number) => ({ peakEvents, customer: 'cus_1', eventName: 'api', at: '2024-01-01T00:00:00.000Z', secondsOverSequential: 7 });
+    // 2 events in one second × 250 ms = 0.5 s of calls in flight: one connection is half busy.
+    const two = fitPath(limits('stripe-v1'), inputs(10, { customerMeter: cm(2) }));
+    expect(two.customerMeter).toMatchObject({ peakEvents: 2, impliedConcurrency: 1, utilization: 0.5, secondsOverSequential: 7 });
+    expect([two.utilization, two.verdict]).toEqual([0.5, 'fits']);
+    const thirteen = fitPath(limits('stripe-v1'), inputs(60, { customerMeter: cm(13) }));
+    expect(thirteen.customerMeter).toMatchObject({ impliedConcurrency: 4, utilization: 3.25 });
+    expect([thirteen.utilization, thirteen.verdict, thirteen.growthFactor]).toEqual([3.25, 'exceeds', null]);
+    expect(thirteen.advice.text).toContain("one customer's busiest second holds 13 api events, 4 calls in flight at 250 ms");
+    // Paths without such a limit ignore it.
+    const v2 = fitPath(limits('stripe-v2-stream'), inputs(60, { customerMeter: cm(13) }));
+    expect([v2.customerMeter, v2.verdict]).toEqual([null, 'fits']);
   });
 
   it('timestamps and dedup read the measurement for the path\'s own windows', () => {

@@ -15,6 +15,7 @@ import { Interrupted } from '../errors.js';
 import type { StripeAttacher } from '../stripe/profile-section.js';
 import { computeProfile } from '../profile/compute.js';
 import type { ProfileReport } from '../profile/model.js';
+import { adviseReport } from '../advice/index.js';
 
 export interface ProfileSessionConfig {
   sources: Source[];
@@ -24,6 +25,9 @@ export interface ProfileSessionConfig {
   asOf?: string;
   require?: string[];
   exactDistinctLimit?: number;
+  /** profile --compound-group-keys / --group-key: how the advice plans group keys. */
+  compoundGroupKeys?: boolean;
+  groupKeys?: string[];
   /** Reads the Stripe meters and adds `stripe` to the report (profile --stripe). */
   stripe?: StripeAttacher | null;
   /** Stored with the run (Runs redacts secrets). */
@@ -77,9 +81,13 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
         customerKey: mapping.customerKey,
         valueKey: mapping.valueKey,
         exactDistinctLimit: cfg.exactDistinctLimit,
+        compoundGroupKeys: cfg.compoundGroupKeys,
+        groupKeys: cfg.groupKeys,
         onPhase: phase,
       });
       if (cfg.stripe) await cfg.stripe.attach(store, value);
+      // The meters' event names, mappings and dimensions win over the profile's candidates: plan again.
+      if (value.stripe) await adviseReport(store, value, value.advice.settings);
       signal?.throwIfAborted();
       await saveReport(store, run.run_id, 'profile', value);
       return { value, summary: { events: value.events.total, rejected: value.events.rejected } };

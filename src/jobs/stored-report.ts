@@ -1,12 +1,13 @@
-/** A stored report model, loaded and brought to the shape the renderers read (replay models stored before version 2 upgraded). */
+/** A stored report model, loaded and brought to the shape the renderers read (replay and profile models stored before version 2 upgraded). */
 import type { Store } from '../store/store.js';
 import { loadReport } from '../store/reports.js';
 import { Runs } from '../store/runs.js';
 import { upgradeReplayReport } from '../replay/model.js';
+import { upgradeProfileReport } from '../profile/upgrade.js';
 import type { AnyReport, StoredReport } from '../report/index.js';
 
 export function upgradeStoredReport(stored: StoredReport): AnyReport {
-  return 'kind' in stored ? upgradeReplayReport(stored) : stored;
+  return 'kind' in stored ? upgradeReplayReport(stored) : upgradeProfileReport(stored);
 }
 
 /** The stored report of a finished run (an unfinished one only with `allowIncomplete`). */

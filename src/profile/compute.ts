@@ -8,7 +8,7 @@
 import type { Store } from '../store/store.js';
 import { PATH_LIMITS, capacityEventsPerSecond } from '../fit/limits.js';
 import { capacityLoads } from '../fit/series.js';
-import { fitPath } from '../fit/fit.js';
+import { ASSUMED_LATENCY_MS, fitPath } from '../fit/fit.js';
 import type { EventDimensionCandidates, ProfileReport, PropertyProfile, SourceSummary } from './model.js';
 import { REPORT_SCHEMA_VERSION } from './model.js';
 import { computeVolume } from './volume.js';
@@ -16,7 +16,10 @@ import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './
 import { computeCustomers } from './customers.js';
 import { countCompounds, itemId, profileKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
 import { classify } from './classify.js';
-import { buildCandidates, compoundsOf, singleCandidates } from './candidates.js';
+import { buildCandidates, combinable, compoundsOf, singleCandidates } from './candidates.js';
+import { measureKeyUsage } from './key-usage.js';
+import { computeCutover } from './cutover.js';
+import { adviceSettings, adviseReport, keyItemsOf, scoresOf } from '../advice/index.js';
 import { computeIdentity, computeOrder } from './identity.js';
 import { computeRequirements } from './require.js';
 import { saveResults } from './results.js';
@@ -32,6 +35,10 @@ export interface ProfileOptions {
   valueKey: string;
   /** Distinct values counted exactly up to this many per key (default 1,000,000). */
   exactDistinctLimit?: number;
+  /** --compound-group-keys: the advice also proposes combined group keys. */
+  compoundGroupKeys?: boolean;
+  /** --group-key: keys the advice keeps in the group keys whatever their figures. */
+  groupKeys?: string[];
   /** Called when a computation phase starts (progress display). */
   onPhase?: (phase: string) => void;
 }
@@ -70,14 +77,17 @@ export async function computeProfile(
     .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
 
   phase('dimension candidates');
+  const advice = adviceSettings({ compoundGroupKeys: opts.compoundGroupKeys, groupKeys: opts.groupKeys });
+  const keyUsage = await measureKeyUsage(store, runId, keyItemsOf(eventNames.map((n) => n.name), properties, advice));
+  const scores = scoresOf({ properties, eventNames, keyUsage });
   const compounds = new Map<string, string[][]>();
   for (const n of eventNames) {
-    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name)).map((p) => p.key);
-    compounds.set(n.name, compoundsOf(singles));
+    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name), scores);
+    compounds.set(n.name, compoundsOf(combinable(singles, scores)));
   }
   const combinations = await countCompounds(store, runId, compounds);
   const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
-    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations),
+    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations, scores),
   );
   const requirements = opts.require?.length
     ? await computeRequirements(store, runId, opts.require, volume.names, properties)
@@ -99,12 +109,15 @@ export async function computeProfile(
     maxBackwardsSeconds: order.maxBackwardsSeconds,
   };
 
+  phase('cut-over checks');
+  const cutover = await computeCutover(store, runId, ASSUMED_LATENCY_MS);
+
   phase('fit');
   const loads = span
     ? await capacityLoads(store, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
     : PATH_LIMITS.map(() => ({ secondsOver: 0, queueDelaySeconds: 0 }));
   const fit = PATH_LIMITS.map((l, i) =>
-    fitPath(l, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, load: loads[i], time, identity }),
+    fitPath(l, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, load: loads[i], time, identity, customerMeter: cutover.customerMeter }),
   );
 
   const report: ProfileReport = {
@@ -127,13 +140,18 @@ export async function computeProfile(
     eventNames,
     customers,
     properties,
+    keyUsage,
     dimensionCandidates,
     requirements,
     identity,
     time,
+    cutover,
     fit,
+    advice: { settings: advice, stripeMeters: null, scores: [], plans: [], drafts: [], unbilled: { events: 0, eventsShare: 0, value: 0, valueShare: 0 } },
     computeSeconds: 0,
   };
+  phase('group keys and drafts');
+  await adviseReport(store, report, advice);
   phase('saving results');
   await saveResults(store, report);
   report.computeSeconds = (Date.now() - started) / 1000;

@@ -9,9 +9,10 @@
  */
 
 import type { StripeSection } from '../stripe/profile-section.js';
+import type { AdviceSection } from '../advice/model.js';
 
 /** Bump when a field changes meaning or disappears; adding fields keeps the version. */
-export const REPORT_SCHEMA_VERSION = 1 as const;
+export const REPORT_SCHEMA_VERSION = 2 as const;
 
 export interface SourceSummary {
   /** The input as named (absolute path for files, '-' for stdin). */
@@ -108,7 +109,7 @@ export interface DayOfWeekRate {
   peak1s: number;
 }
 
-/** Rate over time for charts, in equal buckets; buckets without events are left out. */
+/** Rate over time for charts, in equal buckets: every bucket from the first event's to the last's, empty ones with 0. */
 export interface RateSeries {
   /** Bucket length in seconds (1, 10, 60, 300, 900, 3600, 21600 or 86400: the smallest giving ≤ 500 buckets). */
   bucketSeconds: number;
@@ -265,31 +266,9 @@ export interface DimensionCandidate {
   crossProduct: number;
   /** Compound only: one key's values determine the others' (combinations = the largest single distinct). */
   redundant: boolean;
-  /** 0..1, higher is better: presence × cardinality fit × simplicity (formula in docs/json-report.md). */
+  /** 0..1, higher is better to price by: presence × cardinality fit × evenness × growth × simplicity (docs/json-report.md). */
   score: number;
   reason: string;
-}
-
-export interface MeterDesign {
-  /** Keys to price by (low cardinality, high presence), best first. */
-  pricingKeys: string[];
-  /** Keys to break usage out by on invoices (user/project ids: repeating, higher cardinality). */
-  presentationKeys: string[];
-  stripe: {
-    /** Dimension keys a Stripe meter accepts. */
-    dimensionKeyLimit: number;
-    /** pricingKeys + presentationKeys. */
-    keysNeeded: number;
-    fits: boolean;
-    note: string;
-  };
-  metronome: {
-    /** The billable metric's group key: presentation keys first, then pricing keys. */
-    groupKey: string[];
-    pricingGroupKey: string[];
-    presentationGroupKey: string[];
-    note: string;
-  };
 }
 
 export interface EventDimensionCandidates {
@@ -297,7 +276,25 @@ export interface EventDimensionCandidates {
   events: number;
   /** Singles and compounds, best score first (ties: fewer keys first, then keys ascending). */
   candidates: DimensionCandidate[];
-  design: MeterDesign;
+}
+
+/** How a payload key, or a combination of keys, is used by the events of one name (src/profile/key-usage.ts). */
+export interface KeyUsage {
+  eventName: string;
+  /** Sorted; [] measures the name as a whole. */
+  keys: string[];
+  /** Events carrying every key. */
+  present: number;
+  /** Sum of the value column over those events. */
+  value: number;
+  /** Distinct value combinations observed (exact, counted as 64-bit hashes). */
+  distinct: number;
+  /** Distinct combinations among the events before the name's median time. */
+  firstHalfDistinct: number;
+  /** Customers with such events ('' counts as one). */
+  customers: number;
+  /** Distinct combinations per customer: nearest-rank p50 and p99 over those customers, and the largest. */
+  perCustomer: { p50: number; p99: number; max: number };
 }
 
 /** --require: coverage of the required payload keys. */
@@ -370,7 +367,66 @@ export interface TimeProfile {
 // ---------------------------------------------------------------------------------------------
 // Fit against the published ingestion limits (src/fit/limits.ts).
 
-export type FitPath = 'stripe-v1' | 'stripe-v2-stream' | 'metronome-ingest';
+export type FitPath = 'stripe-v1' | 'stripe-v2-stream' | 'metronome-ingest' | 'stripe-v2-meter-events' | 'stripe-v1-test' | 'stripe-v2-stream-test';
+
+/** The busiest second of one customer and event name (Stripe v1 allows one call at a time per customer and meter). */
+export interface CustomerMeterPeak {
+  /** Events of one customer and event name in one second. */
+  peakEvents: number;
+  customer: string | null;
+  eventName: string | null;
+  /** That second (ISO); null without events. */
+  at: string | null;
+  /** Latency assumed per call, ms (the replay command measures the real one). */
+  assumedLatencyMs: number;
+  /** Events one call at a time carries in a second: 1000 ÷ assumedLatencyMs. */
+  sequentialEventsPerSecond: number;
+  /** (customer, event name, second) triples with more events than that. */
+  secondsOverSequential: number;
+  /** Distinct customer × event name pairs with such a second. */
+  pairsOverSequential: number;
+}
+
+export interface NearDuplicateExample {
+  at: string;
+  customer: string;
+  eventName: string;
+  /** Up to 3 of the identifiers, sorted ('' = none). */
+  identifiers: string[];
+  /** Events in the group. */
+  events: number;
+  value: number | null;
+}
+
+/** Checks users hit when they cut over (src/profile/cutover.ts); limits in src/fit/limits.ts (IDENTITY_LIMITS). */
+export interface CutoverChecks {
+  /** Events whose identifier is longer than Stripe's 100 characters. */
+  identifiersOverStripeLimit: number;
+  /** Events whose identifier (the transaction_id) is longer than Metronome's 128 characters. */
+  identifiersOverMetronomeLimit: number;
+  /** Events whose event name is longer than Stripe's 100 characters. */
+  eventNamesOverStripeLimit: number;
+  /** Events with a numeric value that is not a whole number (Stripe accepts whole numbers only). */
+  fractionalValues: number;
+  /** Events without a numeric value. */
+  withoutValue: number;
+  /** Sum of the value column over all events. */
+  totalValue: number;
+  customerMeter: CustomerMeterPeak;
+  /** Events repeating another's customer, event name, time and payload under a different identifier: billed twice by both providers. */
+  nearDuplicates: {
+    /** Groups of such events. */
+    groups: number;
+    /** Events beyond the first in each group: Σ (identifiers − 1). */
+    events: number;
+    /** Their value. */
+    value: number;
+    /** value ÷ totalValue. */
+    valueShare: number;
+    /** Up to 5 groups, earliest first. */
+    examples: NearDuplicateExample[];
+  };
+}
 export type FitVerdict = 'fits' | 'tight' | 'exceeds';
 
 export interface FitAdvice {
@@ -397,6 +453,8 @@ export interface FitResult {
   path: FitPath;
   label: string;
   endpoint: string;
+  /** 'test': Stripe's test mode and sandboxes (meter event calls count toward the basic rate limit). */
+  mode: 'live' | 'test';
   limits: {
     /** Most events one request may carry. */
     maxEventsPerRequest: number;
@@ -408,7 +466,23 @@ export interface FitResult {
     capacityEventsPerSecond: number;
     /** Which published limit is reached first. */
     binding: 'requests' | 'events';
+    /** Other event rates the provider publishes for the path (not judged against: the conservative one is). */
+    alsoPublished: { eventsPerSecond: number; source: string }[];
+    /** Calls in flight at once per customer and meter (Stripe v1: 1); null when none is published. */
+    concurrentCallsPerCustomerMeter: number | null;
   };
+  /** With a per-customer-meter concurrency limit: the busiest customer × event name second against it (null otherwise). */
+  customerMeter: {
+    peakEvents: number;
+    customer: string | null;
+    eventName: string | null;
+    at: string | null;
+    /** Calls that second needs in flight at the assumed latency: ⌈peakEvents × assumedLatencyMs ÷ 1000⌉. */
+    impliedConcurrency: number;
+    /** peakEvents × assumedLatencyMs ÷ 1000 ÷ the allowed concurrency. */
+    utilization: number;
+    secondsOverSequential: number;
+  } | null;
   /** Where the limits are published. */
   sources: string[];
   need: {
@@ -419,7 +493,7 @@ export interface FitResult {
     /** ⌈peak-1s events ÷ maxEventsPerRequest⌉. */
     peakRequestsPerSecond: number;
   };
-  /** Peak need ÷ limit, the larger of requests and events (0..∞). */
+  /** Peak need ÷ limit, the largest of requests, events and (where published) calls per customer and meter (0..∞). */
   utilization: number;
   /** 1 ÷ utilization: how many times the peak fits under the limit (null without events). */
   headroom: number | null;
@@ -466,14 +540,19 @@ export interface ProfileReport {
   customers: CustomerProfile;
   /** Every event name × payload key, by event name then presence (desc) then key. */
   properties: PropertyProfile[];
+  /** Per event name: the name as a whole, each key that could be a dimension, and the combinations the advice measured. */
+  keyUsage: KeyUsage[];
   /** One entry per event name, same order as eventNames. */
   dimensionCandidates: EventDimensionCandidates[];
   /** Only with --require. */
   requirements: RequirementCoverage | null;
   identity: IdentityProfile;
   time: TimeProfile;
-  /** stripe-v1, stripe-v2-stream, metronome-ingest, in that order. */
+  cutover: CutoverChecks;
+  /** stripe-v1, stripe-v2-stream, metronome-ingest, stripe-v2-meter-events, stripe-v1-test, stripe-v2-stream-test, in that order. */
   fit: FitResult[];
+  /** Scores, group-key plans and billable-metric drafts (src/advice/); with --stripe, planned after the meters were read. */
+  advice: AdviceSection;
   /** Wall time of the profile computations (after loading), seconds. */
   computeSeconds: number;
   /** Only with --stripe, and only when reading the meters succeeded (docs/stripe.md). */

@@ -5,16 +5,19 @@ import {
   seriesQuery, slotTotalsQuery, spanOf, totalSecondsInsert,
 } from './rates.js';
 
+/** Seconds 2555 … 3600. */
+const SPAN = { firstSecond: 2555, lastSecond: 3600, seconds: 1046 };
+
 const all = () => [
   namedSecondsInsert('r'), totalSecondsInsert('r'), peaksQuery('r'), percentilesQuery('r', 7), histogramQuery('r'),
-  slotTotalsQuery('r', 'toHour'), slotTotalsQuery('r', 'toDayOfWeek'), seriesQuery('r', 60), eventNamePeaksQuery('r'),
+  slotTotalsQuery('r', 'toHour'), slotTotalsQuery('r', 'toDayOfWeek'), seriesQuery('r', 60, SPAN), eventNamePeaksQuery('r'),
 ];
 
 describe('rate queries', () => {
   it('every placeholder is bound; the run id is the only string and never inlined', () => {
     for (const q of all()) expectAllBound(q);
     const hostile = [namedSecondsInsert(HOSTILE), totalSecondsInsert(HOSTILE), peaksQuery(HOSTILE), percentilesQuery(HOSTILE, 0),
-      histogramQuery(HOSTILE), slotTotalsQuery(HOSTILE, 'toHour'), seriesQuery(HOSTILE, 1), eventNamePeaksQuery(HOSTILE)];
+      histogramQuery(HOSTILE), slotTotalsQuery(HOSTILE, 'toHour'), seriesQuery(HOSTILE, 1, SPAN), eventNamePeaksQuery(HOSTILE)];
     for (const q of hostile) expectOnlyBound(q, HOSTILE);
   });
 
@@ -44,12 +47,18 @@ describe('rate queries', () => {
     expect(flat(q.sql)).toContain('quantilesExactWeighted(0.5, 0.9, 0.99, 0.999)(c, w)');
   });
 
+  it('series: every bucket of the span, the empty ones filled with 0 (bucket-aligned bounds, end exclusive)', () => {
+    expect(flat(seriesQuery('r', 60, SPAN).sql)).toContain('ORDER BY b WITH FILL FROM {from:UInt64} TO {to:UInt64} STEP {step:UInt64}');
+    expect(seriesQuery('r', 60, SPAN).params).toMatchObject({ from: 2520, to: 3660, step: 60 });
+    expect(seriesQuery('r', 1, SPAN).params).toMatchObject({ from: 2555, to: 3601 });
+  });
+
   it('slot and series buckets: the slot function is chosen from two names, the bucket width bound', () => {
     expect(flat(slotTotalsQuery('r', 'toHour').sql)).toMatch(/^SELECT toHour\(toDateTime\(s, 'UTC'\)\) AS k/);
     expect(flat(slotTotalsQuery('r', 'toDayOfWeek').sql)).toMatch(/^SELECT toDayOfWeek\(toDateTime\(s, 'UTC'\)\) AS k/);
-    const q = seriesQuery('r', 900);
-    expect(q.params).toEqual({ run: 'r', b: 900 });
-    expect(flat(q.sql)).toMatch(/^SELECT intDiv\(s, \{b:UInt32\}\) \* \{b:UInt32\} AS b/);
+    const q = seriesQuery('r', 900, SPAN);
+    expect(q.params).toEqual({ run: 'r', b: 900, from: 1800, to: 4500, step: 900 });
+    expect(flat(q.sql)).toMatch(/^SELECT toUInt64\(intDiv\(s, \{b:UInt32\}\) \* \{b:UInt32\}\) AS b/);
     expect(flat(histogramQuery('r').sql)).toMatch(/^SELECT toInt32\(floor\(log2\(c\)\)\) AS b/);
   });
 });

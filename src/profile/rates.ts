@@ -189,17 +189,23 @@ export function seriesBucketSeconds(span: Span): number {
   );
 }
 
-/** Events and busiest second per bucket of `bucketSeconds` (aligned to the epoch). */
-export function seriesQuery(runId: string, bucketSeconds: number): Query {
+/**
+ * Events and busiest second per bucket of `bucketSeconds` (aligned to the epoch), every bucket of the
+ * span: WITH FILL adds the empty ones with 0 events (a chart must show idle time as idle).
+ */
+export function seriesQuery(runId: string, bucketSeconds: number, span: Span): Query {
+  const from = Math.floor(span.firstSecond / bucketSeconds) * bucketSeconds;
+  const to = Math.floor(span.lastSecond / bucketSeconds) * bucketSeconds + bucketSeconds;
   return {
-    sql: `SELECT intDiv(s, {b:UInt32}) * {b:UInt32} AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b ORDER BY b`,
-    params: { run: runId, b: bucketSeconds },
+    sql: `SELECT toUInt64(intDiv(s, {b:UInt32}) * {b:UInt32}) AS b, sum(c) AS e, max(c) AS p FROM (${TOTAL_SERIES}) GROUP BY b
+     ORDER BY b WITH FILL FROM {from:UInt64} TO {to:UInt64} STEP {step:UInt64}`,
+    params: { run: runId, b: bucketSeconds, from, to, step: bucketSeconds },
   };
 }
 
 async function series(store: Store, runId: string, span: Span): Promise<RateSeries> {
   const bucketSeconds = seriesBucketSeconds(span);
-  const rows = await store.select<{ b: string; e: string; p: string }>(seriesQuery(runId, bucketSeconds));
+  const rows = await store.select<{ b: string; e: string; p: string }>(seriesQuery(runId, bucketSeconds, span));
   return {
     bucketSeconds,
     points: rows.map((r) => ({ at: isoOfSecond(num(r.b)), events: num(r.e), avgEps: num(r.e) / bucketSeconds, peak1s: num(r.p) })),

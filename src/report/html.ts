@@ -9,7 +9,10 @@ import type { TailReport, TailSummary } from '../tail/model.js';
 import { profileChartSpecs } from './charts/profile.js';
 import { renderCharts } from './charts/svg.js';
 import type { RenderedChart } from './charts/style.js';
-import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
+import { billableMetricDrafts, type MetricDraft } from './drafts.js';
+import { adviceOf } from '../advice/index.js';
+import { confirmationTables, draftsSection } from './html/advice.js';
+import { cutoverRows, fitNotes } from './fit-notes.js';
 import { html, truncate } from './escape.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
 import { page } from './html/page.js';
@@ -19,7 +22,7 @@ const MAX_CANDIDATES_PER_NAME = 10;
 
 export async function renderHtml(r: ProfileReport | TailReport): Promise<string> {
   const charts = new Map((await renderCharts(profileChartSpecs(r))).map((c) => [c.id, c]));
-  const drafts = billableMetricDrafts(r);
+  const metricDrafts = billableMetricDrafts(r);
   const tail = 'tail' in r ? r.tail : undefined;
   const has = r.events.total > 0;
   const parts = [
@@ -28,7 +31,7 @@ export async function renderHtml(r: ProfileReport | TailReport): Promise<string>
     has ? rates(r, charts) : '',
     has ? properties(r, charts) : '',
     has ? dimensions(r, charts) : '',
-    has ? draftsSection(drafts) : '',
+    has ? drafts(metricDrafts) : '',
     tail ? tailSection(tail) : '',
     problems(r),
   ];
@@ -108,6 +111,7 @@ function fit(r: ProfileReport): string {
     `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
       'Verdicts: ✔ FITS = peak need ≤ 50 % of the limit; ▲ TIGHT = ≤ 100 %; ✖ EXCEEDS = over the limit.</p>' +
       t +
+      fitNotes(r).map((n) => `<p class="note">${html(n)}</p>`).join('') +
       `<p class="note">Limits as published: ${sources.map((u) => `<a href="${html(u)}" rel="noreferrer">${html(u.replace(/^https:\/\//, ''))}</a>`).join(' · ')}</p>`,
   );
 }
@@ -235,41 +239,30 @@ function dimensions(r: ProfileReport, charts: Map<string, RenderedChart>): strin
         : '<p class="note">No low-cardinality payload keys: nothing to price by.</p>';
       const more = d.candidates.length > MAX_CANDIDATES_PER_NAME ? `<p class="note">${html(int(d.candidates.length - MAX_CANDIDATES_PER_NAME))} more in the JSON model.</p>` : '';
       return (
-        `<h3>${code(d.eventName)} · ${html(plural(d.events, 'event'))}</h3>${cand}${more}` +
-        `<p class="note"><b>Stripe:</b> ${d.design.stripe.fits ? '<span class="ok">✔</span>' : '<span class="bad">✖</span>'} ${html(d.design.stripe.note)}<br>` +
-        `<b>Metronome:</b> ${html(d.design.metronome.note)}</p>`
+        `<h3>${code(d.eventName)} · ${html(plural(d.events, 'event'))}</h3>${cand}${more}`
       );
     })
     .join('\n');
   const compound = charts.get('compound-cardinality');
   return section(
     'dimensions',
-    'Dimension candidates',
-    (compound ? figure(compound) : '<p class="note">No compound candidates: fewer than two dimension keys per event name.</p>') + per,
+    'Dimension candidates and group keys',
+    (compound ? figure(compound) : '<p class="note">No compound candidates: fewer than two dimension keys per event name.</p>') +
+      '<p class="note">Score: how good a key is to price by (presence × cardinality fit × evenness × growth).</p>' +
+      per +
+      "<h2>Group keys: confirmation table</h2><p class=\"note\">Metronome's group keys cannot be changed once a metric exists: confirm this table first. " +
+      'Cardinality is what the log shows (observed values and combinations, not the cross product); per customer: nearest-rank p50 / p99 and the maximum.</p>' +
+      confirmationTables(adviceOf(r).plans),
   );
 }
 
-function draftsSection(drafts: MetricDraft[]): string {
-  const cards = drafts
-    .map((d) => {
-      const q = d.request;
-      const flags = d.flags.length
-        ? `<ul class="flags">${d.flags.map((f) => `<li><b>⚠ ${html(f.kind)}</b>${html(f.text)}</li>`).join('')}</ul>`
-        : '<p class="note"><span class="ok">✔</span> nothing to check.</p>';
-      return (
-        `<div class="draft"><h3>${code(d.eventName)}: ${html(q.aggregation_type ?? '')}${q.aggregation_key ? ` of ${code(q.aggregation_key)}` : ''}</h3>` +
-        `<p class="note">${html(plural(d.events, 'event'))}; ${d.basis === 'stripe-meter' ? `aggregation from Stripe meter ${code(d.stripeMeterId ?? '')}` : 'inferred from the payloads'}.</p>` +
-        `<ul class="why">${d.why.map((w) => `<li>${html(w)}</li>`).join('')}</ul>${flags}` +
-        `<pre class="mono">${html(draftJson(q))}</pre></div>`
-      );
-    })
-    .join('\n');
+function drafts(list: MetricDraft[]): string {
   return section(
     'drafts',
     'Billable-metric drafts',
     '<p class="note">One proposed Metronome billable metric per event name: the body of <code>POST /v1/billable-metrics/create</code>. ' +
       'Group keys cannot be edited once a metric exists, so read the warnings first.</p>' +
-      cards,
+      draftsSection(list),
   );
 }
 
@@ -313,6 +306,7 @@ function problems(r: ProfileReport): string {
       ['more than 24 h ahead', t.futureOver24h, 'Metronome rejects them'],
       ['out of file order', t.outOfOrder, `up to ${duration(t.maxBackwardsSeconds)} back`],
       ['events without a customer', r.customers.missing, `key ${r.customers.key}`],
+      ...cutoverRows(r),
     ];
     items.push(
       table(

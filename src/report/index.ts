@@ -11,6 +11,7 @@ import { renderTerminal } from './terminal.js';
 import { renderTailTerminal } from './tail-terminal.js';
 import { renderReplayTerminal } from './replay-terminal.js';
 import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
+import { meteringAnswers } from './answers.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -28,6 +29,9 @@ export type StoredReport = ProfileReport | TailReport | StoredReplayReport;
 type Renderer<M> = (model: M) => string | Promise<string>;
 
 const json = (model: AnyReport) => `${JSON.stringify(model, null, 2)}\n`;
+/** Profile and tail models: the questionnaire answers (derived from the model) ride along, after the model's own fields. */
+const profileJson = (model: ProfileReport) =>
+  model.schemaVersion === REPORT_SCHEMA_VERSION && model.rate && model.fit ? json({ ...model, answers: meteringAnswers(model) } as AnyReport) : json(model);
 
 /** Profile and tail models stored before the model was complete lack the sections the renderers read. */
 const checked =
@@ -44,8 +48,8 @@ const profileHtml = async (m: ProfileReport | TailReport) => (await import('./ht
 const replayHtml = async (m: ReplayReport) => (await import('./html/replay.js')).renderReplayHtml(m);
 
 const RENDERERS: { [K in ReportKind]: Record<ReportFormat, Renderer<KindModel[K]>> } = {
-  profile: { text: checked(renderTerminal), json, md: checked(renderMarkdown), html: checked(profileHtml) },
-  tail: { text: checked(renderTailTerminal), json, md: checked(renderMarkdown), html: checked(profileHtml) },
+  profile: { text: checked(renderTerminal), json: profileJson, md: checked(renderMarkdown), html: checked(profileHtml) },
+  tail: { text: checked(renderTailTerminal), json: profileJson, md: checked(renderMarkdown), html: checked(profileHtml) },
   replay: { text: renderReplayTerminal, json, md: renderReplayMarkdown, html: replayHtml },
 };
 

@@ -8,15 +8,16 @@ import type { ReplayReport } from '../replay/model.js';
 import type { LatencySummary } from '../replay/metrics.js';
 import type { TailReport, TailSummary } from '../tail/model.js';
 import { meteringAnswers } from './answers.js';
-import { billableMetricDrafts, draftJson, type MetricDraft } from './drafts.js';
-import { mdCode, mdFence, mdText } from './escape.js';
+import { billableMetricDrafts } from './drafts.js';
+import { adviceOf } from '../advice/index.js';
+import { mdCode, mdText } from './escape.js';
 import { dec, duration, int, ms, pct, plural, when } from './format.js';
+import { confirmationTable, draftSection, mdHeader as header, mdRow as row } from './markdown-advice.js';
+import { cutoverRows, fitNotes } from './fit-notes.js';
 
 const MAX_PROPERTY_ROWS = 200;
 const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
 
-const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const header = (cells: string[], align: ('l' | 'r')[]) => [row(cells), row(align.map((a) => (a === 'r' ? '---:' : '---')))];
 
 export function renderMarkdown(r: ProfileReport | TailReport): string {
   const drafts = billableMetricDrafts(r);
@@ -58,7 +59,18 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
         ]),
       );
     }
-    out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 400)}`), '');
+    out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`), ...fitNotes(r).map((n) => `- ${mdText(n, 600)}`), '');
+  }
+
+  const plans = adviceOf(r).plans;
+  if (plans.length) {
+    out.push('## Group keys: confirmation table', '');
+    out.push(
+      "Metronome's group keys cannot be changed once a metric exists: confirm this table first. Cardinality is what the log shows " +
+        '(observed values and combinations, not the cross product); per customer is the distinct values one customer has (nearest-rank p50 / p99, max).',
+      '',
+    );
+    for (const p of plans) out.push(...confirmationTable(p));
   }
 
   out.push('## Billable-metric drafts', '');
@@ -88,22 +100,6 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
   if ('tail' in r) out.push(...tailSection(r.tail));
   out.push(...problems(r));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
-}
-
-function draftSection(d: MetricDraft): string[] {
-  const q = d.request;
-  const title = `${q.aggregation_type}${q.aggregation_key ? ` of ${mdCode(q.aggregation_key)}` : ''}`;
-  const out = [`### ${mdCode(d.eventName)}: ${title}`, ''];
-  out.push(`${plural(d.events, 'event')}; ${d.basis === 'stripe-meter' ? `aggregation from Stripe meter ${mdText(d.stripeMeterId ?? '')}` : 'inferred from the payloads'}.`, '');
-  for (const w of d.why) out.push(`- ${mdText(w, 500)}`);
-  out.push('');
-  if (d.flags.length) {
-    out.push('Check before creating:', '');
-    for (const f of d.flags) out.push(`- ⚠ **${mdText(f.kind)}**: ${mdText(f.text, 500)}`);
-    out.push('');
-  }
-  out.push(mdFence(draftJson(q), 'json'), '');
-  return out;
 }
 
 function propertyRow(p: PropertyProfile): string {
@@ -140,6 +136,10 @@ function problems(r: ProfileReport): string[] {
     for (const e of r.rejects.examples) lines.push(`  - ${mdText(e.source.split('/').pop() ?? e.source, 80)} line ${int(e.line)}: ${mdText(e.reason, 120)}: ${mdText(e.raw, 120)}`);
   }
   if (r.customers.missing) lines.push(`- ${plural(r.customers.missing, 'event')} without a customer.`);
+  for (const [check, n, meaning] of cutoverRows(r)) if (n > 0) lines.push(`- ${mdText(check)}: ${plural(n, 'event')} (${mdText(meaning)}).`);
+  for (const e of r.cutover?.nearDuplicates.examples.slice(0, 3) ?? []) {
+    lines.push(`  - ${mdText(e.customer, 40)} · ${mdCode(e.eventName)} at ${when(e.at)}: ${plural(e.events, 'event')}, identifiers ${e.identifiers.map((i) => mdText(i || '(none)', 40)).join(', ')}`);
+  }
   if (r.requirements) {
     for (const n of r.requirements.byEventName) {
       if (n.complete < n.events) lines.push(`- ${mdCode(n.eventName)}: ${plural(n.events - n.complete, 'event')} miss a required key; ${plural(n.customersMissing, 'customer')} affected.`);

@@ -5,6 +5,8 @@
  */
 import type { FitResult, ProfileReport, PropertyProfile } from '../profile/model.js';
 import { dec, duration, int, pct, plural, when } from './format.js';
+import { adviceOf } from '../advice/index.js';
+import { cutoverRows, fitNotes } from './fit-notes.js';
 import { indent, safe, sparkline, table, TERMINAL_WIDTH } from './terminal-parts.js';
 
 const MAX_PROPERTIES_PER_NAME = 25;
@@ -79,14 +81,15 @@ function busiest(values: number[]): number {
 
 function fit(r: ProfileReport, out: string[]): void {
   out.push(`FIT (peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`);
-  const t = table(['path', 'limit', 'need avg → peak', 'use', 'headroom', 's over', 'verdict'], { widths: [18, 19, 18, 7, 10, 8, 9], aligns: ['left', 'left', 'left', 'right', 'right', 'right', 'left'] });
+  const t = table(['path', 'limit', 'need avg → peak', 'use', 'headroom', 's over', 'verdict'], { widths: [24, 17, 16, 7, 9, 8, 9], aligns: ['left', 'left', 'left', 'right', 'right', 'right', 'left'] });
   for (const f of r.fit) {
     t.push([f.path, limitText(f), needText(f), pct(f.utilization), f.headroom === null ? '-' : `${dec(f.headroom)}×`, int(f.secondsOverLimit), f.verdict.toUpperCase()]);
   }
   out.push(indent(t.toString()));
   for (const f of r.fit) {
-    out.push(wrap(`${f.path}: ${f.advice.text}${f.growthFactor !== null ? `; verdict holds up to ${dec(f.growthFactor)}× growth` : ''}`, 4, 2));
+    out.push(wrap(safe(`${f.path}: ${f.advice.text}${f.growthFactor !== null ? `; verdict holds up to ${dec(f.growthFactor)}× growth` : ''}`, 600), 4, 2));
   }
+  for (const n of fitNotes(r)) out.push(wrap(safe(n, 600), 4, 2));
   out.push('');
 }
 
@@ -104,7 +107,8 @@ function needText(f: FitResult): string {
 }
 
 function candidates(r: ProfileReport, out: string[]): void {
-  out.push('DIMENSION CANDIDATES');
+  const advice = adviceOf(r);
+  out.push('DIMENSION CANDIDATES (score: how good to price by)');
   for (const d of r.dimensionCandidates) {
     out.push(`  ${safe(d.eventName, 60)} (${plural(d.events, 'event')})`);
     if (d.candidates.length === 0) {
@@ -117,8 +121,13 @@ function candidates(r: ProfileReport, out: string[]): void {
       out.push(indent(t.toString(), 4));
       if (d.candidates.length > MAX_CANDIDATES_PER_NAME) out.push(`    … ${d.candidates.length - MAX_CANDIDATES_PER_NAME} more (see --json)`);
     }
-    out.push(wrap(`Stripe: ${safe(d.design.stripe.note, 400)}`, 4, 2));
-    out.push(wrap(`Metronome: ${safe(d.design.metronome.note, 400)}`, 4, 2));
+    const plan = advice.plans.find((p) => p.eventName === d.eventName);
+    const draft = advice.drafts.find((x) => x.eventName === d.eventName);
+    if (plan) {
+      const keys = plan.groupKeys.length ? plan.groupKeys.map((g) => `[${g.join(', ')}]`).join(' ') : 'none';
+      const billed = draft?.billed ? `; the draft bills ${int(draft.billed.events)} of ${int(draft.events)} events (${pct(draft.billed.eventsShare)})` : '';
+      out.push(wrap(safe(`group keys: ${keys} (${plan.source === 'stripe-meter' ? 'from the Stripe meter' : 'candidates'})${billed}`, 400), 4, 2));
+    }
   }
   out.push('');
 }
@@ -188,6 +197,7 @@ function problems(r: ProfileReport, out: string[]): void {
     if (t.futureOver5m) lines.push(`future: ${int(t.futureOver5m)} events > 5 min after ${when(t.asOf)} (Stripe rejects); ${int(t.futureOver24h)} > 24 h (Metronome rejects)`);
     if (t.outOfOrder) lines.push(`out of file order: ${int(t.outOfOrder)} events (${pct(t.outOfOrderShare)}), up to ${duration(t.maxBackwardsSeconds)} back`);
     if (r.customers.missing) lines.push(`no customer: ${plural(r.customers.missing, 'event')}`);
+    for (const [check, n, meaning] of cutoverRows(r)) if (n > 0) lines.push(`${check}: ${plural(n, 'event')} (${meaning})`);
     if (r.requirements) {
       for (const n of r.requirements.byEventName) {
         if (n.complete === n.events) continue;

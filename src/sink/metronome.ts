@@ -8,12 +8,13 @@ import type { AcceptedEvent } from './recorder.js';
 import { metronomeError, parseRfc3339, type SinkReply } from './replies.js';
 import type { IdentifierWindow } from './dedupe.js';
 import { bearer, type EventSinkTarget } from './stripe.js';
+import { IDENTITY_LIMITS } from '../fit/limits.js';
 
 const DAY = 86_400_000;
 const PAST_WINDOW_MS = 34 * DAY;
 const FUTURE_WINDOW_MS = DAY;
 const MAX_EVENTS = 100;
-const MAX_TRANSACTION_ID = 128;
+const MAX_TRANSACTION_ID = IDENTITY_LIMITS.metronome.transactionIdMaxChars;
 
 export class MetronomeEmulator {
   constructor(

@@ -9,12 +9,13 @@ import type { SinkOptions } from './options.js';
 import type { AcceptedEvent } from './recorder.js';
 import { parseRfc3339, stripeError, type SinkReply } from './replies.js';
 import type { IdentifierWindow } from './dedupe.js';
+import { IDENTITY_LIMITS } from '../fit/limits.js';
 
 const DAY = 86_400_000;
 const PAST_WINDOW_MS = 35 * DAY;
 const FUTURE_WINDOW_MS = 5 * 60_000;
-const MAX_NAME = 100;
-const MAX_IDENTIFIER = 100;
+const MAX_NAME = IDENTITY_LIMITS.stripe.eventNameMaxChars;
+const MAX_IDENTIFIER = IDENTITY_LIMITS.stripe.identifierMaxChars;
 const MAX_STREAM_EVENTS = 100;
 
 export interface EventSinkTarget {

@@ -19,7 +19,7 @@ export interface LiveFit {
 }
 
 export function liveFit(peakEps: number): LiveFit[] {
-  return PATH_LIMITS.map((l) => {
+  return PATH_LIMITS.filter((l) => l.mode === 'live').map((l) => {
     const capacityEps = capacityEventsPerSecond(l);
     const utilization = capacityEps > 0 ? peakEps / capacityEps : 0;
     const verdict: FitVerdict = utilization <= 0.5 ? 'fits' : utilization <= 1 ? 'tight' : 'exceeds';

@@ -3,7 +3,7 @@
  * distribution of per-second rates, and hour of day × day of week.
  */
 import type { ProfileReport } from '../../profile/model.js';
-import { int, when } from '../format.js';
+import { dec, int, when } from '../format.js';
 import { DAY_NAMES, weekHourTable } from '../week-hour.js';
 import { CONFIG, decades, log10ceil, log10floor, WIDTH, type ChartSpec, type ConcatView, type LayerSpec, type XDef, type YDef } from './style.js';
 
@@ -11,6 +11,7 @@ import { CONFIG, decades, log10ceil, log10floor, WIDTH, type ChartSpec, type Con
 export function limitLines(r: ProfileReport): { eps: number; label: string }[] {
   const by = new Map<number, string[]>();
   for (const f of r.fit) {
+    if (f.mode === 'test') continue;
     const c = f.limits.capacityEventsPerSecond;
     if (!Number.isFinite(c) || c <= 0) continue;
     by.set(c, [...(by.get(c) ?? []), f.label]);
@@ -32,15 +33,17 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
   );
   const limits = limitLines(r);
   const p1 = peak['1s'];
-  const positives = rows.map((x) => x.eps).filter((x) => x > 0);
+  const avg = r.rate.avgEps;
+  const positives = [...rows.map((x) => x.eps), avg].filter((x) => x > 0);
   const lo = log10floor(Math.min(...positives, 1));
   const hi = log10ceil(Math.max(...positives, ...limits.map((l) => l.eps)) * 1.5);
+  // Symmetric log: empty buckets are drawn at 0 (a log scale cannot show them and would draw a line across the idle time).
   const y: YDef = {
     field: 'eps',
     type: 'quantitative',
-    scale: { type: 'log', domain: [lo, hi] },
-    axis: { values: decades(lo, hi), format: ',~g' },
-    title: 'events per second (log scale)',
+    scale: { type: 'symlog', constant: lo, domain: [0, hi] },
+    axis: { values: [0, ...decades(lo, hi)], format: ',~g' },
+    title: 'events per second (symmetric log scale)',
   };
   const x: XDef = { field: 't', type: 'temporal', scale: { type: 'utc' }, title: 'time (UTC)' };
   const layers: LayerSpec[] = [
@@ -59,6 +62,13 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
       },
     },
     { data: { values: limits }, mark: { type: 'rule', color: '#b00020', strokeDash: [6, 4], strokeWidth: 1.2 }, encoding: { y } },
+    // The overview's average (events ÷ span), the same figure as the report's tiles.
+    { data: { values: [{ eps: avg, label: `average ${dec(avg)}/s over the span` }] }, mark: { type: 'rule', color: '#2a7a2a', strokeDash: [2, 3], strokeWidth: 1.2 }, encoding: { y } },
+    {
+      data: { values: [{ eps: avg, label: `average ${dec(avg)}/s over the span` }] },
+      mark: { type: 'text', color: '#2a7a2a', align: 'left', baseline: 'bottom', dy: -3, x: 4, fontSize: 11 },
+      encoding: { y, text: { field: 'label' } },
+    },
     {
       data: { values: limits },
       mark: { type: 'text', color: '#b00020', align: 'right', baseline: 'bottom', dy: -3, x: 'width', fontSize: 11 },
@@ -86,8 +96,8 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
     id: 'rate-over-time',
     title: 'Events per second over the span',
     caption: single
-      ? 'Events in each second (log scale); dashed lines are published ingestion limits; the triangle marks the busiest second.'
-      : `Average rate per ${bucketName(b)} and the busiest second inside each (log scale); dashed lines are published ingestion limits; the triangle marks the busiest second.`,
+      ? 'Events in each second, empty seconds at 0 (symmetric log scale); red dashed lines are published live ingestion limits, the green dotted line the average over the span; the triangle marks the busiest second.'
+      : `Average rate per ${bucketName(b)} and the busiest second inside each, empty buckets at 0 (symmetric log scale); red dashed lines are published live ingestion limits, the green dotted line the average over the span; the triangle marks the busiest second.`,
     spec: { width: WIDTH, height: 280, config: CONFIG, layer: layers },
   };
 }

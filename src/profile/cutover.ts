@@ -1,0 +1,112 @@
+/**
+ * Checks users hit when they cut over to a provider, each one read of `events`:
+ * - identity and value limits: identifiers and event names over the published lengths, values that
+ *   are not whole numbers (Stripe) or missing;
+ * - the busiest second of one customer and event name (Stripe v1 takes one call at a time per
+ *   customer and meter), and how many such seconds need more calls than one connection carries;
+ * - near-duplicates: events with the same customer, event name, time and payload as another but a
+ *   different identifier (a retry that minted a new id): both providers bill each copy.
+ */
+import type { Store } from '../store/store.js';
+import type { CutoverChecks, NearDuplicateExample } from './model.js';
+import { IDENTITY_LIMITS } from '../fit/limits.js';
+import { num, numOrNull, type Query } from '../store/sql.js';
+
+const EXAMPLES = 5;
+
+export function identityLimitsQuery(runId: string): Query {
+  return {
+    sql: `SELECT countIf(lengthUTF8(identifier) > {sid:UInt32}) AS id_stripe, countIf(lengthUTF8(identifier) > {mid:UInt32}) AS id_metronome,
+       countIf(lengthUTF8(event_name) > {sname:UInt32}) AS name_stripe,
+       countIf(isNotNull(value) AND value != floor(value)) AS fractional, countIf(isNull(value)) AS no_value, sum(ifNull(value, 0)) AS total_value
+     FROM events WHERE run_id = {run:String}`,
+    params: {
+      run: runId,
+      sid: IDENTITY_LIMITS.stripe.identifierMaxChars,
+      mid: IDENTITY_LIMITS.metronome.transactionIdMaxChars,
+      sname: IDENTITY_LIMITS.stripe.eventNameMaxChars,
+    },
+  };
+}
+
+/**
+ * Per customer × event name × second: the busiest (earliest on ties), the triples with more events than
+ * `sequential` (what one call at a time carries in a second) and the customer × name pairs having one.
+ * Events without a customer are left out (Stripe rejects them).
+ */
+export function customerMeterQuery(runId: string, sequential: number): Query {
+  return {
+    sql: `SELECT max(c) AS peak, argMax(tuple(customer, event_name, s), tuple(c, -toInt64(s))) AS top,
+       countIf(c > {seq:Float64}) AS over, uniqExactIf(tuple(customer, event_name), c > {seq:Float64}) AS pairs
+     FROM (
+       SELECT customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000) AS s, count() AS c
+       FROM events WHERE run_id = {run:String} AND customer != ''
+       GROUP BY customer, event_name, s)`,
+    params: { run: runId, seq: sequential },
+  };
+}
+
+/**
+ * Groups of events sharing customer, event name, time (ms) and payload (keys sorted, so key order
+ * does not matter) that carry more than one identifier (an empty identifier counts as its own: Stripe
+ * mints one per event). Each group bills (identifiers − 1) events too many, each of the same value.
+ */
+export function nearDuplicatesQuery(runId: string): Query {
+  return {
+    sql: `SELECT count() AS groups, sum(extra) AS events, sum(extra * ifNull(v, 0)) AS value,
+       groupArraySorted(${EXAMPLES})(tuple(t, customer, event_name, ids, extra + 1, v)) AS examples
+     FROM (
+       SELECT customer, event_name, toUnixTimestamp64Milli(event_time) AS t, any(value) AS v,
+         uniqExactIf(identifier, identifier != '') + countIf(identifier = '') - 1 AS extra,
+         arraySlice(arraySort(groupUniqArray(identifier)), 1, 3) AS ids
+       FROM events WHERE run_id = {run:String}
+       GROUP BY customer, event_name, event_time, arraySort(arrayZip(mapKeys(properties), mapValues(properties)))
+       HAVING extra > 0)`,
+    params: { run: runId },
+  };
+}
+
+type ExampleRow = [unknown, unknown, unknown, unknown[], unknown, unknown];
+
+export async function computeCutover(store: Store, runId: string, assumedLatencyMs: number): Promise<CutoverChecks> {
+  const [ids] = await store.select<Record<string, string>>(identityLimitsQuery(runId));
+  const sequential = 1000 / assumedLatencyMs;
+  const [cm] = await store.select<{ peak: string; top: [string, string, string]; over: string; pairs: string }>(customerMeterQuery(runId, sequential));
+  const [nd] = await store.select<{ groups: string; events: string; value: number; examples: ExampleRow[] }>(nearDuplicatesQuery(runId));
+  const totalValue = num(ids?.total_value);
+  const peak = num(cm?.peak);
+  const example = ([t, customer, eventName, identifiers, events, v]: ExampleRow): NearDuplicateExample => ({
+    at: new Date(num(t)).toISOString(),
+    customer: String(customer),
+    eventName: String(eventName),
+    identifiers: identifiers.map(String),
+    events: num(events),
+    value: numOrNull(v),
+  });
+  const ndValue = num(nd?.value);
+  return {
+    identifiersOverStripeLimit: num(ids?.id_stripe),
+    identifiersOverMetronomeLimit: num(ids?.id_metronome),
+    eventNamesOverStripeLimit: num(ids?.name_stripe),
+    fractionalValues: num(ids?.fractional),
+    withoutValue: num(ids?.no_value),
+    totalValue,
+    customerMeter: {
+      peakEvents: peak,
+      customer: peak ? String(cm.top[0]) : null,
+      eventName: peak ? String(cm.top[1]) : null,
+      at: peak ? new Date(num(cm.top[2]) * 1000).toISOString() : null,
+      assumedLatencyMs,
+      sequentialEventsPerSecond: sequential,
+      secondsOverSequential: num(cm?.over),
+      pairsOverSequential: num(cm?.pairs),
+    },
+    nearDuplicates: {
+      groups: num(nd?.groups),
+      events: num(nd?.events),
+      value: ndValue,
+      valueShare: totalValue ? ndValue / totalValue : 0,
+      examples: (nd?.examples ?? []).map(example),
+    },
+  };
+}

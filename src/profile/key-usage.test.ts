@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
+import { keyItemId, keyUsageQuery, medianTimesQuery } from './key-usage.js';
+import { customerMeterQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
+
+describe('key-usage queries', () => {
+  const items = [{ eventName: HOSTILE, keys: [HOSTILE, 'region'] }, { eventName: 'api', keys: [] }];
+  const q = keyUsageQuery(HOSTILE, items, new Map([[HOSTILE, 1_700_000_000_000]]));
+
+  it('every name, key and run id is bound, never inlined', () => {
+    for (const x of [q, medianTimesQuery(HOSTILE, [HOSTILE])]) {
+      expectAllBound(x);
+      expectOnlyBound(x, HOSTILE);
+    }
+    expect(q.params).toMatchObject({ item_names: [HOSTILE, 'api'], item_keys: [[HOSTILE, 'region'], []], names: [HOSTILE, 'api'] });
+  });
+
+  it('each event joins only its own name\'s items; keys all present; first half before the median; per-customer nearest-rank', () => {
+    const s = flat(q.sql);
+    expect(s).toContain('ARRAY JOIN arrayFilter(i -> {item_names:Array(String)}[i] = event_name, arrayEnumerate({item_names:Array(String)})) AS ix');
+    expect(s).toContain('hasAll(mapKeys(properties), keys)');
+    expect(s).toContain('toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first');
+    expect(s).toContain('uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half');
+    expect(s).toContain('ds[greatest(1, toUInt64(ceil(0.5 * length(ds))))] AS p50');
+    expect(s).toContain('ds[greatest(1, toUInt64(ceil(0.99 * length(ds))))] AS p99');
+  });
+
+  it('an item is named by its event name and keys', () => {
+    expect(keyItemId({ eventName: 'a', keys: ['b', 'c'] })).toBe('["a","b","c"]');
+    expect(keyItemId({ eventName: 'a', keys: [] })).toBe('["a"]');
+  });
+});
+
+describe('cut-over queries', () => {
+  it('bind the run id and the published limits', () => {
+    for (const x of [identityLimitsQuery(HOSTILE), customerMeterQuery(HOSTILE, 4), nearDuplicatesQuery(HOSTILE)]) {
+      expectAllBound(x);
+      expectOnlyBound(x, HOSTILE);
+    }
+    expect(identityLimitsQuery('r').params).toEqual({ run: 'r', sid: 100, mid: 128, sname: 100 });
+    expect(customerMeterQuery('r', 4).params).toEqual({ run: 'r', seq: 4 });
+  });
+
+  it('near-duplicates: same customer, name, time and payload (keys sorted), more than one identifier; empty ones count each', () => {
+    const s = flat(nearDuplicatesQuery('r').sql);
+    expect(s).toContain('GROUP BY customer, event_name, event_time, arraySort(arrayZip(mapKeys(properties), mapValues(properties)))');
+    expect(s).toContain("uniqExactIf(identifier, identifier != '') + countIf(identifier = '') - 1 AS extra");
+    expect(s).toContain('HAVING extra > 0');
+  });
+
+  it('customer × meter seconds: events without a customer are left out', () => {
+    expect(flat(customerMeterQuery('r', 4).sql)).toContain("WHERE run_id = {run:String} AND customer != '' GROUP BY customer, event_name, s");
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * How payload keys (single or combined) are used, per event name: the figures the group-key planner
+ * (src/advice/) needs and the property pass does not give. One read of `events` per call, for a list
+ * of items (event name, keys):
+ * - events carrying all the keys and the sum of their values (what an exists filter keeps);
+ * - distinct value combinations observed, in the whole span and before the name's median time
+ *   (a key whose values keep appearing as volume grows "grows with usage");
+ * - distinct combinations per customer: nearest-rank p50 and p99 over customers, and the maximum.
+ * Combinations are counted as 64-bit hashes of the values, as properties.countCompounds does.
+ * An item with no keys measures the name as a whole (every event, its total value).
+ */
+import type { Store } from '../store/store.js';
+import type { KeyUsage } from './model.js';
+import { num, type Query } from '../store/sql.js';
+
+export interface KeyItem {
+  eventName: string;
+  keys: string[];
+}
+
+export const keyItemId = (i: KeyItem) => JSON.stringify([i.eventName, ...i.keys]);
+
+/** The median event time (ms) of each event name: the end of its "first half". */
+export function medianTimesQuery(runId: string, names: string[]): Query {
+  return {
+    sql: `SELECT event_name AS name, toInt64(quantileExactLow(0.5)(toUnixTimestamp64Milli(event_time))) AS mid
+     FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY event_name`,
+    params: { run: runId, names },
+  };
+}
+
+/** Nearest-rank percentile (the ⌈q·n⌉-th smallest) of a sorted array column. */
+const rank = (arr: string, q: number) => `${arr}[greatest(1, toUInt64(ceil(${q} * length(${arr}))))]`;
+
+export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
+  return {
+    sql: `SELECT name, keys, sum(n) AS present, sum(val) AS value, uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half,
+       count() AS customers, arraySort(groupArray(d)) AS ds, ${rank('ds', 0.5)} AS p50, ${rank('ds', 0.99)} AS p99, max(d) AS mx
+     FROM (
+       SELECT name, keys, customer, count() AS n, sum(ifNull(value, 0)) AS val,
+         uniqExactState(h) AS s, uniqExactStateIf(h, first) AS f, uniqExact(h) AS d
+       FROM (
+         SELECT event_name AS name, {item_keys:Array(Array(String))}[ix] AS keys, customer, value,
+           toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first,
+           cityHash64(arrayMap(k -> properties[k], keys)) AS h
+         FROM events ARRAY JOIN arrayFilter(i -> {item_names:Array(String)}[i] = event_name, arrayEnumerate({item_names:Array(String)})) AS ix
+         WHERE run_id = {run:String} AND event_name IN {names:Array(String)} AND hasAll(mapKeys(properties), keys))
+       GROUP BY name, keys, customer)
+     GROUP BY name, keys`,
+    params: {
+      run: runId,
+      names: [...new Set(items.map((i) => i.eventName))],
+      item_names: items.map((i) => i.eventName),
+      item_keys: items.map((i) => i.keys),
+      mids: Object.fromEntries(mids),
+    },
+  };
+}
+
+/** Measures each item; an item no event carries comes back with zeros. */
+export async function measureKeyUsage(store: Store, runId: string, items: KeyItem[]): Promise<KeyUsage[]> {
+  const unique = [...new Map(items.map((i) => [keyItemId(i), i])).values()];
+  if (unique.length === 0) return [];
+  const names = [...new Set(unique.map((i) => i.eventName))];
+  const midRows = await store.select<{ name: string; mid: string }>(medianTimesQuery(runId, names));
+  const mids = new Map(midRows.map((r) => [String(r.name), num(r.mid)]));
+  const rows = await store.select<Record<string, unknown> & { name: string; keys: string[] }>(keyUsageQuery(runId, unique, mids));
+  const byId = new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
+  return unique.map((i) => {
+    const r = byId.get(keyItemId(i));
+    return {
+      eventName: i.eventName,
+      keys: [...i.keys],
+      present: num(r?.present),
+      value: num(r?.value),
+      distinct: num(r?.distinct),
+      firstHalfDistinct: num(r?.first_half),
+      customers: num(r?.customers),
+      perCustomer: { p50: num(r?.p50), p99: num(r?.p99), max: num(r?.mx) },
+    };
+  });
+}
