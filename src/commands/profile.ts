@@ -16,6 +16,7 @@ export interface ProfileFlags extends StoreFlags, MappingFlags {
   asOf?: string;
   require?: string;
   exactDistinctLimit?: string;
+  width?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -32,7 +33,7 @@ export function registerProfile(program: Command): void {
   addStoreOptions(cmd);
   addStripeProfileOptions(cmd);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
-    const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
+    const output = { json: flags.json, format: flags.reportFormat, out: flags.out, width: flags.width };
     chooseFormat(output); // a bad --report-format fails before anything is loaded
     const { format, mapping } = mappingFrom(flags);
     const asOf = asOfFlag('--as-of', flags.asOf);

@@ -13,7 +13,7 @@ import { autoDecompress, openBytes, readSample, type Source } from './source.js'
 import { StagingTable } from './staging.js';
 import { LineToTsv } from './line-splitter.js';
 import { SqlParams } from '../store/sql.js';
-import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
+import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 
 export interface LoadOptions {
   format?: FormatName;
@@ -38,6 +38,8 @@ export interface SourceLoad {
   rejects: number;
   lines: number;
   seconds: number;
+  /** Generic JSON / CSV: the field the customer was read from (absent otherwise). */
+  customerField?: string;
 }
 
 export async function loadSources(store: Store, runId: string, sources: Source[], opts: LoadOptions): Promise<SourceLoad[]> {
@@ -80,7 +82,8 @@ async function loadSource(store: Store, runId: string, src: Source, opts: LoadOp
     choice = await loadStreamed(store, runId, src, bytes, opts);
   }
   const counts = await countLoaded(store, runId, src.name);
-  const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000 };
+  const customerField = customerFieldOf(choice);
+  const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000, ...(customerField ? { customerField } : {}) };
   await store.insertRows('run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
   return row;
 }
