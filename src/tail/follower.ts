@@ -59,6 +59,7 @@ interface Cursor {
   headHash: string;
   /** No longer at the followed path: read to its end, then move on to the path. */
   detached: boolean;
+  /** Bytes before this offset were in the file when following began: a catch-up, not arrivals. */
   backlogUntil: number;
   atFileStart: boolean;
 }
@@ -80,6 +81,11 @@ export class FileFollower implements Follower {
   private queue: string[] = [];
   private waitingSaid = false;
   private started = false;
+  /**
+   * The file at the path when the first poll began (reading starts then, so that is when following
+   * begins): what it held is a catch-up, even if it is opened only later (after rotated generations).
+   */
+  private atFirstPoll?: { dev: number; ino: number; size: number } | null;
   private readonly notice: (msg: string) => void;
   private readonly maxBytes: number;
 
@@ -116,6 +122,7 @@ export class FileFollower implements Follower {
 
   async poll(): Promise<Chunk[]> {
     if (!this.started) await this.begin();
+    if (this.atFirstPoll === undefined) await this.startClock();
     const out: Chunk[] = [];
     // Bounded: each pass either returns or moves to another file (at most a few per poll).
     for (let pass = 0; pass < 6 + this.queue.length * 2; pass++) {
@@ -138,6 +145,8 @@ export class FileFollower implements Follower {
         }
         this.cur = await this.openCursor(this.path, 0, 0);
         if (!this.cur) return out;
+        const first = this.atFirstPoll;
+        if (first && first.dev === this.cur.dev && first.ino === this.cur.ino) this.cur.backlogUntil = first.size;
         if (this.waitingSaid) this.notice(`${this.path}: appeared; following it`);
         this.waitingSaid = false;
         await this.checkPlainText(this.cur);
@@ -193,6 +202,16 @@ export class FileFollower implements Follower {
   }
 
   // --- internals -----------------------------------------------------------------------------
+
+  /**
+   * Following begins with the first read, not when the file was opened: lines written in between
+   * (while the run's tables were set up) were not seen arriving, so they are a catch-up too.
+   */
+  private async startClock(): Promise<void> {
+    const st = await statOrNull(this.path);
+    this.atFirstPoll = st && st.isFile() ? { dev: st.dev, ino: st.ino, size: st.size } : null;
+    if (this.cur) this.cur.backlogUntil = Math.max(this.cur.backlogUntil, (await this.cur.fh.stat()).size);
+  }
 
   private async openCursor(p: string, offset: number, backlogUntil: number): Promise<Cursor | undefined> {
     let fh: fs.promises.FileHandle;
@@ -263,7 +282,7 @@ export class FileFollower implements Follower {
     if (cur.partial.length === 0) return;
     const data = Buffer.concat([cur.partial, Buffer.from('\n')]);
     cur.partial = Buffer.alloc(0);
-    out.push(this.chunk(cur, data, 1, Date.now()));
+    out.push(this.chunk(cur, data, Date.now()));
   }
 
   /** Reads up to `budget` bytes; true when the end of the file was reached. */
@@ -285,17 +304,28 @@ export class FileFollower implements Follower {
     return false;
   }
 
-  /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
+  /**
+   * Splits new bytes at the last newline: whole lines go out, the rest is held. A read that runs
+   * past the catch-up (the file grew meanwhile) goes out as two chunks: the lines that were there
+   * when following began, then the ones that arrived since.
+   */
   private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
     const { whole, held } = splitAtLastNewline(cur.partial, data);
     cur.partial = held;
-    if (whole) out.push(this.chunk(cur, whole, countNewlines(whole), at));
-    else if (held.length > MAX_HELD) this.finish(cur, out);
+    if (!whole) {
+      if (held.length > MAX_HELD) this.finish(cur, out);
+      return;
+    }
+    const end = cur.readOffset - held.length;
+    const start = end - whole.length;
+    const cutAt = start < cur.backlogUntil && end > cur.backlogUntil ? whole.lastIndexOf(10, cur.backlogUntil - start - 1) + 1 : 0;
+    if (cutAt > 0) out.push(this.chunk(cur, whole.subarray(0, cutAt), at, start + cutAt));
+    out.push(this.chunk(cur, cutAt > 0 ? whole.subarray(cutAt) : whole, at, end));
   }
 
-  private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
-    const end = cur.readOffset - cur.partial.length;
-    const c: Chunk = { data, lines, at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
+  /** A chunk of whole lines ending at file offset `end`. */
+  private chunk(cur: Cursor, data: Buffer, at: number, end = cur.readOffset - cur.partial.length): Chunk {
+    const c: Chunk = { data, lines: countNewlines(data), at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
     cur.atFileStart = false;
     return c;
   }
