@@ -122,8 +122,8 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
   const max = opts.maxRows ?? 30;
   out.push('', wrap(`${plural(diffs.length, 'difference')} (of ${plural(r.rows.length, 'window')} compared), largest first:`, w));
   const t = bare([
-    name('meter', 10), name('customer', 12), { head: 'window start', drop: 1 }, num('events'),
-    num('log'), num('Stripe'), num('Stripe − log'), { head: 'status', shrink: 'wrap', min: 10 },
+    name('meter', 10), name('customer', 12), { head: 'window start' }, num('events', 1),
+    num('log'), num('Stripe'), num('Stripe − log'), { head: 'status', shrink: 'wrap', min: 8 },
   ]);
   for (const d of diffs.slice(0, max)) {
     t.push([
