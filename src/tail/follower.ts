@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { UserError } from '../errors.js';
 import { compressionOf } from '../ingest/source.js';
 import { HEAD_BYTES, findRotated, headMatches, laterGenerations, readHead, sha1, statOrNull, type FilePosition } from './position.js';
+import { READ_SIZE, countLines, countNewlines, splitAtLastNewline } from './lines.js';
 
 export interface Chunk {
   /** Whole lines, each ending in \n. */
@@ -44,7 +45,6 @@ export interface Follower {
 
 /** Largest unfinished line kept in memory; past it the bytes are handed on as a line of their own. */
 export const MAX_HELD = 16 << 20;
-const READ_SIZE = 1 << 20;
 
 interface Cursor {
   fh: fs.promises.FileHandle;
@@ -375,34 +375,4 @@ export class FileFollower implements Follower {
     this.notice(`${this.path}: rotated while meterscope was stopped; finishing ${p} first${this.queue.length ? `, then ${this.queue.join(', ')}` : ''}`);
     return true;
   }
-}
-
-/** The whole lines of `held` + `data` (if `data` has a newline), and the unfinished rest to hold. */
-export function splitAtLastNewline(held: Buffer, data: Buffer): { whole?: Buffer; held: Buffer } {
-  const nl = data.lastIndexOf(10);
-  if (nl === -1) return { held: Buffer.concat([held, data]) };
-  return { whole: Buffer.concat([held, data.subarray(0, nl + 1)]), held: Buffer.from(data.subarray(nl + 1)) };
-}
-
-export function countNewlines(b: Buffer): number {
-  let n = 0;
-  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-/** Lines in the first `size` bytes, and the offset just past the last newline. */
-async function countLines(fh: fs.promises.FileHandle, size: number): Promise<{ lines: number; boundary: number }> {
-  const buf = Buffer.allocUnsafe(READ_SIZE);
-  let lines = 0;
-  let boundary = 0;
-  for (let off = 0; off < size; ) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(READ_SIZE, size - off), off);
-    if (bytesRead === 0) break;
-    const b = buf.subarray(0, bytesRead);
-    lines += countNewlines(b);
-    const last = b.lastIndexOf(10);
-    if (last !== -1) boundary = off + last + 1;
-    off += bytesRead;
-  }
-  return { lines, boundary };
 }

@@ -3,7 +3,8 @@
  * line. Positions count bytes (a stream cannot be re-read, so a resume continues with new input).
  */
 import { UserError } from '../errors.js';
-import { MAX_HELD, countNewlines, splitAtLastNewline, type Chunk, type Follower, type FollowerStatus } from './follower.js';
+import { MAX_HELD, type Chunk, type Follower, type FollowerStatus } from './follower.js';
+import { countNewlines, splitAtLastNewline } from './lines.js';
 
 export class StreamFollower implements Follower {
   ended = false;
