@@ -136,7 +136,6 @@ beforeAll(async () => {
       reconcile: `${ms(`stripe reconcile ${run.stripe} --window hour ${stripe}`)} 2>/dev/null`,
     });
   }
-  if (process.env.WIDTH_DUMP) fs.writeFileSync(process.env.WIDTH_DUMP, JSON.stringify(shown, null, 1));
 }, 600_000);
 afterAll(async () => {
   await fake?.close();
