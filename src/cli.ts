@@ -1,10 +1,14 @@
 /** Command-line entry: commander wiring only; each command lives in src/commands/. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { describeError, Interrupted, UserError } from './errors.js';
 import { invocationSecrets } from './secrets/scrubber.js';
 import { registerInvocationSecrets } from './secrets/invocation.js';
 
 type Register = (program: Command) => void;
+
+const SECRETS_NOTE =
+  'Secrets given as flags (--ch-password, --api-key, --header, --stripe-key, --metronome-token) are visible to other users of this machine (ps); ' +
+  'prefer the environment variable each flag names. meterscope never prints or stores them.';
 
 /**
  * Commands in help order, each loaded only when needed: the modules behind them (Stripe SDK, undici,
@@ -27,10 +31,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Measure meter-event traffic and payload cardinality before moving usage billing from Stripe to Metronome.')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText(
-      'afterAll',
-      '\nSecrets given as flags (--ch-password, --api-key, --header, --stripe-key, --metronome-token) are visible to other users of this machine (ps);\nprefer the environment variable each flag names. meterscope never prints or stores them.',
-    );
+    .addHelpText('afterAll', () => `\n${new Help().boxWrap(SECRETS_NOTE, process.stdout.isTTY ? process.stdout.columns : 80)}`);
   const named = argv[2];
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   const registers = await Promise.all(wanted.map((n) => COMMANDS[n]()));

@@ -243,4 +243,31 @@ describe('meterscope generate (CLI)', () => {
     expect(r3.stderr).toMatch(/unknown format "nope"/);
     expect(r3.stderr).not.toMatch(/\n\s+at /);
   });
+  it('writing a file leaves no data directory behind (a temporary one is used and removed)', async () => {
+    const cwd = tempDir('meterscope-gen-cwd-');
+    const tmp = tempDir('meterscope-gen-tmp-');
+    const r = await runCli(['generate', '-n', '200', '-o', 'out.jsonl', '-q'], { cwd, env: { TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readdirSync(cwd)).toEqual(['out.jsonl']);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(parseFile(read(path.join(cwd, 'out.jsonl')), 'stripe-json').events).toHaveLength(200);
+  });
+
+  it('refuses an output name it cannot compress as named, before writing anything', async () => {
+    const cwd = tempDir('meterscope-gen-cwd-');
+    for (const ext of ['bz2', 'xz']) {
+      const r = await runCli(['generate', '-n', '10', '-o', `x.jsonl.${ext}`], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`x.jsonl.${ext}: generate cannot write .${ext} files; name it .gz or .zst`);
+    }
+    expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--help is wrapped to 80 columns like every other command', async () => {
+    const r = await runCli(['generate', '--help']);
+    expect(r.code).toBe(0);
+    const wide = r.stdout.split('\n').filter((l) => [...l].length > 80);
+    expect(wide).toEqual([]);
+    expect(r.stdout).toContain('--property <spec>');
+  });
 });

@@ -36,7 +36,7 @@ describe('meterscope sink (CLI)', () => {
     } finally {
       clearTimeout(kill);
     }
-    expect(out).toContain('sink stopped; 1 events accepted');
+    expect(out).toContain('sink stopped; 1 event accepted');
     expect(out).not.toContain('tok-cli');
     const lines = fs.readFileSync(record, 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).transaction_id)).toEqual(['cli-1']);

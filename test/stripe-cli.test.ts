@@ -75,8 +75,10 @@ describe('stripe CLI', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('5 events under 2 event names match no active meter');
     expect(res.stdout).toContain('meter mtr_old is inactive');
-    expect(res.stdout).toMatch(/mtr_api \(api_call\): 1 event without the customer key "stripe_customer_id".*meter-events\.jsonl line 6/);
-    expect(res.stdout).toMatch(/mtr_storage \(storage_gb\): 1 event without the customer key "account".*line 14/);
+    // Findings wrap at the width (80 in a pipe): read them as one line each.
+    const flat = res.stdout.replace(/\n\s+/g, ' ');
+    expect(flat).toMatch(/mtr_api \(api_call\): 1 event without the customer key "stripe_customer_id".*meter-events\.jsonl line 6/);
+    expect(flat).toMatch(/mtr_storage \(storage_gb\): 1 event without the customer key "account".*line 14/);
     expect(res.stdout).toContain('mtr_idle (export_run): no events');
     const offline = await cli(['stripe', 'check', runId, '--json', '--meters', path.join(path.dirname(file), 'meters.json')], {});
     expect(offline.code, offline.stderr).toBe(0);
@@ -93,8 +95,13 @@ describe('stripe CLI', () => {
     const res = await cli(withBase(['stripe', 'reconcile', runId, '--window', 'hour', '--max-rps', '50']));
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('2 differences (of 9 windows compared)');
-    expect(res.stdout).toMatch(/\nmtr_api +cus_B +2024-06-03 11:00 +3 +6 +2 +-4 +differs\n/);
-    expect(res.stdout).toMatch(/cus_Z.*error: No such customer: 'cus_Z'/);
+    // In 80 columns the events column gives way; with room, every column is there.
+    expect(res.stdout).toMatch(/\nmtr_api +cus_B +2024-06-03 11:00 +6 +2 +-4 +differs\n/);
+    expect(res.stdout.replace(/\n\s+/g, ' ')).toMatch(/cus_Z.*error: No such customer: 'cus_Z'/);
+    const wide = await cli(withBase(['stripe', 'reconcile', runId, '--window', 'hour', '--width', '160']));
+    expect(wide.stdout).toMatch(/\nmtr_api +api_call +sum +2 +1 +20 +16 +3 +1\n/);
+    expect(wide.stdout).toMatch(/\nmtr_api +cus_B +2024-06-03 11:00 +3 +6 +2 +-4 +differs\n/);
+    expect(wide.stdout).toMatch(/\nmtr_login +cus_Z +2024-06-03 10:00 +1 +1 +- +-1 +error: No such customer: 'cus_Z'\n/);
     const json = await cli(withBase(['stripe', 'reconcile', runId, '--json', '--meter', 'api_call']));
     const r = JSON.parse(json.stdout);
     expect(r.meters.map((m: { meterId: string }) => m.meterId)).toEqual(['mtr_api']);
@@ -149,7 +156,7 @@ describe('stripe CLI', () => {
       const opts = await store.select<{ options: string }>(`SELECT options FROM runs FINAL WHERE run_id = {id:String}`, { id: runId });
       expect(JSON.parse(opts[0].options).apiKey).toBe('***');
       const rec = await store.select<{ n: string }>(`SELECT count() AS n FROM stripe_reconcile WHERE run_id = {id:String} AND status = 'differs'`, { id: runId });
-      expect(Number(rec[0].n)).toBe(2); // cus_B's hour (hour run) and cus_B's span (--meter api_call run)
+      expect(Number(rec[0].n)).toBe(3); // cus_B's hour (two hour runs) and cus_B's span (--meter api_call run)
     } finally {
       await store.close();
     }

@@ -239,6 +239,29 @@ describe('stripe reconcile', () => {
     expect(r.rows.map((x) => x.customer)).toEqual(['cus_A']);
     expect(r.meters[0]).toMatchObject({ customers: 3, customersCompared: 1 });
   });
+
+  it('--max-customers counts the rejected and duplicate events of the customers compared, not of the whole run', async () => {
+    const api = meters.filter((m) => m.id === 'mtr_api');
+    // cus_A and cus_B tie at 3 events; cus_A (first by name) is compared. Its rejects: e7 (not a
+    // number) and e8 (no value); e6 has no customer and is not cus_A's. The repeated e1 is cus_A's.
+    const one = await reconcileRun(store, RUN, api, reader(), span, { granularity: 'span', dedup: true, maxCustomers: 1 });
+    expect(one.meters[0]).toMatchObject({ customers: 2, customersCompared: 1, rejectedEvents: 2, duplicateEvents: 1 });
+    const all = await reconcileRun(store, RUN, api, reader(), span, { granularity: 'span', dedup: true, maxCustomers: 5 });
+    expect(all.meters[0]).toMatchObject({ customers: 2, customersCompared: 2, rejectedEvents: 3, duplicateEvents: 1 });
+
+    // A run where the duplicates belong to the customer left out.
+    const run = 'stripe-lib-run-max';
+    const file = path.join(tempDir(), 'max.jsonl');
+    const ev = (id: string, customer: string, at: number) =>
+      JSON.stringify({ object: 'billing.meter_event', identifier: id, timestamp: T0 + at, event_name: 'api_call', payload: { stripe_customer_id: customer, value: '1' } });
+    fs.writeFileSync(file, `${[ev('m1', 'cus_A', 10), ev('m2', 'cus_A', 20), ev('m3', 'cus_A', 30), ev('m4', 'cus_B', 40), ev('m4', 'cus_B', 50), ev('m4', 'cus_B', 60)].join('\n')}\n`);
+    await loadSources(store, run, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
+    const top = await reconcileRun(store, run, api, reader(), span, { granularity: 'span', dedup: true, maxCustomers: 1 });
+    expect(top.rows.map((x) => x.customer)).toEqual(['cus_A']);
+    expect(top.meters[0]).toMatchObject({ customersCompared: 1, duplicateEvents: 0 });
+    const both = await reconcileRun(store, run, api, reader(), span, { granularity: 'span', dedup: true });
+    expect(both.meters[0]).toMatchObject({ customersCompared: 2, duplicateEvents: 2 });
+  });
 });
 
 describe('meter windows', () => {

@@ -1,4 +1,7 @@
 /** Options and plumbing shared by the commands: the store flags, field mappings, error exits. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { openStore, resolveStoreOptions, type Store } from '../store/open.js';
 import { DEFAULT_MAPPING, FORMATS, isFormat, type FieldMapping, type FormatName } from '../ingest/formats.js';
@@ -15,9 +18,10 @@ export interface StoreFlags {
   chTimeout?: string;
 }
 
-export function addStoreOptions(cmd: Command): Command {
+/** `dataDirDefault` says what a command without --data-dir uses when it is not ./.meterscope. */
+export function addStoreOptions(cmd: Command, dataDirDefault = './.meterscope'): Command {
   return cmd
-    .option('--data-dir <dir>', 'embedded store directory (env METERSCOPE_DATA_DIR; default ./.meterscope)')
+    .option('--data-dir <dir>', `embedded store directory (env METERSCOPE_DATA_DIR; default ${dataDirDefault})`)
     .option('--clickhouse <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
     .option('--ch-user <name>', 'ClickHouse user (env CLICKHOUSE_USER)')
     .option('--ch-password <password>', 'ClickHouse password (env CLICKHOUSE_PASSWORD; prefer the env var)')
@@ -46,6 +50,24 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
   } finally {
     signal?.removeEventListener('abort', cancel);
     await store.close();
+  }
+}
+
+/**
+ * withStore for a command that stores nothing: when no store is named (no --data-dir, --clickhouse
+ * or their environment variables), the embedded engine gets a temporary directory, removed afterwards.
+ */
+export async function withScratchStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const named = flags.dataDir || flags.clickhouse || process.env.METERSCOPE_DATA_DIR || process.env.CLICKHOUSE_URL;
+  if (named) return withStore(flags, fn);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-scratch-'));
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  try {
+    return await withStore({ ...flags, dataDir: dir }, fn);
+  } finally {
+    remove();
+    process.off('exit', remove);
   }
 }
 

@@ -1,11 +1,12 @@
 /** `meterscope generate`: synthetic meter-event logs for demos, tests and benchmarks (see docs/generate.md). */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addStoreOptions, inputFormat, withStore, type StoreFlags } from './common.js';
+import { addStoreOptions, inputFormat, withScratchStore, type StoreFlags } from './common.js';
 import { durationFlag, numberFlag, repeatable, timeFlag } from './flags.js';
 import { FORMATS } from '../ingest/formats.js';
 import { UserError } from '../errors.js';
 import { generate, type GenerateOptions } from '../generate/index.js';
+import { compressionFor } from '../generate/output.js';
 import { generationSummary } from '../generate/summary.js';
 import { parseEventNames, parseProperty, DEFAULT_EVENT_NAMES, DEFAULT_PROPERTIES } from '../generate/options.js';
 
@@ -61,7 +62,7 @@ export function registerGenerate(program: Command): void {
     .option('--customers <n>', 'distinct customers', '200')
     .option('--customer-skew <s>', 'Zipf exponent of events per customer (0 = uniform)', '1')
     .option('--event-names <list>', 'event names with optional weights', DEFAULT_EVENT_NAMES.map((n) => `${n.name}:${n.weight}`).join(','))
-    .option('--property <key:card[:presence[:int]]>', `a payload property (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`, repeatable, [])
+    .option('--property <spec>', `a payload property key:cardinality[:presence[:int]] (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`, repeatable, [])
     .option('--no-properties', 'no payload properties besides the customer and value keys')
     .option('--value-range <min:max>', 'range of the value key (skewed low, like most usage)', '1:100')
     .option('--value-decimals <d>', 'decimals of the value (0 = whole numbers)', '0')
@@ -74,11 +75,13 @@ export function registerGenerate(program: Command): void {
     .option('--customer-key <key>', "payload key holding the customer (the meter's customer mapping)", 'stripe_customer_id')
     .option('--value-key <key>', "payload key holding the value (the meter's value settings)", 'value')
     .option('-q, --quiet', 'no summary on stderr');
-  addStoreOptions(cmd);
+  // Generate keeps nothing in a store: without one named, its engine works in a temporary directory.
+  addStoreOptions(cmd, 'a temporary directory, removed afterwards');
   cmd.action(async (flags: GenerateFlags) => {
     const opts = optionsFrom(flags);
     const toStdout = flags.out === undefined || flags.out === '-';
-    await withStore(flags, async (store) => {
+    if (!toStdout) compressionFor(flags.out!); // a .bz2 name fails before anything is generated
+    await withScratchStore(flags, async (store) => {
       const r = await generate(store, opts, toStdout ? null : path.resolve(flags.out!));
       if (!flags.quiet) process.stderr.write(generationSummary(r, toStdout ? null : flags.out!));
     });

@@ -19,6 +19,7 @@ export interface ProfileFlags extends StoreFlags, MappingFlags {
   exactDistinctLimit?: string;
   compoundGroupKeys?: boolean;
   groupKey?: string;
+  width?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -38,7 +39,7 @@ export function registerProfile(program: Command): void {
   addStripeProfileOptions(cmd);
   cmd.addHelpText('after', EXIT_CODES_HELP);
   cmd.action(async (inputs: string[], flags: ProfileFlags) => {
-    const output = { json: flags.json, format: flags.reportFormat, out: flags.out };
+    const output = { json: flags.json, format: flags.reportFormat, out: flags.out, width: flags.width };
     chooseFormat(output); // a bad --report-format fails before anything is loaded
     const { format, mapping } = mappingFrom(flags);
     const asOf = asOfFlag('--as-of', flags.asOf);

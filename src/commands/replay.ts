@@ -9,8 +9,9 @@ import { runReplaySession } from '../replay/session.js';
 import { ProgressLine } from '../replay/progress-line.js';
 import { DEFAULT_RETRY } from '../replay/retry.js';
 import { renderReplayComparison, renderReplayTerminal } from '../report/replay-terminal.js';
+import { addWidthOption, textLayout, type WidthFlags } from './report-output.js';
 
-export interface ReplayFlags extends StoreFlags, MappingFlags, ReplaySettingFlags {
+export interface ReplayFlags extends StoreFlags, MappingFlags, ReplaySettingFlags, WidthFlags {
   sessionTarget?: string;
   apiKey?: string;
   header?: string[];
@@ -52,9 +53,11 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print the report model as JSON on stdout (and nothing else)')
     .option('--compare <run-id>', 'after the run, compare it with an earlier replay run')
     .option('--allow-incomplete', ALLOW_INCOMPLETE);
+  addWidthOption(cmd);
   addInputOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (input: string, flags: ReplayFlags) => {
+    const layout = textLayout(flags);
     const settings = parseReplayFlags(flags);
     const { format, mapping } = mappingFrom(flags);
     const target = resolveTarget(settings.protocol, flags.target!, flags.sessionTarget);
@@ -71,8 +74,8 @@ export function registerReplay(program: Command): void {
       }, () => line?.clear());
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
-        process.stdout.write(renderReplayTerminal(report));
-        if (previous) process.stdout.write(`\n${renderReplayComparison(previous, report)}`);
+        process.stdout.write(renderReplayTerminal(report, layout));
+        if (previous) process.stdout.write(`\n${renderReplayComparison(previous, report, layout)}`);
       }
     });
   });

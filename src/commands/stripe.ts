@@ -8,8 +8,9 @@ import { checkStoredRun, reconcileStoredRun } from '../stripe/stored-run.js';
 import { reconcileProgress } from '../stripe/reconcile-progress.js';
 import { GRANULARITIES } from '../stripe/windows.js';
 import { renderCheck, renderMeters, renderReconcile } from '../report/stripe-terminal.js';
+import { addWidthOption, textLayout, type WidthFlags } from './report-output.js';
 
-interface KeyFlags {
+interface KeyFlags extends WidthFlags {
   apiKey?: string;
   stripeBaseUrl?: string;
   maxRps?: string;
@@ -17,7 +18,7 @@ interface KeyFlags {
 }
 
 function addKeyOptions(cmd: Command): Command {
-  return cmd
+  return addWidthOption(cmd)
     .option('--api-key <key>', 'Stripe secret or restricted key with read access to Billing meters (prefer env STRIPE_API_KEY)')
     .option('--stripe-base-url <url>', 'send Stripe API calls here instead of https://api.stripe.com, e.g. a proxy (env STRIPE_API_BASE)')
     .option('--max-rps <n>', 'at most this many Stripe requests per second', String(DEFAULT_MAX_RPS))
@@ -55,9 +56,10 @@ export function registerStripe(program: Command): void {
       .description('list every Billing Meter (all pages): event name, status, formula, payload keys, the Metronome aggregation it needs')
       .option('--json', 'print the meters as JSON (input for --meters / --stripe-meters)'),
   ).action(async (flags: KeyFlags & { json?: boolean }) => {
+    const layout = textLayout(flags);
     const meters = await listMeters(readerFrom(flags, limitsFrom(flags)));
     if (flags.json) writeJson(meters);
-    else process.stdout.write(renderMeters(meters));
+    else process.stdout.write(renderMeters(meters, layout));
   });
 
   addStoreOptions(
@@ -71,12 +73,13 @@ export function registerStripe(program: Command): void {
         .option('--allow-incomplete', ALLOW_INCOMPLETE),
     ),
   ).action(async (runId: string, flags: CheckFlags) => {
+    const layout = textLayout(flags);
     const limits = limitsFrom(flags);
     const source = flags.meters ? { file: flags.meters } : { reader: readerFrom(flags, limits) };
     await withStore(flags, async (store) => {
       const { meters, check } = await checkStoredRun(store, runId, source, flags.allowIncomplete);
       if (flags.json) writeJson({ meters, check });
-      else process.stdout.write(renderCheck(check));
+      else process.stdout.write(renderCheck(check, layout));
     });
   });
 
@@ -95,6 +98,7 @@ export function registerStripe(program: Command): void {
         .option('--allow-incomplete', ALLOW_INCOMPLETE),
     ),
   ).action(async (runId: string, flags: ReconcileFlags) => {
+    const layout = textLayout(flags);
     const limits = limitsFrom(flags);
     const granularity = choiceFlag('--window', flags.window, GRANULARITIES);
     const maxCustomers = numberFlag('--max-customers', flags.maxCustomers, { min: 1, integer: true });
@@ -106,7 +110,7 @@ export function registerStripe(program: Command): void {
         const result = await reconcileStoredRun(store, runId, reader, flags.meter, { granularity, dedup: flags.dedup, maxCustomers, onPlan: progress.onPlan, onProgress: progress.onProgress, allowIncomplete: flags.allowIncomplete });
         progress.stop();
         if (flags.json) writeJson(result);
-        else process.stdout.write(renderReconcile(result, { maxRows: limit }));
+        else process.stdout.write(renderReconcile(result, { maxRows: limit }, layout));
       } finally {
         progress.stop();
       }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
 import { asOfFlag, choiceFlag, keyListFlag } from './flags.js';
-import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
+import { addReportOutputOptions, chooseFormat, emitReport, textLayout } from './report-output.js';
 import { renderTailTerminal } from '../report/tail-terminal.js';
 import { decideRun } from '../tail/resume.js';
 import { runTail, type TailOptions } from '../tail/session.js';
@@ -22,6 +22,7 @@ export interface TailFlags extends StoreFlags, MappingFlags {
   asOf?: string;
   require?: string;
   testCrashBeforeCheckpoint?: string;
+  width?: string;
 }
 
 export function registerTail(program: Command): void {
@@ -46,8 +47,8 @@ export function registerTail(program: Command): void {
   addStoreOptions(cmd);
   cmd.action(async (input: string | undefined, flags: TailFlags) => {
     // --json here is the live JSON-lines mode, not the final report's format.
-    const output = flags.reportFormat !== undefined || flags.out ? { format: flags.reportFormat, out: flags.out } : null;
-    if (output) chooseFormat(output); // a bad --report-format fails before following anything
+    const output = flags.reportFormat !== undefined || flags.out ? { format: flags.reportFormat, out: flags.out, width: flags.width } : null;
+    chooseFormat(output ?? { width: flags.width }); // a bad --report-format or --width fails before following anything
     const settings = tailSettings(flags);
     if (input === undefined && !flags.resume) throw new UserError('name a file to follow, or - for stdin (or --resume <run-id>)');
     const screen = flags.json || !process.stdout.isTTY ? undefined : new LiveScreen(process.stdout);
@@ -66,7 +67,7 @@ export function registerTail(program: Command): void {
         });
         // --report-format alone replaces the usual final report on stdout; with --out the file gets it and stdout is as usual.
         if (!output || output.out) {
-          process.stdout.write(screen ? `\n${renderTailTerminal(report)}` : `${JSON.stringify({ type: 'report', runId, report })}\n`);
+          process.stdout.write(screen ? `\n${renderTailTerminal(report, textLayout(flags))}` : `${JSON.stringify({ type: 'report', runId, report })}\n`);
         }
         if (output) await emitReport(report, output);
       });

@@ -20,9 +20,15 @@ export type OutputCompression = 'none' | 'gzip' | 'zstd';
 /** Generate needs only a store: its engine plans and writes; `capabilities.readsLocalFiles` says whether it can write this machine's files. */
 export type GenerateTarget = Store;
 
-function compressionFor(file: string): OutputCompression {
+/** Compressed formats generate cannot write: a file named so would hold plain text under a lying name. */
+const UNSUPPORTED = /\.(bz2|xz|lz4|lzma|lz|br|zip|7z|z)$/i;
+
+/** How a --out file is compressed, by its extension; a compression generate cannot write is refused. */
+export function compressionFor(file: string): OutputCompression {
   if (/\.gz$/i.test(file)) return 'gzip';
   if (/\.(zst|zstd)$/i.test(file)) return 'zstd';
+  const other = UNSUPPORTED.exec(file);
+  if (other) throw new UserError(`${file}: generate cannot write .${other[1]} files; name it .gz or .zst to compress, or drop the extension for plain text`);
   return 'none';
 }
 

@@ -17,6 +17,6 @@ export function generationSummary(r: GenerateResult, outName: string | null): st
     `${outName ? ` to ${outName} (${(r.bytes / 1e6).toFixed(1)} MB)` : ''} in ${r.seconds.toFixed(1)} s\n` +
     `  ${new Date(o.start).toISOString()} + ${o.duration} s: average ${rate(r.events / o.duration)}/s, ` +
     `peak ${fmt(r.peak)} events in one second (${new Date(r.peakSecond * 1000).toISOString()})` +
-    `${r.schedule.burstStarts.length ? `, ${r.schedule.burstStarts.length} burst(s) of ${r.schedule.burstSeconds} s` : ''}; seed ${o.seed}\n`
+    `${r.schedule.burstStarts.length ? `, ${r.schedule.burstStarts.length === 1 ? '1 burst' : `${fmt(r.schedule.burstStarts.length)} bursts`} of ${r.schedule.burstSeconds} s` : ''}; seed ${o.seed}\n`
   );
 }

@@ -74,7 +74,7 @@ describe('chooseParser', () => {
 
   it('CSV and generic JSON come with their resolved columns / paths', () => {
     const csv = chooseParser(buf('time,type,account_id,payload.region', '1,x,a,eu'), undefined, DEFAULT_MAPPING, 'f');
-    expect(csv.csv).toEqual({ header: ['time', 'type', 'account_id', 'payload.region'], propertyKeys: ['', '', 'account_id', 'region'], name: 1, ts: 0, id: -1, customer: 2 });
+    expect(csv.csv).toEqual({ header: ['time', 'type', 'account_id', 'payload.region'], propertyKeys: ['', '', '', 'region'], name: 1, ts: 0, id: -1, customer: 2 });
     const json = chooseParser(buf('{"time":"2025-01-01T00:00:00Z","event":"x","customer":"c","attributes":{"a":1},"extra":2}'), undefined, DEFAULT_MAPPING, 'f');
     expect(json.jsonPaths).toEqual({ name: ['event'], ts: ['time'], id: ['\u0000no-id-field'], customer: ['customer'], props: ['attributes'] });
   });

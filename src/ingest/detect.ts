@@ -136,7 +136,8 @@ export function resolveCsvColumns(lines: string[], mapping: FieldMapping, source
   const customer = index(mapping.customerField, CUSTOMER_GUESSES.filter((c) => c !== mapping.customerKey));
   if (ts < 0) throw new UserError(`${sourceName}:1: no timestamp column found; pass --timestamp-field (columns: ${header.join(', ')})`);
   if (name < 0 && !mapping.eventName) throw new UserError(`${sourceName}:1: no event-name column found; pass --event-field or --event-name (columns: ${header.join(', ')})`);
-  const propertyKeys = header.map((h, i) => (i === name || i === ts || i === id ? '' : h.replace(/^payload\.(.+)$/, '$1').replace(/^payload\[(.+)\]$/, '$1')));
+  // Mapped columns are not payload keys (the customer would otherwise be offered as a pricing key).
+  const propertyKeys = header.map((h, i) => (i === name || i === ts || i === id || i === customer ? '' : h.replace(/^payload\.(.+)$/, '$1').replace(/^payload\[(.+)\]$/, '$1')));
   return { header, propertyKeys, name, ts, id, customer };
 }
 

@@ -17,7 +17,7 @@ import { LineToTsv } from './line-splitter.js';
 import { CapLongLines, MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { JsonRecordsToTsv } from './json-records.js';
 import { SqlParams } from '../store/sql.js';
-import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
+import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { bytesPerLine, watchFileRead, type FileProgress } from './read-progress.js';
 
 export interface LoadOptions {
@@ -46,6 +46,8 @@ export interface SourceLoad {
   rejects: number;
   lines: number;
   seconds: number;
+  /** Generic JSON / CSV: the field the customer was read from (absent otherwise). */
+  customerField?: string;
 }
 
 export async function loadSources(store: Store, runId: string, sources: Source[], opts: LoadOptions): Promise<SourceLoad[]> {
@@ -83,7 +85,8 @@ async function loadSource(store: Store, runId: string, src: Source, opts: LoadOp
     ? await loadLocalFile(store, runId, src, opts)
     : await loadStream(store, runId, src, src.kind === 'stdin' ? autoDecompress(opts.stdin ?? process.stdin) : openBytes(src), opts);
   const counts = await countLoaded(store, runId, src.name);
-  const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000 };
+  const customerField = customerFieldOf(choice);
+  const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000, ...(customerField ? { customerField } : {}) };
   await store.insertRows('run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
   return row;
 }

@@ -213,11 +213,10 @@ function toProperty(
   };
 }
 
-/** What "customer" means for these sources (the payload key for Stripe formats). */
+/** What "customer" means for these sources: the payload key (Stripe formats), the format's or the mapped field. */
 function customerLabel(sources: SourceSummary[], customerKey: string): string {
-  const formats = new Set(sources.map((s) => s.format));
   const field: Record<string, string> = { metronome: 'customer_id', cloudevents: 'subject' };
-  const labels = [...formats].map((f) => field[f] ?? `payload.${customerKey}`);
+  const labels = sources.map((s) => s.customerField ?? field[s.format] ?? `payload.${customerKey}`);
   return [...new Set(labels)].join(', ') || `payload.${customerKey}`;
 }
 

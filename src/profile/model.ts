@@ -27,6 +27,8 @@ export interface SourceSummary {
   rejects: number;
   /** Wall time spent loading this source, seconds. */
   seconds: number;
+  /** Generic JSON / CSV: the field the customer was read from (dotted path or column); absent when none was found and for the other formats. */
+  customerField?: string;
 }
 
 export interface RejectExample {

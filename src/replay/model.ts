@@ -8,6 +8,7 @@ import { summarize } from './metrics.js';
 import type { ReplayConfig, ReplayOutcome } from './run.js';
 import { describePacing, type Pacing } from './pacing.js';
 import type { Protocol } from './encode.js';
+import { int, ms, plural } from '../report/format.js';
 
 export const REPLAY_REPORT_VERSION = 2 as const;
 
@@ -111,21 +112,21 @@ export function buildReport(args: {
   const accountingOk = t.acknowledged + t.rejected + t.failed === t.events;
   if (!accountingOk) notes.push('accounting mismatch: acknowledged + rejected + failed differs from events sent (a bug; please report it)');
   if (lag && lag.count > 0 && lag.p99Ms > 10) {
-    notes.push(`the generator ran late (p99 schedule lag ${lag.p99Ms} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
+    notes.push(`the generator ran late (p99 schedule lag ${ms(lag.p99Ms)} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
   }
   const wait = summarize(m.queue);
   if (wait.count > 0 && wait.p99Ms > 10) {
-    notes.push(`requests waited for a free connection (p99 ${wait.p99Ms} ms): all ${cfg.connections * cfg.pipelining} connection slots were busy; more --connections or --pipelining may help`);
+    notes.push(`requests waited for a free connection (p99 ${ms(wait.p99Ms)} ms): all ${int(cfg.connections * cfg.pipelining)} connection slots were busy; more --connections or --pipelining may help`);
   }
   if (cfg.warmupS) notes.push(`requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`);
-  if (t.failed > 0) notes.push(`${t.failed} events failed after retries; see the outcomes table for reasons`);
-  if (t.rejected > 0) notes.push(`${t.rejected} events were rejected by the target (4xx); see the outcomes table for reasons`);
-  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${totals.notSent} input events were not sent`);
-  if (out.interrupted) notes.push(`interrupted: ${totals.notSent} input events were not sent`);
+  if (t.failed > 0) notes.push(`${plural(t.failed, 'event')} failed after retries; see the outcomes table for reasons`);
+  if (t.rejected > 0) notes.push(`${plural(t.rejected, 'event')} ${t.rejected === 1 ? 'was' : 'were'} rejected by the target (4xx); see the outcomes table for reasons`);
+  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${plural(totals.notSent, 'input event')} not sent`);
+  if (out.interrupted) notes.push(`interrupted: ${plural(totals.notSent, 'input event')} not sent`);
   if (args.input.syntheticIdentifiers > 0) {
-    notes.push(`${args.input.syntheticIdentifiers} input events had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
+    notes.push(`${plural(args.input.syntheticIdentifiers, 'input event')} had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
   }
-  if (t.duplicateOnRetry > 0) notes.push(`${t.duplicateOnRetry} requests were answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
+  if (t.duplicateOnRetry > 0) notes.push(`${plural(t.duplicateOnRetry, 'request')} answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
   const s = cfg.pacing;
   return {
     kind: 'replay',

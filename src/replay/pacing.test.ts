@@ -37,7 +37,8 @@ describe('describePacing', () => {
     [{ mode: 'recorded', speed: 1 }, 'recorded timing'],
     [{ mode: 'recorded', speed: 4 }, 'recorded timing ×4'],
     [{ mode: 'rate', rate: 250 }, '250 events/s'],
-    [{ mode: 'ramp' as const, from: 10, to: 90, durationS: 60 }, 'ramp 10→90 events/s over 60s'],
+    [{ mode: 'rate', rate: 2500.5 }, '2,500.5 events/s'],
+    [{ mode: 'ramp' as const, from: 10, to: 9000, durationS: 60 }, 'ramp 10→9,000 events/s over 60 s'],
     [{ mode: 'max' }, 'closed loop, as fast as answers come'],
   ])('%o', (p, text) => {
     expect(describePacing(p)).toBe(text);

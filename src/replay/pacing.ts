@@ -35,14 +35,16 @@ export function offsetFunction(p: Pacing, firstEventTime: number): (i: number, e
   }
 }
 
+const num = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+
 export function describePacing(p: Pacing): string {
   switch (p.mode) {
     case 'recorded':
       return p.speed === 1 ? 'recorded timing' : `recorded timing ×${p.speed}`;
     case 'rate':
-      return `${p.rate} events/s`;
+      return `${num(p.rate)} events/s`;
     case 'ramp':
-      return `ramp ${p.from}→${p.to} events/s over ${p.durationS}s`;
+      return `ramp ${num(p.from)}→${num(p.to)} events/s over ${num(p.durationS)} s`;
     case 'max':
       return 'closed loop, as fast as answers come';
   }

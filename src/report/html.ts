@@ -14,7 +14,7 @@ import { adviceOf } from '../advice/index.js';
 import { confirmationTables, draftsSection } from './html/advice.js';
 import { cutoverRows, fitNotes } from './fit-notes.js';
 import { html, truncate } from './escape.js';
-import { dec, duration, int, pct, plural, when } from './format.js';
+import { dec, duration, int, pct, plural, when, windowFits } from './format.js';
 import { page } from './html/page.js';
 import { code, figure, section, table, tiles, verdictCell } from './html/parts.js';
 
@@ -65,7 +65,7 @@ function overview(r: ProfileReport): string {
     { k: 'span', v: r.events.first ? duration(rt.spanSeconds) : '-', d: r.events.first ? `${when(r.events.first)} → ${when(r.events.last)} UTC` : 'no events' },
     { k: 'average', v: `${dec(rt.avgEps)}/s`, d: 'events per second over the span' },
     { k: 'peak 1 s', v: `${int(rt.peak['1s'].events)}/s`, d: rt.peak['1s'].at ? `at ${when(rt.peak['1s'].at)} UTC` : '' },
-    { k: 'peak 60 s', v: `${dec(rt.peak['60s'].eps)}/s`, d: rt.burstFactor === null ? '' : `burst ${dec(rt.burstFactor)}× the average` },
+    { k: 'peak 60 s', v: windowFits(rt.spanSeconds, '60s') ? `${dec(rt.peak['60s'].eps)}/s` : 'n/a', d: rt.burstFactor === null ? '' : `burst ${dec(rt.burstFactor)}× the average` },
     { k: 'event names', v: int(r.eventNames.length), d: 'one billable metric each' },
     { k: 'customers', v: int(r.customers.distinct), d: `by ${truncate(r.customers.key, 40)}` },
     { k: 'payload keys', v: int(new Set(r.properties.map((p) => p.key)).size), d: `${int(r.properties.length)} event-name × key pairs` },
@@ -296,7 +296,8 @@ function problems(r: ProfileReport): string {
   if (r.events.total > 0) {
     const id = r.identity;
     const t = r.time;
-    const rows: [string, number, string][] = [
+    // The last field marks a row that is no problem for either API (shown, never as ✖).
+    const rows: [string, number, string, boolean?][] = [
       ['events without an identifier', id.withoutIdentifier, 'Stripe generates one; Metronome needs a transaction_id'],
       ['duplicates within 24 h', id.duplicates24h, 'Stripe rejects them'],
       ['duplicates within 34 days', id.duplicates34d, 'Metronome drops them'],
@@ -304,14 +305,14 @@ function problems(r: ProfileReport): string {
       ['older than 34 days', t.staleOver34d, 'beyond Metronome backdating'],
       ['more than 5 min ahead', t.futureOver5m, 'Stripe rejects them'],
       ['more than 24 h ahead', t.futureOver24h, 'Metronome rejects them'],
-      ['out of file order', t.outOfOrder, `up to ${duration(t.maxBackwardsSeconds)} back`],
+      ['out of file order', t.outOfOrder, `up to ${duration(t.maxBackwardsSeconds)} back; neither API needs time order`, true],
       ['events without a customer', r.customers.missing, `key ${r.customers.key}`],
       ...cutoverRows(r),
     ];
     items.push(
       table(
         ['check', { text: 'events', num: true }, 'meaning'],
-        rows.map(([k, n, why]) => ({ cells: [{ html: n > 0 ? `<span class="bad">✖</span> ${html(k)}` : `<span class="ok">✔</span> ${html(k)}` }, n, why] })),
+        rows.map(([k, n, why, harmless]) => ({ cells: [{ html: n > 0 && !harmless ? `<span class="bad">✖</span> ${html(k)}` : `<span class="ok">✔</span> ${html(k)}` }, n, why] })),
       ),
     );
     const ex = [...id.examples24h, ...id.examples34d].slice(0, 6);

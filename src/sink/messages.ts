@@ -1,6 +1,7 @@
 /** What `meterscope sink` tells its user: where it listens, why it cannot, what it served. */
 import { UserError } from '../errors.js';
 import type { SinkStatsSnapshot } from './stats.js';
+import { int, plural } from '../report/format.js';
 
 export function listeningText(url: string, record: string | undefined): string {
   return (
@@ -23,6 +24,9 @@ export function listenFailure(e: NodeJS.ErrnoException, host: string, port: numb
 export function stoppedText(stats: SinkStatsSnapshot): string {
   const lines = Object.entries(stats.routes)
     .filter(([, r]) => r.requests > 0)
-    .map(([name, r]) => `  ${name}: ${r.requests} requests (${Object.entries(r.by_status).map(([s, n]) => `${s}×${n}`).join(', ')}), ${r.events_accepted} events accepted, ${r.events_duplicate} duplicates, ${r.events_invalid} invalid`);
-  return `sink stopped; ${stats.recorded} events accepted\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+    .map(([name, r]) => {
+      const statuses = Object.entries(r.by_status).map(([s, n]) => `${s}: ${int(n)}`).join(', ');
+      return `  ${name}: ${plural(r.requests, 'request')} (${statuses}), ${plural(r.events_accepted, 'event')} accepted, ${plural(r.events_duplicate, 'duplicate')}, ${int(r.events_invalid)} invalid`;
+    });
+  return `sink stopped; ${plural(stats.recorded, 'event')} accepted\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
 }

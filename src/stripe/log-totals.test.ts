@@ -49,13 +49,15 @@ describe('log totals query', () => {
 });
 
 describe('logTotals', () => {
-  it('reads duplicates and rejects from their rows; windows sorted by customer, then window', async () => {
+  it('reads duplicates and rejects per customer from their rows and sums them; windows sorted by customer, then window', async () => {
     const rows = [
       { kind: 'window', customer: 'b', window: '60', events: '1', sum: 2, last: 2 },
-      { kind: 'stats', customer: '', window: 0, events: '4', sum: 0, last: 0 },
+      { kind: 'stats', customer: 'a', window: 0, events: '3', sum: 0, last: 0 },
+      { kind: 'stats', customer: 'b', window: 0, events: '1', sum: 0, last: 0 },
       { kind: 'window', customer: 'a', window: '120', events: '2', sum: 5, last: 3 },
       { kind: 'window', customer: 'a', window: '60', events: '1', sum: 1, last: 1 },
-      { kind: 'rejected', customer: '', window: 0, events: '7', sum: 0, last: 0 },
+      { kind: 'rejected', customer: '', window: 0, events: '5', sum: 0, last: 0 },
+      { kind: 'rejected', customer: 'b', window: 0, events: '2', sum: 0, last: 0 },
     ];
     const { store } = recordingStore(() => rows);
     expect(await logTotals(store, 'r', meter, hour, { dedup: true })).toEqual({
@@ -66,6 +68,11 @@ describe('logTotals', () => {
       ],
       rejected: 7,
       duplicates: 4,
+      byCustomer: new Map([
+        ['a', { rejected: 0, duplicates: 3 }],
+        ['b', { rejected: 2, duplicates: 1 }],
+        ['', { rejected: 5, duplicates: 0 }],
+      ]),
     });
   });
 });

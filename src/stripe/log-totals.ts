@@ -26,14 +26,17 @@ export interface LogTotals {
   rejected: number;
   /** Accepted events dropped as duplicate identifiers (0 with dedup off). */
   duplicates: number;
+  /** The same two per customer (the customer '' holds the rejects without one); customers with none are left out. */
+  byCustomer: Map<string, { rejected: number; duplicates: number }>;
 }
 
 /** Stripe deduplicates identifiers over a rolling window of at least 24 hours. */
 export const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 
 /**
- * One row per (customer, window) with kind 'window', plus one 'stats' row (events = duplicates dropped)
- * and one 'rejected' row (events = events of the name Stripe would reject).
+ * One row per (customer, window) with kind 'window', plus per customer a 'stats' row (events =
+ * duplicates dropped) and a 'rejected' row (events = events of the name Stripe would reject), when
+ * not zero.
  */
 export function logTotalsQuery(runId: string, meter: StripeMeter, w: MeterWindows, opts: { dedup: boolean }): Query {
   const p = new SqlParams();
@@ -63,9 +66,9 @@ export function logTotalsQuery(runId: string, meter: StripeMeter, w: MeterWindow
     FROM accepted WHERE NOT duplicate
     GROUP BY customer, window
     UNION ALL
-    SELECT 'stats', '', 0, countIf(duplicate), 0, 0 FROM accepted
+    SELECT 'stats', m_customer, 0, countIf(duplicate) AS n, 0, 0 FROM accepted GROUP BY m_customer HAVING n > 0
     UNION ALL
-    SELECT 'rejected', '', 0, countIf(NOT (m_customer != '' AND m_is_numeric)), 0, 0 FROM meter_events`;
+    SELECT 'rejected', m_customer, 0, count(), 0, 0 FROM meter_events WHERE NOT (m_customer != '' AND m_is_numeric) GROUP BY m_customer`;
   return { sql, params: p.values };
 }
 
@@ -73,11 +76,16 @@ export async function logTotals(store: Store, runId: string, meter: StripeMeter,
   const rows = await store.select<{ kind: string; customer: string; window: number | string; events: string; sum: number; last: number }>(
     logTotalsQuery(runId, meter, w, opts),
   );
-  const out: LogTotals = { rows: [], rejected: 0, duplicates: 0 };
+  const out: LogTotals = { rows: [], rejected: 0, duplicates: 0, byCustomer: new Map() };
+  const of = (customer: string) => out.byCustomer.get(customer) ?? out.byCustomer.set(customer, { rejected: 0, duplicates: 0 }).get(customer)!;
   for (const r of rows) {
-    if (r.kind === 'stats') out.duplicates = Number(r.events);
-    else if (r.kind === 'rejected') out.rejected = Number(r.events);
-    else out.rows.push({ customer: r.customer, window: Number(r.window), events: Number(r.events), sum: Number(r.sum), last: Number(r.last) });
+    if (r.kind === 'stats') {
+      out.duplicates += Number(r.events);
+      of(r.customer).duplicates += Number(r.events);
+    } else if (r.kind === 'rejected') {
+      out.rejected += Number(r.events);
+      of(r.customer).rejected += Number(r.events);
+    } else out.rows.push({ customer: r.customer, window: Number(r.window), events: Number(r.events), sum: Number(r.sum), last: Number(r.last) });
   }
   out.rows.sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.window - b.window));
   return out;

@@ -6,7 +6,7 @@
 import type { Store } from '../store/store.js';
 import type { StripeReader } from './client.js';
 import { StripeCallError } from './errors.js';
-import { logTotals, type LogWindowTotal } from './log-totals.js';
+import { logTotals, type LogTotals, type LogWindowTotal } from './log-totals.js';
 import type { StripeMeter } from './meters.js';
 import { meterWindows, type Granularity, type MeterWindows } from './windows.js';
 
@@ -51,7 +51,10 @@ export interface MeterReconcile {
   /** Log total and Stripe total over the compared customers (sum/count meters; for last, the sum of last values). */
   logTotal: number;
   stripeTotal: number;
-  /** Events dropped before comparing: rejected by Stripe's rules, and duplicate identifiers. */
+  /**
+   * Events dropped before comparing: rejected by Stripe's rules, and duplicate identifiers; of the
+   * customers compared when --max-customers leaves some out, else of the meter's whole run.
+   */
   rejectedEvents: number;
   duplicateEvents: number;
 }
@@ -179,6 +182,13 @@ async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): P
   if (failed !== undefined) throw failed;
 }
 
+/** Rejected and duplicate events of the compared customers (null: all of them, so the whole run's). */
+function droppedOf(totals: LogTotals, compared: string[] | null): { rejected: number; duplicates: number } {
+  if (!compared) return { rejected: totals.rejected, duplicates: totals.duplicates };
+  const of = compared.map((c) => totals.byCustomer.get(c) ?? { rejected: 0, duplicates: 0 });
+  return { rejected: of.reduce((s, x) => s + x.rejected, 0), duplicates: of.reduce((s, x) => s + x.duplicates, 0) };
+}
+
 export async function reconcileRun(
   store: Store,
   runId: string,
@@ -232,7 +242,7 @@ export async function reconcileRun(
     let customers = [...byCustomer.entries()].sort((a, b) => events(b[1]) - events(a[1]) || (a[0] < b[0] ? -1 : 1));
     const all = customers.length;
     if (opts.maxCustomers !== undefined) customers = customers.slice(0, opts.maxCustomers);
-    plans.push({ meter, w, customers, all, rejected: totals.rejected, duplicates: totals.duplicates });
+    plans.push({ meter, w, customers, all, ...droppedOf(totals, customers.length < all ? customers.map(([c]) => c) : null) });
   }
 
   const tasks = plans.flatMap((p) => p.customers.map(([customer, log]) => ({ plan: p, customer, log, rows: [] as ReconcileRow[] })));

@@ -12,6 +12,8 @@ export interface FinalReportInput {
   runId: string;
   source: string;
   format: string;
+  /** Generic JSON / CSV: the field the customer was read from. */
+  customerField?: string;
   /** Last line number stored. */
   lines: number;
   startedAt: number;
@@ -25,7 +27,7 @@ export async function finalReport(store: Store, i: FinalReportInput, tail: () =>
   const counts = await countRun(store, i.runId, i.source);
   const sources = [{
     source: i.source, format: i.format, lines: i.lines, events: counts.events, rejects: counts.rejects,
-    seconds: Math.round((Date.now() - i.startedAt) / 100) / 10,
+    seconds: Math.round((Date.now() - i.startedAt) / 100) / 10, ...(i.customerField ? { customerField: i.customerField } : {}),
   }];
   await store.exec(`DELETE FROM run_sources WHERE run_id = {run:String}`, { run: i.runId });
   await store.insertRows('run_sources', [{ run_id: i.runId, source: i.source, format: i.format, lines: i.lines, events: counts.events, rejects: counts.rejects }]);

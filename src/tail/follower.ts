@@ -13,6 +13,7 @@ import { UserError } from '../errors.js';
 import { compressionOf } from '../ingest/source.js';
 import { NO_LINE, finishLine, takeLines, type HeldLine } from '../ingest/long-lines.js';
 import { HEAD_BYTES, findRotated, headMatches, laterGenerations, readHead, sha1, statOrNull, type FilePosition } from './position.js';
+import { READ_SIZE, countLines, countNewlines } from './lines.js';
 
 export interface Chunk {
   /** Whole lines, each ending in \n. */
@@ -44,7 +45,6 @@ export interface Follower {
   close(): Promise<void>;
 }
 
-const READ_SIZE = 1 << 20;
 
 interface Cursor {
   fh: fs.promises.FileHandle;
@@ -59,6 +59,7 @@ interface Cursor {
   headHash: string;
   /** No longer at the followed path: read to its end, then move on to the path. */
   detached: boolean;
+  /** Bytes before this offset were in the file when following began: a catch-up, not arrivals. */
   backlogUntil: number;
   atFileStart: boolean;
 }
@@ -80,6 +81,11 @@ export class FileFollower implements Follower {
   private queue: string[] = [];
   private waitingSaid = false;
   private started = false;
+  /**
+   * The file at the path when the first poll began (reading starts then, so that is when following
+   * begins): what it held is a catch-up, even if it is opened only later (after rotated generations).
+   */
+  private atFirstPoll?: { dev: number; ino: number; size: number } | null;
   private readonly notice: (msg: string) => void;
   private readonly maxBytes: number;
 
@@ -116,6 +122,7 @@ export class FileFollower implements Follower {
 
   async poll(): Promise<Chunk[]> {
     if (!this.started) await this.begin();
+    if (this.atFirstPoll === undefined) await this.startClock();
     const out: Chunk[] = [];
     // Bounded: each pass either returns or moves to another file (at most a few per poll).
     for (let pass = 0; pass < 6 + this.queue.length * 2; pass++) {
@@ -138,6 +145,8 @@ export class FileFollower implements Follower {
         }
         this.cur = await this.openCursor(this.path, 0, 0);
         if (!this.cur) return out;
+        const first = this.atFirstPoll;
+        if (first && first.dev === this.cur.dev && first.ino === this.cur.ino) this.cur.backlogUntil = first.size;
         if (this.waitingSaid) this.notice(`${this.path}: appeared; following it`);
         this.waitingSaid = false;
         await this.checkPlainText(this.cur);
@@ -193,6 +202,16 @@ export class FileFollower implements Follower {
   }
 
   // --- internals -----------------------------------------------------------------------------
+
+  /**
+   * Following begins with the first read, not when the file was opened: lines written in between
+   * (while the run's tables were set up) were not seen arriving, so they are a catch-up too.
+   */
+  private async startClock(): Promise<void> {
+    const st = await statOrNull(this.path);
+    this.atFirstPoll = st && st.isFile() ? { dev: st.dev, ino: st.ino, size: st.size } : null;
+    if (this.cur) this.cur.backlogUntil = Math.max(this.cur.backlogUntil, (await this.cur.fh.stat()).size);
+  }
 
   private async openCursor(p: string, offset: number, backlogUntil: number): Promise<Cursor | undefined> {
     let fh: fs.promises.FileHandle;
@@ -263,7 +282,7 @@ export class FileFollower implements Follower {
     if (cur.held.bytes === 0) return;
     const data = finishLine(cur.held, Buffer.alloc(0));
     cur.held = NO_LINE;
-    out.push(this.chunk(cur, data, 1, Date.now()));
+    out.push(this.chunk(cur, data, Date.now()));
   }
 
   /** Reads up to `budget` bytes; true when the end of the file was reached. */
@@ -285,16 +304,29 @@ export class FileFollower implements Follower {
     return false;
   }
 
-  /** Splits new bytes at the last newline: whole lines go out, the rest is held. */
+  /**
+   * Splits new bytes at the last newline: whole lines go out, the rest is held. A read that runs
+   * past the catch-up (the file grew meanwhile) goes out as two chunks: the lines that were there
+   * when following began, then the ones that arrived since.
+   */
   private take(cur: Cursor, data: Buffer, out: Chunk[], at: number): void {
-    const { lines, held } = takeLines(cur.held, data);
+    const dataStart = cur.readOffset - data.length;
+    // Bytes that were in the file when following began are a catch-up: cut the read there (after the
+    // last newline before that offset) so the rest can count as arrivals.
+    const cutAt = dataStart < cur.backlogUntil && cur.readOffset > cur.backlogUntil && cur.held.bytes === 0 ? data.lastIndexOf(10, cur.backlogUntil - dataStart - 1) + 1 : 0;
+    if (cutAt > 0) {
+      const before = takeLines(cur.held, data.subarray(0, cutAt));
+      cur.held = before.held;
+      if (before.lines) out.push(this.chunk(cur, before.lines, at, dataStart + cutAt));
+    }
+    const { lines, held } = takeLines(cur.held, cutAt > 0 ? data.subarray(cutAt) : data);
     cur.held = held;
-    if (lines) out.push(this.chunk(cur, lines, countNewlines(lines), at));
+    if (lines) out.push(this.chunk(cur, lines, at));
   }
 
-  private chunk(cur: Cursor, data: Buffer, lines: number, at: number): Chunk {
-    const end = cur.readOffset - cur.held.bytes;
-    const c: Chunk = { data, lines, at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
+  /** A chunk of whole lines ending at file offset `end`. */
+  private chunk(cur: Cursor, data: Buffer, at: number, end = cur.readOffset - cur.held.bytes): Chunk {
+    const c: Chunk = { data, lines: countNewlines(data), at, backlog: end <= cur.backlogUntil, fileStart: cur.atFileStart, end: this.positionOf(cur, end) };
     cur.atFileStart = false;
     return c;
   }
@@ -344,27 +376,4 @@ export class FileFollower implements Follower {
     this.notice(`${this.path}: rotated while meterscope was stopped; finishing ${p} first${this.queue.length ? `, then ${this.queue.join(', ')}` : ''}`);
     return true;
   }
-}
-
-export function countNewlines(b: Buffer): number {
-  let n = 0;
-  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-/** Lines in the first `size` bytes, and the offset just past the last newline. */
-async function countLines(fh: fs.promises.FileHandle, size: number): Promise<{ lines: number; boundary: number }> {
-  const buf = Buffer.allocUnsafe(READ_SIZE);
-  let lines = 0;
-  let boundary = 0;
-  for (let off = 0; off < size; ) {
-    const { bytesRead } = await fh.read(buf, 0, Math.min(READ_SIZE, size - off), off);
-    if (bytesRead === 0) break;
-    const b = buf.subarray(0, bytesRead);
-    lines += countNewlines(b);
-    const last = b.lastIndexOf(10);
-    if (last !== -1) boundary = off + last + 1;
-    off += bytesRead;
-  }
-  return { lines, boundary };
 }

@@ -5,6 +5,7 @@
  * or when the caller aborts its signal; a stop by signal still ends with the report (status done).
  */
 import type { Store } from '../store/store.js';
+import { customerFieldOf } from '../ingest/sql/normalize.js';
 import { Runs } from '../store/runs.js';
 import { Interrupted } from '../errors.js';
 import { finalReport } from './final-report.js';
@@ -70,7 +71,8 @@ async function follow(store: Store, start: TailStart, opts: TailOptions): Promis
   if (opts.screen) opts.stderr.write(`meterscope: stopped (${pipeline.stopReason}); computing the report…\n`);
 
   const format = input.ingest.parser?.format ?? opts.format ?? 'unknown';
-  return finalReport(store, { runId, source: start.source, format, lines: input.ingest.line, startedAt: start.startedAt, mapping: opts.mapping, asOf: opts.asOf, require: opts.require }, () => ({
+  const customerField = input.ingest.parser && customerFieldOf(input.ingest.parser);
+  return finalReport(store, { runId, source: start.source, format, customerField, lines: input.ingest.line, startedAt: start.startedAt, mapping: opts.mapping, asOf: opts.asOf, require: opts.require }, () => ({
     stop: pipeline.stopReason ?? 'stopped', resumed: start.resumed, rolledBack: start.rolledBack, arrival: pipeline.arrival.snapshot(), eventTime: input.stats.eventTime(),
     linesRead: pipeline.linesRead, bytesRead: pipeline.bytesRead, batches: pipeline.batches, heldBytes, skippedLines: input.skippedLines,
   }));

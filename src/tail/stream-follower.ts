@@ -4,7 +4,8 @@
  */
 import { UserError } from '../errors.js';
 import { NO_LINE, finishLine, takeLines, type HeldLine } from '../ingest/long-lines.js';
-import { countNewlines, type Chunk, type Follower, type FollowerStatus } from './follower.js';
+import type { Chunk, Follower, FollowerStatus } from './follower.js';
+import { countNewlines } from './lines.js';
 
 export class StreamFollower implements Follower {
   ended = false;

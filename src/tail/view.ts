@@ -5,6 +5,7 @@
 import type { ArrivalSnapshot } from './arrival.js';
 import type { EventTimeSnapshot, KeySeen } from './live-stats.js';
 import type { LiveFit } from './live-fit.js';
+import { plural } from '../report/format.js';
 
 export interface TailSnapshot {
   type: 'interval';
@@ -71,8 +72,8 @@ function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
     `${safe(s.source === '-' ? 'stdin' : s.source)}  [${s.state}]  format ${s.format ?? '(not known yet)'}  elapsed ${duration(s.elapsedS)}`,
     '',
     `${label('arrival')}now ${n(a.now)}/s   avg ${n(a.avg)}/s   peak ${n(a.peak)}/s   p99 ${n(a.p99)}/s   (lines as read)`,
-    `${label('event time')}peak ${n(e.peak)}/s${e.peakSecond ? ` at ${e.peakSecond.replace('T', ' ').slice(0, 19)}` : ''}   newest ${hhmmss(e.newest)}   lag ${e.lagS === null ? '-' : `${e.lagS.toFixed(1)} s`}`,
-    `${label('totals')}${n(t.events)} events   ${n(t.rejects)} rejects   line ${n(t.line)}   ${n(t.batches)} batches   ${n(t.pendingLines)} pending${t.heldBytes ? `   ${n(t.heldBytes)} B held (no newline yet)` : ''}`,
+    `${label('event time')}peak ${n(e.peak)}/s${e.peakSecond ? ` at ${e.peakSecond.replace('T', ' ').slice(0, 19)}` : ''}   newest ${hhmmss(e.newest)}   lag ${e.lagS === null ? '-' : `${e.lagS.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`}`,
+    `${label('totals')}${plural(t.events, 'event')}   ${plural(t.rejects, 'reject')}   line ${n(t.line)}   ${plural(t.batches, 'batch', 'batches')}   ${n(t.pendingLines)} pending${t.heldBytes ? `   ${n(t.heldBytes)} B held (no newline yet)` : ''}`,
     `${label('top events')}${s.topEvents.length ? s.topEvents.slice(0, 5).map((x) => `${safe(x.name)} ${n(x.count)}`).join('  |  ') : '-'}`,
     `${label(`keys (${s.keys.total})`)}${s.keys.recent.length ? `newest: ${s.keys.recent.slice(0, 6).map((k) => `${safe(k.key)} (${hhmmss(k.firstSeen)})`).join(', ')}` : '-'}`,
     `${label('fit')}${s.fit.map((f) => `${f.label} ${n(f.capacityEps)}/s: ${f.verdict.toUpperCase()}`).join('  |  ')}`,

@@ -45,3 +45,15 @@ export function list(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+/** Sliding-window lengths of the rate peaks, seconds. */
+export const PEAK_WINDOWS = { '1s': 1, '10s': 10, '60s': 60 } as const;
+
+/** A window longer than the run's span has no peak to speak of: the run never filled it. */
+export const windowFits = (spanSeconds: number, w: keyof typeof PEAK_WINDOWS): boolean => spanSeconds >= PEAK_WINDOWS[w];
+
+/** Where a duplicate identifier was seen: "a.jsonl:3 then :9", naming the second file when it differs. */
+export function duplicateAt(e: { first: { source: string; line: number }; duplicate: { source: string; line: number } }): string {
+  const base = (s: string) => s.split('/').pop() ?? s;
+  const second = e.duplicate.source === e.first.source ? '' : base(e.duplicate.source);
+  return `${base(e.first.source)}:${e.first.line} then ${second}:${e.duplicate.line}`;
+}

@@ -26,6 +26,13 @@ export interface ParserChoice {
   fastPath?: boolean;
 }
 
+/** Generic JSON / CSV: the field the customer is read from (dotted path or column), if one was found. */
+export function customerFieldOf(choice: ParserChoice): string | undefined {
+  if (choice.jsonPaths?.customer) return choice.jsonPaths.customer.join('.');
+  if (choice.csv && choice.csv.customer >= 0) return choice.csv.header[choice.csv.customer];
+  return undefined;
+}
+
 /**
  * @param rel SQL yielding every line as (source String, line UInt64, raw String) with its raw bytes
  *   (blank lines included: a quoted CSV field may hold them); may use placeholders from `params`.

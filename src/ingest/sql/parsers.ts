@@ -53,10 +53,14 @@ export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, o
   const { document = false } = opts;
   const fast = document ? undefined : opts.fast;
   const propsRaw = paths.props ? rawAt(paths.props, params) : undefined;
-  // Without a payload object, the payload is every top-level key that is not mapped to a column.
-  const props = propsRaw
-    ? `JSONExtractKeysAndValuesRaw(props_raw)`
-    : `arrayFilter(x -> x.1 NOT IN ${params.add(topKeys(paths), 'Array(String)')}, top_pairs)`;
+  // Without a payload object, the payload is every top-level key that is not mapped to a column;
+  // with one, every key of it but the customer field when that lives there.
+  const inPayload = customerInPayload(paths);
+  const props = !propsRaw
+    ? `arrayFilter(x -> x.1 NOT IN ${params.add(topKeys(paths), 'Array(String)')}, top_pairs)`
+    : inPayload === undefined
+      ? `JSONExtractKeysAndValuesRaw(props_raw)`
+      : `arrayFilter(x -> x.1 != ${params.add(inPayload)}, JSONExtractKeysAndValuesRaw(props_raw))`;
   const pick = (fastCol: string, general: string) => (fast ? `if(fast, ${fastCol}, ${general})` : general);
   const carry = fast ? `${fast.columns.join(', ')}, ` : '';
   // Fast rows hand the general parse an empty text: every JSON function on it returns at once.
@@ -95,6 +99,12 @@ export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, o
         )
       )
     )`;
+}
+
+/** The payload key holding the customer, when the customer path is a key of the payload object. */
+function customerInPayload({ customer, props }: JsonPaths): string | undefined {
+  if (!customer || !props || customer.length !== props.length + 1) return undefined;
+  return props.every((k, i) => customer[i] === k) ? customer[customer.length - 1] : undefined;
 }
 
 function topKeys(paths: JsonPaths): string[] {
