@@ -1,5 +1,7 @@
-/** The `meterscope runs` listing: one row per stored run, newest first. */
+/** The `meterscope runs` listing (one row per stored run, newest first) and what `runs rm` / `prune` say. */
 import { table as textTable } from './terminal-parts.js';
+import { formatBytes } from '../profile/progress.js';
+import { int, plural } from './format.js';
 
 /** What the listing shows of a stored run (the fields of the store's run records it reads). */
 export interface RunRow {
@@ -9,12 +11,15 @@ export interface RunRow {
   started_at: string;
   summary: Record<string, unknown>;
   sources: string[];
+  /** Disk bytes of the run's rows (estimated from system.parts), when known. */
+  bytes?: number;
 }
 
-/** `storeLabel` names the store in the message for an empty one. */
-export function renderRunsTable(runs: RunRow[], storeLabel: string): string {
+/** `storeLabel` names the store in the message for an empty one; `diskBytes` is the whole store's size on disk. */
+export function renderRunsTable(runs: RunRow[], storeLabel: string, diskBytes?: number): string {
   if (runs.length === 0) return `no runs yet in ${storeLabel}\n`;
-  const table = textTable(['run id', 'command', 'status', 'started (UTC)', 'events', 'sources'], { rules: 'grid' });
+  const sized = runs.some((r) => r.bytes !== undefined);
+  const table = textTable(['run id', 'command', 'status', 'started (UTC)', 'events', ...(sized ? ['size'] : []), 'sources'], { rules: 'grid' });
   for (const r of runs) {
     table.push([
       r.run_id,
@@ -22,8 +27,54 @@ export function renderRunsTable(runs: RunRow[], storeLabel: string): string {
       r.status,
       r.started_at.replace('T', ' ').slice(0, 19),
       String((r.summary as { events?: number }).events ?? ''),
+      ...(sized ? [r.bytes === undefined ? '' : formatBytes(r.bytes)] : []),
       r.sources.map((s) => s.split('/').pop()).join(', ').slice(0, 40),
     ]);
   }
-  return `${table.toString()}\n`;
+  const footer = sized
+    ? `size: the run's rows on disk (system.parts; a part shared by runs is split by rows, an estimate)` +
+      (diskBytes !== undefined ? `\nstore: ${formatBytes(diskBytes)} on disk (${storeLabel})` : '') +
+      '\n'
+    : '';
+  return `${table.toString()}\n${footer}`;
+}
+
+/** A removed (or, with `dryRun`, removable) run as `runs rm` / `prune` list it. */
+export interface RemovedRun {
+  run_id: string;
+  command: string;
+  status: string;
+  started_at: string;
+  bytes?: number;
+}
+
+export interface RemovalSummary {
+  runs: RemovedRun[];
+  dryRun: boolean;
+  /** Rows deleted per table. */
+  rows?: Record<string, number>;
+  /** Store size on disk before and after. */
+  before?: number;
+  after?: number;
+  /** Runs a prune left because they are still running. */
+  running?: number;
+}
+
+export function renderRemoval(s: RemovalSummary): string {
+  const out: string[] = [];
+  if (s.runs.length === 0) out.push('no runs to remove');
+  else {
+    const t = textTable(['run id', 'command', 'status', 'started (UTC)', 'size'], { rules: 'bare' });
+    for (const r of s.runs) t.push([r.run_id, r.command, r.status, r.started_at.replace('T', ' ').slice(0, 19), r.bytes === undefined ? '' : formatBytes(r.bytes)]);
+    out.push(t.toString());
+    if (s.dryRun) out.push(`would remove ${plural(s.runs.length, 'run')} (dry run: nothing removed)`);
+    else {
+      const rows = Object.values(s.rows ?? {}).reduce((a, b) => a + b, 0);
+      const tables = Object.keys(s.rows ?? {}).length;
+      out.push(`removed ${plural(s.runs.length, 'run')}: ${int(rows)} rows from ${plural(tables, 'table')}`);
+    }
+  }
+  if (s.running) out.push(`kept ${plural(s.running, 'run')} still running`);
+  if (s.before !== undefined && s.after !== undefined) out.push(`store on disk: ${formatBytes(s.before)} → ${formatBytes(s.after)}`);
+  return `${out.join('\n')}\n`;
 }
