@@ -63,7 +63,7 @@ async function remove(store: Store, runs: StoredRun[], dryRun: boolean, json: bo
   const listed = runs.map((r) => ({ run_id: r.run_id, command: r.command, status: r.status, started_at: r.started_at, bytes: sizes.get(r.run_id) ?? 0 }));
   const before = await store.diskBytes();
   const removal = dryRun ? undefined : await removeRuns(store, runs.map((r) => r.run_id));
-  const summary = { runs: listed, dryRun, rows: removal?.rows, before, after: dryRun ? before : await store.diskBytes(), running };
+  const summary = { runs: listed, dryRun, rows: removal?.rows, spaceFreed: removal?.spaceFreed, before, after: dryRun ? before : await store.diskBytes(), running };
   if (json) writeJson(summary);
   else process.stdout.write(renderRemoval(summary));
 }

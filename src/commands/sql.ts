@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { choiceFlag } from './flags.js';
 import { UserError } from '../errors.js';
-import { SQL_FORMATS, runUserSql } from '../store/user-sql.js';
+import { SQL_FORMATS, runUserSql, splitStatements } from '../store/user-sql.js';
 
 interface SqlFlags extends StoreFlags {
   format: string;
@@ -17,9 +17,11 @@ export function registerSql(program: Command): void {
       .option('--format <name>', `output format: ${SQL_FORMATS.join(' | ')} (a FORMAT clause in the query wins)`, 'pretty'),
   ).action(async (query: string | undefined, flags: SqlFlags) => {
     const format = choiceFlag('--format', flags.format, SQL_FORMATS, { ignoreCase: true });
-    const text = query ?? (await readStdin());
-    if (text.trim() === '') throw new UserError(query === undefined ? 'no SQL on stdin: give a query (meterscope sql "SELECT …") or pipe one in' : 'the query is empty');
-    await withStore(flags, (store) => runUserSql(store, text, format, process.stdout));
+    const statements = splitStatements(query ?? (await readStdin()));
+    if (statements.length === 0) {
+      throw new UserError(query === undefined ? 'no SQL on stdin: give a query (meterscope sql "SELECT …") or pipe one in' : 'the query holds no statement, only blanks or comments');
+    }
+    await withStore(flags, (store) => runUserSql(store, statements, format, process.stdout));
   });
 }
 

@@ -56,6 +56,8 @@ export interface RemovalSummary {
   /** Store size on disk before and after. */
   before?: number;
   after?: number;
+  /** False when the store frees the space later (a server), so `after` does not show it yet. */
+  spaceFreed?: boolean;
   /** Runs a prune left because they are still running. */
   running?: number;
 }
@@ -75,6 +77,8 @@ export function renderRemoval(s: RemovalSummary): string {
     }
   }
   if (s.running) out.push(`kept ${plural(s.running, 'run')} still running`);
-  if (s.before !== undefined && s.after !== undefined) out.push(`store on disk: ${formatBytes(s.before)} → ${formatBytes(s.after)}`);
+  if (s.spaceFreed === false && !s.dryRun && s.runs.length) {
+    out.push('the server frees the disk space itself, in the background (old_parts_lifetime: 8 minutes by default)');
+  } else if (s.runs.length && !s.dryRun && s.before !== undefined && s.after !== undefined) out.push(`store on disk: ${formatBytes(s.before)} → ${formatBytes(s.after)}`);
   return `${out.join('\n')}\n`;
 }

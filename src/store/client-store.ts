@@ -59,7 +59,9 @@ export abstract class ClientStore implements Store {
     return Number(row?.bytes ?? 0);
   }
 
-  async reclaimSpace(): Promise<void> {}
+  async reclaimSpace(): Promise<boolean> {
+    return false;
+  }
 
   /** A backend's chance to turn a transport failure into a sentence (see ServerStore). */
   protected translate(err: unknown): unknown {

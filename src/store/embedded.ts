@@ -67,8 +67,9 @@ export class EmbeddedStore extends ClientStore {
     await this.exec(`SYSTEM START MERGES ${table}`);
   }
 
-  async reclaimSpace(): Promise<void> {
+  async reclaimSpace(): Promise<boolean> {
     await reclaimOutdatedParts(this);
+    return true;
   }
 
   /** Everything in the data directory (hard-linked files counted once, as du does). */

@@ -25,6 +25,8 @@ export interface Removal {
   /** Rows deleted per table (tables without rows of the runs are left out), the runs list included. */
   rows: Record<string, number>;
   stagingTablesDropped: number;
+  /** The disk space was freed now (embedded); a server frees it in the background. */
+  spaceFreed: boolean;
 }
 
 async function storedRuns(store: Store, where: string, params: Record<string, unknown> = {}): Promise<StoredRun[]> {
@@ -76,7 +78,7 @@ export async function runsToPrune(store: Store, rule: PruneRule): Promise<{ remo
 
 /** Deletes the runs' rows from every table, their staging tables and their `runs` rows, then frees the space. */
 export async function removeRuns(store: Store, runIds: string[]): Promise<Removal> {
-  const removal: Removal = { rows: {}, stagingTablesDropped: 0 };
+  const removal: Removal = { rows: {}, stagingTablesDropped: 0, spaceFreed: false };
   if (runIds.length === 0) return removal;
   const ids = { ids: runIds };
   const staging = await store.select<{ staging: string }>(`SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id IN {ids:Array(String)} AND staging != ''`, ids);
@@ -94,6 +96,6 @@ export async function removeRuns(store: Store, runIds: string[]): Promise<Remova
     await store.exec(`DROP TABLE IF EXISTS ${name}`);
     removal.stagingTablesDropped++;
   }
-  await store.reclaimSpace();
+  removal.spaceFreed = await store.reclaimSpace();
   return removal;
 }

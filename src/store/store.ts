@@ -47,8 +47,9 @@ export interface Store {
   /**
    * Frees now the disk space of the parts that deletes and merges replaced (outdated parts), where
    * the engine is ours alone; a server frees them itself in the background (old_parts_lifetime).
+   * True when the space was freed now.
    */
-  reclaimSpace(): Promise<void>;
+  reclaimSpace(): Promise<boolean>;
   /** Stops background merges of `table` while a load runs (a no-op where `pausesMerges` is false). */
   pauseMerges(table: string): Promise<void>;
   resumeMerges(table: string): Promise<void>;

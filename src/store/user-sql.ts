@@ -19,9 +19,8 @@ const ENGINE_FORMAT: Record<SqlFormat, { format: string; settings: Settings }> =
   json: { format: 'JSONEachRow', settings: { output_format_json_array_of_rows: 1, output_format_json_quote_64bit_integers: 0 } },
 };
 
-/** Runs every statement of `text` in order, writing their outputs to `out` (left open). */
-export async function runUserSql(store: Store, text: string, format: SqlFormat, out: Writable): Promise<number> {
-  const statements = splitStatements(text);
+/** Runs the statements (see splitStatements) in order, writing their outputs to `out` (left open). */
+export async function runUserSql(store: Store, statements: string[], format: SqlFormat, out: Writable): Promise<void> {
   const { format: engineFormat, settings } = ENGINE_FORMAT[format];
   for (const sql of statements) {
     const result = await store.runStatement(sql, engineFormat, settings);
@@ -29,7 +28,6 @@ export async function runUserSql(store: Store, text: string, format: SqlFormat, 
       if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
     }
   }
-  return statements.length;
 }
 
 /**

@@ -85,7 +85,9 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
     async diskBytes() {
       return 0;
     },
-    async reclaimSpace() {},
+    async reclaimSpace() {
+      return false;
+    },
     async pauseMerges() {},
     async resumeMerges() {},
     async cancelRunning() {},
