@@ -6,6 +6,7 @@ import type { ReplayReport } from '../replay/model.js';
 import type { LatencySummary } from '../replay/metrics.js';
 import { indent, safe, sparkline, table } from './terminal-parts.js';
 import { dec, int, ms } from './format.js';
+import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 
 const STATUS_TEXT: Record<number, string> = { 0: 'no answer (connection error / timeout)' };
 
@@ -34,19 +35,26 @@ export function renderReplayTerminal(r: ReplayReport): string {
   );
   out.push('');
   out.push('Throughput');
-  out.push(`  ${dec(r.achieved.eventsPerS)} events/s answered (${dec(r.achieved.acknowledgedPerS)} acknowledged) · ${dec(r.achieved.requestsPerS)} requests/s · ${dec(r.achieved.attemptsPerS)} attempts/s`);
+  out.push(`  ${dec(r.achieved.eventsPerS)} events/s answered (${dec(r.achieved.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}) · ${dec(r.achieved.requestsPerS)} requests/s · ${dec(r.achieved.attemptsPerS)} attempts/s`);
   out.push(`  offered ${dec(r.achieved.offeredEventsPerS)} events/s over ${dec(r.sendSpanS)} s of sending; ${dec(r.elapsedS)} s from first request to last answer`);
   out.push('');
   out.push('Every event accounted for');
-  const acc = table(['', 'events', 'share'], { widths: [26, 14, 10], aligns: ['left', 'right', 'right'] });
+  const acc = table(['', 'events', 'share'], { widths: [30, 14, 10], aligns: ['left', 'right', 'right'] });
   const share = (n: number) => (t.eventsSent ? `${((n / t.eventsSent) * 100).toFixed(n === t.eventsSent || n === 0 ? 0 : 2)}%` : '-');
-  acc.push(['acknowledged', int(t.acknowledged), share(t.acknowledged)]);
+  acc.push([answeredLabel(r), int(t.acknowledged), share(t.acknowledged)]);
   acc.push(['rejected (4xx)', int(t.rejected), share(t.rejected)]);
   acc.push(['failed (after retries)', int(t.failed), share(t.failed)]);
   acc.push([r.accountingOk ? 'sent (= sum above)' : 'sent (MISMATCH)', int(t.eventsSent), share(t.eventsSent)]);
   if (t.notSent) acc.push(['not sent', int(t.notSent), '']);
   out.push(indent(acc.toString()));
   out.push(`  ${int(t.requests)} requests, ${int(t.attempts)} attempts, ${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}`);
+  const sink = sinkRows(r);
+  if (sink.length) {
+    out.push('', SINK_TITLE);
+    const st = table(['', 'events'], { widths: [30, 14], aligns: ['left', 'right'] });
+    for (const [k, n] of sink) st.push([k, int(n)]);
+    out.push(indent(st.toString()));
+  }
   out.push('');
   out.push('Latency (ms)');
   const lt = table(['', 'p50', 'p90', 'p99', 'p99.9', 'max', 'count'], { widths: [34, 9, 9, 9, 9, 9, 10], aligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
