@@ -42,7 +42,7 @@ export function registerRuns(program: Command): void {
 
   runs
     .command('prune')
-    .description('remove old runs: all but the newest --keep N, or those started more than --older-than ago (with both, a run either keeps stays)')
+    .description('remove old runs: all but the newest --keep N, or those started more than --older-than ago (with both: only runs neither rule keeps)')
     .option('--keep <n>', 'keep the newest n runs')
     .option('--older-than <age>', 'remove runs started longer ago than this (e.g. 30d, 12h)')
     .option('--dry-run', 'list the runs that would be removed, remove nothing')

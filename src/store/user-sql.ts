@@ -11,8 +11,9 @@ export const SQL_FORMATS = ['pretty', 'csv', 'json', 'tsv'] as const;
 export type SqlFormat = (typeof SQL_FORMATS)[number];
 
 const ENGINE_FORMAT: Record<SqlFormat, { format: string; settings: Settings }> = {
-  // One table per result (up to 10,000 rows, ClickHouse's Pretty limit), no colours: the output may be a file.
-  pretty: { format: 'PrettyCompactMonoBlock', settings: { output_format_pretty_color: 0 } },
+  // One table per result (up to 10,000 rows, ClickHouse's Pretty limit), no colours (the output may be
+  // a file), no "-- 1.73 million" tips beside large numbers.
+  pretty: { format: 'PrettyCompactMonoBlock', settings: { output_format_pretty_color: 0, output_format_pretty_single_large_number_tip_threshold: 0 } },
   csv: { format: 'CSVWithNames', settings: {} },
   tsv: { format: 'TSVWithNames', settings: {} },
   // One JSON array of row objects; 64-bit integers as numbers, as jq and spreadsheets expect.
@@ -21,13 +22,22 @@ const ENGINE_FORMAT: Record<SqlFormat, { format: string; settings: Settings }> =
 
 /** Runs the statements (see splitStatements) in order, writing their outputs to `out` (left open). */
 export async function runUserSql(store: Store, statements: string[], format: SqlFormat, out: Writable): Promise<void> {
-  const { format: engineFormat, settings } = ENGINE_FORMAT[format];
+  const { format: engineFormat, settings: wanted } = ENGINE_FORMAT[format];
+  const settings = await knownSettings(store, wanted);
   for (const sql of statements) {
     const result = await store.runStatement(sql, engineFormat, settings);
     for await (const chunk of result) {
       if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
     }
   }
+}
+
+/** The settings this engine knows: an older server refuses a setting it has never heard of. */
+async function knownSettings(store: Store, settings: Settings): Promise<Settings> {
+  const names = Object.keys(settings);
+  if (names.length === 0) return settings;
+  const known = await store.select<{ name: string }>('SELECT name FROM system.settings WHERE name IN {names:Array(String)}', { names });
+  return Object.fromEntries(known.map(({ name }) => [name, settings[name]]));
 }
 
 /**
