@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   profile: async () => (await import('./commands/profile.js')).registerProfile,
   report: async () => (await import('./commands/report.js')).registerReport,
   runs: async () => (await import('./commands/runs.js')).registerRuns,
+  sql: async () => (await import('./commands/sql.js')).registerSql,
   generate: async () => (await import('./commands/generate.js')).registerGenerate,
   tail: async () => (await import('./commands/tail.js')).registerTail,
   replay: async () => (await import('./commands/replay.js')).registerReplay,

@@ -155,7 +155,10 @@ describe('secrets never leak', () => {
     expect(wrong.stderr).toContain('authentication failed');
     const live = await cli('replay (live key in URL)', ['replay', runId, '--target', `${echo.url}/?key=sk_live_${SECRETS.stripeKey.slice(8)}`, '--protocol', 'raw']);
     expect(live.stderr).toContain('refusing to replay with a Stripe live-mode key');
-    for (const c of ['runs', 'report', 'generate']) commands.add(c);
+    // SQL typed by a user prints stored rows as they are (options, summaries, replay reasons).
+    expect((await cli('sql (server)', ['sql', 'SELECT * FROM runs', '--format', 'json', ...server], { CLICKHOUSE_PASSWORD: SECRETS.chPassword })).code).toBe(0);
+    expect((await cli('sql', ['sql', 'SELECT * FROM runs; SELECT reason FROM replay_statuses', '--format', 'tsv'])).code).toBe(0);
+    for (const c of ['runs', 'report', 'generate', 'sql']) commands.add(c);
     expect((await cli('generate', ['generate', '-n', '100', '--seed', '1', '-o', path.join(tempDir(), 'g.jsonl')], { CLICKHOUSE_PASSWORD: SECRETS.chPassword, STRIPE_API_KEY: SECRETS.stripeKey })).code).toBe(0);
 
     // Every report of every stored run, in every format, and every table (the CLI runs are over: the store is ours now).

@@ -141,3 +141,50 @@ describe('server mode', () => {
     expect(Number(c.n)).toBe(lines);
   });
 });
+
+describe('sql and runs rm against a server', () => {
+  const flags = () => ['--clickhouse', url, '--ch-user', user, '--ch-database', database];
+  const env = () => ({ CLICKHOUSE_PASSWORD: password });
+  const serverRows = async <T>(query: string, params: Record<string, unknown> = {}) =>
+    (await (await server.query({ query, query_params: params, format: 'JSONEachRow' })).json()) as T[];
+
+  it('runs queries in every format, a script from stdin, and reports a syntax error in one line', async () => {
+    const [{ run_id: runId }] = await serverRows<{ run_id: string }>(`SELECT run_id FROM runs FINAL WHERE command = 'profile' ORDER BY started_at DESC LIMIT 1`);
+    const q = `SELECT format, count() AS n FROM events WHERE run_id = '${runId}' GROUP BY format ORDER BY format`;
+    const expected = await serverRows<{ format: string; n: string }>(q);
+    expect(expected.length).toBe(4);
+    const json = await runCli(['sql', q, '--format', 'json', ...flags()], { env: env() });
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual(expected.map((r) => ({ format: r.format, n: Number(r.n) })));
+    const csv = await runCli(['sql', q, '--format', 'csv', ...flags()], { env: env() });
+    expect(csv.stdout).toBe(`"format","n"\n${expected.map((r) => `"${r.format}",${r.n}`).join('\n')}\n`);
+    const pretty = await runCli(['sql', q, ...flags()], { env: env() });
+    for (const r of expected) expect(pretty.stdout).toMatch(new RegExp(`│ ${r.format}\\s+│\\s+${r.n} │`));
+
+    const script = `CREATE TABLE scratch_s (k String) ENGINE = MergeTree ORDER BY k; INSERT INTO scratch_s VALUES ('a;b'), ('c');\nSELECT k FROM scratch_s ORDER BY k; DROP TABLE scratch_s;`;
+    const scripted = await runCli(['sql', '--format', 'tsv', ...flags()], { env: env(), stdin: script });
+    expect([scripted.stderr, scripted.stdout]).toEqual(['', 'k\na;b\nc\n']);
+
+    const bad = await runCli(['sql', 'SELEC 1', ...flags()], { env: env() });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^meterscope: ClickHouse error: Syntax error: failed at position 7[^\n]*\n$/);
+  });
+
+  it('runs rm deletes the run from every table of the server database', async () => {
+    const r = await runCli(['profile', path.join(dir, 'stripe.jsonl'), '--json', ...flags()], { env: env() });
+    const runId = JSON.parse(r.stdout).runId as string;
+    const tables = (await serverRows<{ table: string }>(`SELECT DISTINCT table FROM system.columns WHERE database = {db:String} AND name = 'run_id' AND table NOT LIKE 'ingest_%'`, { db: database })).map((t) => t.table);
+    const count = async () => {
+      let n = 0;
+      for (const t of tables) n += Number((await serverRows<{ n: string }>(`SELECT count() AS n FROM ${t} WHERE run_id = {id:String}`, { id: runId }))[0].n);
+      return n;
+    };
+    expect(await count()).toBeGreaterThan(5);
+    const rm = await runCli(['runs', 'rm', runId, ...flags()], { env: env() });
+    expect(rm.stderr).toBe('');
+    expect(rm.stdout).toMatch(/removed 1 run: \d+ rows from \d+ tables\nthe server frees the disk space itself, in the background/);
+    expect(await count()).toBe(0);
+    const listed = await runCli(['runs', '--json', ...flags()], { env: env() });
+    expect((JSON.parse(listed.stdout) as { run_id: string }[]).map((x) => x.run_id)).not.toContain(runId);
+  });
+});

@@ -29,6 +29,8 @@ export interface ProtocolSpec {
   defaultBatch: number;
   /** API path appended to the target (raw: the target URL is used as given). */
   path: string | undefined;
+  /** A 2xx only means "received": the API validates the events after answering and may still drop them. */
+  validatedLater: boolean;
   encode(events: StoredEvent[], timestamps: number[], ctx: EncodeContext): Encoded;
 }
 
@@ -83,6 +85,7 @@ export const SPECS: Record<Protocol, ProtocolSpec> = {
     maxBatch: 1,
     defaultBatch: 1,
     path: '/v1/billing/meter_events',
+    validatedLater: false,
     encode(events, ts, ctx) {
       const e = events[0];
       const parts = [formPart('event_name', e.name), formPart('identifier', identifierOf(e, ctx.idSuffix)), formPart('timestamp', String(Math.floor(ts[0] / 1000)))];
@@ -95,6 +98,7 @@ export const SPECS: Record<Protocol, ProtocolSpec> = {
     maxBatch: 100,
     defaultBatch: 100,
     path: '/v2/billing/meter_event_stream',
+    validatedLater: true,
     encode(events, ts, ctx) {
       const body = JSON.stringify({
         events: events.map((e, i) => ({ event_name: e.name, identifier: identifierOf(e, ctx.idSuffix), timestamp: iso(ts[i]), payload: stripePayload(e, ctx) })),
@@ -106,6 +110,7 @@ export const SPECS: Record<Protocol, ProtocolSpec> = {
     maxBatch: 100,
     defaultBatch: 100,
     path: '/v1/ingest',
+    validatedLater: true,
     encode(events, ts, ctx): Encoded {
       const items = events.map(
         (e, i) =>
@@ -121,6 +126,7 @@ export const SPECS: Record<Protocol, ProtocolSpec> = {
     maxBatch: 10_000,
     defaultBatch: 1,
     path: undefined,
+    validatedLater: false,
     encode(events, ts, ctx) {
       const lines = events.map(
         (e, i) =>

@@ -7,7 +7,8 @@ import type { LatencySummary, OutcomeRow, SecondBucket } from './metrics.js';
 import { summarize } from './metrics.js';
 import type { ReplayConfig, ReplayOutcome } from './run.js';
 import { describePacing, type Pacing } from './pacing.js';
-import type { Protocol } from './encode.js';
+import { SPECS, type Protocol } from './encode.js';
+import type { SinkCounts } from './sink-counts.js';
 import { int, ms, plural } from '../report/format.js';
 
 export const REPLAY_REPORT_VERSION = 2 as const;
@@ -64,6 +65,14 @@ export interface ReplayReport {
   };
   /** acknowledged + rejected + failed === eventsSent */
   accountingOk: boolean;
+  /**
+   * A 2xx answer only means "received": the API validates events after answering and may still drop
+   * them (stripe-v2-stream, metronome), so `acknowledged` counts events received. Absent from models
+   * stored before it existed.
+   */
+  validatedLater?: boolean;
+  /** The target's own count when it is a meterscope sink, read from its /_sink/stats; null otherwise, absent from older models. */
+  sink?: SinkCounts | null;
   achieved: { eventsPerS: number; acknowledgedPerS: number; requestsPerS: number; attemptsPerS: number; offeredEventsPerS: number };
   latency: LatencySummary;
   service: LatencySummary;
@@ -88,6 +97,7 @@ export function buildReport(args: {
   cfg: ReplayConfig;
   out: ReplayOutcome;
   limit?: number;
+  sink?: SinkCounts;
 }): ReplayReport {
   const { cfg, out } = args;
   const m = out.metrics;
@@ -126,6 +136,14 @@ export function buildReport(args: {
   if (args.input.syntheticIdentifiers > 0) {
     notes.push(`${plural(args.input.syntheticIdentifiers, 'input event')} had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
   }
+  const validatedLater = SPECS[cfg.protocol].validatedLater;
+  const sink = args.sink;
+  if (sink && validatedLater && sink.duplicate + sink.invalid > 0) {
+    notes.push(
+      `${cfg.protocol} answers 200 before validating: the sink accepted ${int(sink.accepted)} of the ${int(t.acknowledged)} events it received and dropped ` +
+        `${int(sink.duplicate)} as duplicates and ${int(sink.invalid)} as invalid`,
+    );
+  }
   if (t.duplicateOnRetry > 0) notes.push(`${plural(t.duplicateOnRetry, 'request')} answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
   const s = cfg.pacing;
   return {
@@ -161,6 +179,8 @@ export function buildReport(args: {
     sendSpanS: round(out.sendSpanS, 3),
     totals,
     accountingOk: accountingOk,
+    validatedLater,
+    sink: sink ?? null,
     achieved: {
       eventsPerS: per(t.acknowledged + t.rejected + t.failed),
       acknowledgedPerS: per(t.acknowledged),

@@ -20,6 +20,7 @@ import { buildReport, type ReplayReport } from './model.js';
 import { loadReplayReport, saveReplayResults } from './store.js';
 import { DEFAULT_RETRY } from './retry.js';
 import type { ReplayMetrics } from './metrics.js';
+import { sinkCounts, sinkSnapshot } from './sink-counts.js';
 
 /** The run settings of ReplayConfig, plus the retry bounds and the event limit. */
 export type ReplaySettings = Pick<
@@ -129,7 +130,9 @@ async function replayRun(store: Store, runId: string, input: ReplayInput, cfg: R
     signal,
     onProgress: onProgress ? (m, s) => onProgress(m, s, eventsInput) : undefined,
   };
+  const sinkBefore = await sinkSnapshot(cfg.target.url, runSettings.protocol);
   const out = await runReplay(readRunEvents(store, sourceRunId, { limit }), replayCfg);
+  const sinkAfter = sinkBefore && (await sinkSnapshot(cfg.target.url, runSettings.protocol));
   const names = input.kind === 'file' ? input.sources.map((s) => s.name) : [sourceRunId];
   const report = buildReport({
     runId,
@@ -139,6 +142,7 @@ async function replayRun(store: Store, runId: string, input: ReplayInput, cfg: R
     cfg: replayCfg,
     out,
     limit,
+    sink: sinkBefore && sinkAfter ? sinkCounts(sinkBefore, sinkAfter) : undefined,
   });
   await saveReplayResults(store, report, out.metrics);
   await saveReport(store, runId, 'replay', report);

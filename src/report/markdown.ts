@@ -14,6 +14,7 @@ import { mdCode, mdText } from './escape.js';
 import { dec, duration, int, ms, pct, plural, when } from './format.js';
 import { confirmationTable, draftSection, mdHeader as header, mdRow as row } from './markdown-advice.js';
 import { cutoverRows, fitNotes } from './fit-notes.js';
+import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 
 const MAX_PROPERTY_ROWS = 200;
 const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
@@ -161,9 +162,13 @@ export function renderReplayMarkdown(r: ReplayReport): string {
     '',
   );
   out.push('## Accounting', '');
-  out.push(...header(['input', 'sent', 'acknowledged', 'rejected', 'failed', 'not sent', 'balanced'], ['r', 'r', 'r', 'r', 'r', 'r', 'l']));
+  out.push(...header(['input', 'sent', answeredLabel(r), 'rejected', 'failed', 'not sent', 'balanced'], ['r', 'r', 'r', 'r', 'r', 'r', 'l']));
   out.push(row([int(t.eventsInput), int(t.eventsSent), int(t.acknowledged), int(t.rejected), int(t.failed), int(t.notSent), r.accountingOk ? '✔ yes' : '✖ NO']));
-  out.push('', `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.acknowledgedPerS)} acknowledged/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`, '');
+  out.push('', `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`, '');
+  const sink = sinkRows(r);
+  if (sink.length) {
+    out.push(`## ${SINK_TITLE}`, '', ...header(['', 'events'], ['l', 'r']), ...sink.map(([k, n]) => row([k, int(n)])), '');
+  }
   out.push('## Latency (ms)', '');
   out.push(...header(['measure', 'p50', 'p90', 'p99', 'p99.9', 'max', 'count'], ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
   const lat = (name: string, s: LatencySummary | null) =>

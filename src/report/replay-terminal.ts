@@ -7,6 +7,7 @@ import type { LatencySummary } from '../replay/metrics.js';
 import { cut, DEFAULT_WIDTH, indent, safe, sparkline, wrap, type TextLayout } from './terminal-parts.js';
 import { table } from './text-table.js';
 import { dec, int, ms, plural } from './format.js';
+import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 
 const STATUS_TEXT: Record<number, string> = { 0: 'no answer (connection error / timeout)' };
 const MAX_REASONS = 15;
@@ -60,7 +61,7 @@ export function renderReplayTerminal(r: ReplayReport, layout: TextLayout = { wid
 function throughput(r: ReplayReport, w: number, out: string[]): void {
   const a = r.achieved;
   out.push('Throughput');
-  out.push(wrap(`${dec(a.eventsPerS)} events/s answered (${dec(a.acknowledgedPerS)} acknowledged/s) · ${dec(a.requestsPerS)} requests/s · ${dec(a.attemptsPerS)} attempts/s`, w, 2, 2));
+  out.push(wrap(`${dec(a.eventsPerS)} events/s answered (${dec(a.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s) · ${dec(a.requestsPerS)} requests/s · ${dec(a.attemptsPerS)} attempts/s`, w, 2, 2));
   out.push(wrap(`offered ${dec(a.offeredEventsPerS)} events/s over ${dec(r.sendSpanS)} s of sending; ${dec(r.elapsedS)} s from first request to last answer`, w, 2, 2));
   out.push('');
 }
@@ -70,7 +71,7 @@ function accounting(r: ReplayReport, w: number, out: string[]): void {
   out.push('Every event accounted for');
   const acc = table([{ head: '', shrink: 'wrap', min: 12 }, { head: 'events', align: 'right' }, { head: 'share', align: 'right' }]);
   const share = (n: number) => (t.eventsSent ? `${((n / t.eventsSent) * 100).toFixed(n === t.eventsSent || n === 0 ? 0 : 2)}%` : '-');
-  acc.push(['acknowledged', int(t.acknowledged), share(t.acknowledged)]);
+  acc.push([answeredLabel(r), int(t.acknowledged), share(t.acknowledged)]);
   acc.push(['rejected (4xx)', int(t.rejected), share(t.rejected)]);
   acc.push(['failed (after retries)', int(t.failed), share(t.failed)]);
   acc.push([r.accountingOk ? 'sent (= sum above)' : 'sent (MISMATCH)', int(t.eventsSent), share(t.eventsSent)]);
@@ -78,7 +79,14 @@ function accounting(r: ReplayReport, w: number, out: string[]): void {
   out.push(indent(acc.render(w - 2)));
   out.push(
     wrap(`${plural(t.requests, 'request')}, ${plural(t.attempts, 'attempt')}, ${plural(t.retries, 'retry', 'retries')}${t.sessionRequests ? `, ${plural(t.sessionRequests, 'session request')}` : ''}`, w, 2, 2),
-  );
+  );  const sink = sinkRows(r);
+  if (sink.length) {
+    out.push('', SINK_TITLE);
+    const st = table([{ head: '', shrink: 'wrap', min: 12 }, { head: 'events', align: 'right' }]);
+    for (const [k, n] of sink) st.push([k, int(n)]);
+    out.push(indent(st.render(w - 2)));
+  }
+
   out.push('');
 }
 

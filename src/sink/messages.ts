@@ -9,6 +9,7 @@ export function listeningText(url: string, record: string | undefined): string {
     `  Stripe v1  POST ${url}/v1/billing/meter_events\n` +
     `  Stripe v2  POST ${url}/v2/billing/meter_event_session, ${url}/v2/billing/meter_event_stream\n` +
     `  Metronome  POST ${url}/v1/ingest\n` +
+    `  raw        POST ${url}/raw (replay --protocol raw: any body, JSON lines counted and recorded)\n` +
     `  stats      GET  ${url}/_sink/stats\n` +
     (record ? `  recording accepted events to ${record}\n` : '')
   );

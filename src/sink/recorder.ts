@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 
 export interface AcceptedEvent {
-  api: 'stripe-v1' | 'stripe-v2-stream' | 'metronome';
+  api: 'stripe-v1' | 'stripe-v2-stream' | 'metronome' | 'raw';
   identifier: string;
   customer: string;
   eventName: string;

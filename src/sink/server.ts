@@ -16,6 +16,7 @@ import { EventRecorder, type AcceptedEvent } from './recorder.js';
 import { SinkStats, type RouteName, type SinkStatsSnapshot } from './stats.js';
 import { StripeEmulator, type EventSinkTarget } from './stripe.js';
 import { MetronomeEmulator } from './metronome.js';
+import { rawIngest } from './raw.js';
 import { injectedFailure, metronomeError, rateLimited, stripeError, type SinkReply } from './replies.js';
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -34,6 +35,7 @@ const ROUTES: Record<string, RouteName> = {
   'POST /v2/billing/meter_event_session': 'stripe-v2-session',
   'POST /v2/billing/meter_event_stream': 'stripe-v2-stream',
   'POST /v1/ingest': 'metronome',
+  'POST /raw': 'raw',
 };
 
 export async function startSink(over: Partial<SinkOptions> & { keepEvents?: boolean } = {}): Promise<Sink> {
@@ -107,6 +109,8 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
         if (wait) return rateLimited('metronome', wait);
         return metronome.ingest(events, now, target(route));
       }
+      case 'raw':
+        return rawIngest(body, now, target(route));
       default:
         return notFound(req);
     }

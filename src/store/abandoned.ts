@@ -7,6 +7,7 @@
 import os from 'node:os';
 import type { Store } from './store.js';
 import { Runs, type RunRecord } from './runs.js';
+import { runTables } from './run-rows.js';
 
 export async function reapAbandoned(store: Store): Promise<RunRecord[]> {
   const host = os.hostname();
@@ -37,16 +38,6 @@ export async function deleteRunRows(store: Store, runId: string, tables?: string
     const [has] = await store.select<{ n: string }>(`SELECT count() AS n FROM (SELECT 1 FROM \`${t}\` WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
     if (Number(has?.n) > 0) await store.exec(`DELETE FROM \`${t}\` WHERE run_id = {run:String}`, { run: runId });
   }
-}
-
-/** Every stored table with a run_id column, but the runs list itself. */
-async function runTables(store: Store): Promise<string[]> {
-  const rows = await store.select<{ table: string }>(
-    `SELECT c.table AS table FROM system.columns AS c INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
-     WHERE c.database = currentDatabase() AND c.name = 'run_id' AND c.table != 'runs'
-       AND t.engine NOT IN ('Null', 'MaterializedView', 'View') ORDER BY c.table`,
-  );
-  return rows.map((r) => r.table);
 }
 
 export function isAlive(pid: number): boolean {

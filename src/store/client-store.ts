@@ -47,6 +47,22 @@ export abstract class ClientStore implements Store {
     return rs.stream;
   }
 
+  async runStatement(sql: string, format: string, settings?: Settings): Promise<Readable> {
+    const rs = await this.guard(sql, (query_id) =>
+      this.client.exec({ query_id, query: sql, clickhouse_settings: { ...settings, default_format: format } as ClickHouseSettings }),
+    );
+    return rs.stream;
+  }
+
+  async diskBytes(): Promise<number> {
+    const [row] = await this.select<{ bytes: string }>('SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = currentDatabase()');
+    return Number(row?.bytes ?? 0);
+  }
+
+  async reclaimSpace(): Promise<boolean> {
+    return false;
+  }
+
   /** A backend's chance to turn a transport failure into a sentence (see ServerStore). */
   protected translate(err: unknown): unknown {
     return err;

@@ -11,6 +11,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { UserError } from '../errors.js';
 import { ClientStore } from './client-store.js';
 import { isAlive } from './abandoned.js';
+import { reclaimOutdatedParts } from './reclaim.js';
 import type { Capabilities } from './store.js';
 
 export const EMBEDDED_DATABASE = 'meterscope';
@@ -64,6 +65,16 @@ export class EmbeddedStore extends ClientStore {
 
   async resumeMerges(table: string): Promise<void> {
     await this.exec(`SYSTEM START MERGES ${table}`);
+  }
+
+  async reclaimSpace(): Promise<boolean> {
+    await reclaimOutdatedParts(this);
+    return true;
+  }
+
+  /** Everything in the data directory (hard-linked files counted once, as du does). */
+  async diskBytes(): Promise<number> {
+    return directoryBytes(this.dataDir);
   }
 
   /** The engine lives as long as the process: chDB cannot reopen a path once closed, and tests open several stores. */
@@ -132,4 +143,22 @@ function claimDataDir(dir: string): void {
       /* already gone */
     }
   });
+}
+
+function directoryBytes(dir: string, seen = new Set<string>()): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    try {
+      const st = fs.lstatSync(full);
+      const inode = `${st.dev}:${st.ino}`;
+      if (seen.has(inode)) continue;
+      seen.add(inode);
+      total += st.size;
+      if (entry.isDirectory()) total += directoryBytes(full, seen);
+    } catch {
+      // A part removed while we walk: no longer on disk.
+    }
+  }
+  return total;
 }

@@ -10,3 +10,13 @@ export async function clearRun(store: Store, table: string, runId: string): Prom
   const [row] = await store.select<{ n: string }>(`SELECT count() AS n FROM (SELECT 1 FROM ${table} WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
   if (num(row?.n) > 0) await store.exec(`DELETE FROM ${table} WHERE run_id = {run:String}`, { run: runId });
 }
+
+/** Every stored table with a run_id column, but the runs list itself. */
+export async function runTables(store: Store): Promise<string[]> {
+  const rows = await store.select<{ table: string }>(
+    `SELECT c.table AS table FROM system.columns AS c INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
+     WHERE c.database = currentDatabase() AND c.name = 'run_id' AND c.table != 'runs'
+       AND t.engine NOT IN ('Null', 'MaterializedView', 'View') ORDER BY c.table`,
+  );
+  return rows.map((r) => r.table);
+}

@@ -36,6 +36,20 @@ export interface Store {
   insertTsv(table: string, columns: string, tsv: string): Promise<void>;
   /** Runs a query and streams its raw output bytes in `format` (e.g. RawBLOB). */
   stream(query: string | Query, format: string, settings?: Settings): Promise<Readable>;
+  /**
+   * Runs one statement exactly as a user wrote it (`meterscope sql`) and streams its output, in the
+   * statement's own FORMAT clause or else in `format`. Nothing is appended to the text, so whatever
+   * the engine accepts runs (INSERT … VALUES, DDL, SYSTEM, SHOW).
+   */
+  runStatement(sql: string, format: string, settings?: Settings): Promise<Readable>;
+  /** Bytes the store takes on disk now: the data directory (embedded), the database's parts, outdated ones included (server). */
+  diskBytes(): Promise<number>;
+  /**
+   * Frees now the disk space of the parts that deletes and merges replaced (outdated parts), where
+   * the engine is ours alone; a server frees them itself in the background (old_parts_lifetime).
+   * True when the space was freed now.
+   */
+  reclaimSpace(): Promise<boolean>;
   /** Stops background merges of `table` while a load runs (a no-op where `pausesMerges` is false). */
   pauseMerges(table: string): Promise<void>;
   resumeMerges(table: string): Promise<void>;

@@ -4,7 +4,8 @@
  * process, so meterscope's server path is exercised for real: the HTTP client, URL-bound
  * query parameters, the `database` parameter, streamed TabSeparated/JSONEachRow inserts.
  * It is NOT a ClickHouse server: one request at a time, no auth beyond a fixed password check,
- * no compression, no sessions. Point CLICKHOUSE_URL at a real server to test against one.
+ * no compression, no sessions; of the settings only default_format and output_format_* are applied.
+ * Point CLICKHOUSE_URL at a real server to test against one.
  *
  * Usage: tsx test/support/chdb-http-server.ts <data-dir> [password]  -> prints "listening <port>"
  */
@@ -57,7 +58,27 @@ async function handle(url: URL, raw: Buffer): Promise<string> {
       fs.rmSync(file, { force: true });
     }
   }
-  return run(body);
+  return runWithOutputSettings(body, url.searchParams);
+}
+
+/**
+ * A plain statement in `default_format` (CSV when absent, as chDB's), with the request's
+ * output_format_* settings applied for this request only, as a server scopes URL settings.
+ */
+async function runWithOutputSettings(sql: string, search: URLSearchParams): Promise<string> {
+  const format = search.get('default_format') ?? undefined;
+  const settings = [...search].filter(([k]) => /^output_format_\w+$/.test(k));
+  const names = settings.map(([k]) => literal(k)).join(', ');
+  const saved = settings.length ? text(await session.queryAsync(`SELECT name, value FROM system.settings WHERE name IN (${names})`, { format: 'TSV' })) : '';
+  for (const [k, v] of settings) await run(`SET ${k} = ${literal(v)}`);
+  try {
+    return text(await session.queryAsync(sql, format ? { format } : undefined));
+  } finally {
+    for (const line of saved.split('\n').filter(Boolean)) {
+      const [k, v] = line.split('\t');
+      await run(`SET ${k} = ${literal(v)}`);
+    }
+  }
 }
 
 const server = http.createServer((req, res) => {

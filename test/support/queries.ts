@@ -79,6 +79,15 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
     async stream() {
       throw new Error('recordingStore does not stream');
     },
+    async runStatement() {
+      throw new Error('recordingStore does not stream');
+    },
+    async diskBytes() {
+      return 0;
+    },
+    async reclaimSpace() {
+      return false;
+    },
     async pauseMerges() {},
     async resumeMerges() {},
     async cancelRunning() {},

@@ -11,6 +11,7 @@ import { html } from '../escape.js';
 import { dec, int, ms, plural, when } from '../format.js';
 import { page } from './page.js';
 import { figure, section, table, tiles } from './parts.js';
+import { SINK_TITLE, answeredLabel, sinkRows } from '../replay-target-count.js';
 
 export async function renderReplayHtml(r: ReplayReport): Promise<string> {
   const charts = new Map((await renderCharts(replayChartSpecs(r))).map((c) => [c.id, c]));
@@ -18,7 +19,7 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
   const accounting =
     tiles([
       { k: 'events sent', v: int(t.eventsSent), d: `of ${int(t.eventsInput)} in the input` },
-      { k: 'acknowledged', v: int(t.acknowledged), d: `${dec(r.achieved.acknowledgedPerS)}/s` },
+      { k: answeredLabel(r), v: int(t.acknowledged), d: `${dec(r.achieved.acknowledgedPerS)}/s` },
       { k: 'rejected (4xx)', v: int(t.rejected) },
       { k: 'failed', v: int(t.failed), d: 'after retries' },
       { k: 'not sent', v: int(t.notSent) },
@@ -28,7 +29,7 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
       [
         { text: 'input', num: true },
         { text: 'sent', num: true },
-        { text: 'acknowledged', num: true },
+        { text: answeredLabel(r), num: true },
         { text: 'rejected', num: true },
         { text: 'failed', num: true },
         { text: 'not sent', num: true },
@@ -43,13 +44,14 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
             t.rejected,
             t.failed,
             t.notSent,
-            { html: r.accountingOk ? '<span class="ok">✔ acknowledged + rejected + failed = sent</span>' : '<span class="bad">✖ MISMATCH</span>' },
+            { html: r.accountingOk ? `<span class="ok">✔ ${r.validatedLater ? 'received' : 'acknowledged'} + rejected + failed = sent</span>` : '<span class="bad">✖ MISMATCH</span>' },
           ],
         },
       ],
     ) +
     `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}). ` +
-      `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`)}</p>`;
+      `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`)}</p>` +
+    sinkTable(r);
 
   const latRow = (name: string, s: LatencySummary | null) => ({
     cells: s && s.count ? [name, ...[s.p50Ms, s.p90Ms, s.p99Ms, s.p999Ms, s.maxMs].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
@@ -117,4 +119,11 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
     ].join('\n'),
     model: r,
   });
+}
+
+/** The sink's own count next to the replay's, when the target was a meterscope sink. */
+function sinkTable(r: ReplayReport): string {
+  const rows = sinkRows(r);
+  if (!rows.length) return '';
+  return `<h3>${html(SINK_TITLE)}</h3>` + table(['', { text: 'events', num: true }], rows.map(([k, n]) => ({ cells: [k, n] })));
 }
