@@ -4,6 +4,7 @@ import { numberFlag } from './common.js';
 import { UserError } from '../errors.js';
 import { startSink } from '../sink/server.js';
 import { DEFAULT_RATE_LIMITS, LIMIT_KEYS, parseLatency, parseRateLimits } from '../sink/options.js';
+import { readMetersFile } from '../stripe/meters.js';
 
 interface SinkFlags {
   host: string;
@@ -20,6 +21,7 @@ interface SinkFlags {
   sessionTtl: string;
   anyTimestamp?: boolean;
   seed?: string;
+  meters?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -46,6 +48,7 @@ export function registerSink(program: Command): void {
     .option('--session-ttl <seconds>', 'lifetime of v2 meter event session tokens', '900')
     .option('--any-timestamp', 'do not enforce the APIs\' timestamp windows (Stripe: 35 days back, 5 min ahead; Metronome: 34 days back, 24 h ahead)')
     .option('--seed <n>', 'seed for the fault-injection dice (reproducible runs)')
+    .option('--meters <file>', 'answer Stripe\'s GET /v1/billing/meters with these meters (`meterscope stripe meters --json` or a Stripe list) and their event summaries from the accepted events')
     .action(async (flags: SinkFlags) => {
       const port = numberFlag('--port', flags.port, { min: 0, integer: true })!;
       if (port > 65535) throw new UserError(`--port must be at most 65535, got ${port}`);
@@ -54,6 +57,7 @@ export function registerSink(program: Command): void {
       let failRate = numberFlag('--fail-rate', flags.failRate, { min: 0 });
       if (failRate !== undefined && failRate > 1) throw new UserError(`--fail-rate is a fraction between 0 and 1, got ${failRate}`);
       if (failRate === undefined && failStatus !== undefined) failRate = 1;
+      const meters = flags.meters ? readMetersFile(flags.meters) : [];
       const sink = await startSink({
         host: flags.host,
         port,
@@ -69,6 +73,7 @@ export function registerSink(program: Command): void {
         sessionTtlSeconds: numberFlag('--session-ttl', flags.sessionTtl, { min: 1 })!,
         checkTimestamps: !flags.anyTimestamp,
         seed: numberFlag('--seed', flags.seed, { integer: true }),
+        meters,
       }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${port} on ${flags.host} is already in use; pick another with --port (0 = any free port)`);
         if (e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES') throw new UserError(`cannot listen on ${flags.host}:${port} (${e.code})`);
@@ -78,6 +83,7 @@ export function registerSink(program: Command): void {
       process.stdout.write(`  Stripe v1  POST ${sink.url}/v1/billing/meter_events\n`);
       process.stdout.write(`  Stripe v2  POST ${sink.url}/v2/billing/meter_event_session, ${sink.url}/v2/billing/meter_event_stream\n`);
       process.stdout.write(`  Metronome  POST ${sink.url}/v1/ingest\n`);
+      if (meters.length) process.stdout.write(`  Stripe     GET  ${sink.url}/v1/billing/meters (${meters.length} meters), ${sink.url}/v1/billing/meters/{id}/event_summaries\n`);
       process.stdout.write(`  stats      GET  ${sink.url}/_sink/stats\n`);
       if (flags.record) process.stdout.write(`  recording accepted events to ${path.resolve(flags.record)}\n`);
       await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { REPLAY_RESULTS } from './schema/004-replay.js';
 import { STRIPE_TABLES } from './schema/005-stripe.js';
 import { PROFILE_RESULT_TABLES } from './schema/006-profile-results.js';
 import { RUN_OWNER } from './schema/007-run-owner.js';
+import { BILL_TABLES } from './schema/008-bill.js';
 
 export interface Migration {
   version: number;
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER];
+export const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER, BILL_TABLES];
 
 export async function migrate(store: Store): Promise<number[]> {
   await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -11,9 +11,9 @@ import type { EventLocation, StripeCheckResult } from './check.js';
 import type { ReconcileResult } from './reconcile.js';
 
 /** Billing amounts are shown exactly (up to float noise): rounding could hide a difference. */
-const amount = (n: number) => (Number.isInteger(n) ? int(n) : String(Number(n.toPrecision(12))));
+export const amount = (n: number) => (Number.isInteger(n) ? int(n) : String(Number(n.toPrecision(12))));
 /** Borderless columns, two spaces apart, so the tables fit 100 columns. */
-const table = (head: string[]) =>
+export const table = (head: string[]) =>
   new Table({
     head,
     chars: {
@@ -23,7 +23,7 @@ const table = (head: string[]) =>
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
 /** A table's text without the padding cli-table3 leaves at line ends. */
-const text = (t: Table.Table) => t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
+export const text = (t: Table.Table) => t.toString().split('\n').map((l) => l.trimEnd()).join('\n');
 const at = (l: EventLocation | null) => (l ? `${safe(path.basename(l.source), 40)} line ${l.line}` : '');
 
 export function renderMeters(meters: StripeMeter[]): string {
