@@ -17,6 +17,7 @@ import type { Store } from '../src/store/store.js';
 import { computeBill, type BillOptions } from '../src/bill/compute.js';
 import { computeIdentity } from '../src/profile/identity.js';
 import { validateMetrics } from '../src/bill/metrics.js';
+import { draftMetrics } from '../src/bill/source.js';
 import type { BillModel } from '../src/bill/model.js';
 import { parseFile, type ParsedEvent } from './support/parse-events.js';
 import { oracleBill, type OracleOptions, type Request } from './support/bill-oracle.js';
@@ -220,6 +221,10 @@ describe('bill of the hand-made log against plain JS and by hand', () => {
     const model = await check(hand, HAND_METRICS, { period: 'month', dedup: 'metronome', accept: { oldest: asOf - 34 * 86_400_000, newest: asOf + 86_400_000 } }, { backfill: true, asOf: '2024-06-10T00:00:00Z' });
     // The 1 May uses of d34 and d35 are refused, so their June reuses are no longer duplicates.
     expect(byKey(model, 'api sum')).toMatchObject({ 'c3|2024-06-01|ap': 18 });
+  });
+
+  it('without --metrics, a run with no stored profile report has no drafts: one sentence', async () => {
+    await expect(draftMetrics(store, hand.run)).rejects.toThrow(`run ${hand.run} has no stored profile report to draft metrics from; pass --metrics FILE (a JSON array of create-billable-metric bodies)`);
   });
 
   it('an empty run bills nothing', async () => {
