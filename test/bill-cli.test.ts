@@ -146,11 +146,15 @@ describe('meterscope bill (CLI)', () => {
       expect(usage[0].q).toBe([...expectedCalls().values()].reduce((a, b) => a + b, 0));
       const [hostile] = await rows<{ q: number }>(store, `SELECT sum(quantity) AS q FROM bill_usage WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} AND group_values['region'] = {r:String}`, { run, at, r: HOSTILE.img });
       expect(hostile.q).toBe(model.usage.filter((u) => u.group?.region === HOSTILE.img).reduce((s, u) => s + u.quantity, 0));
-      const metrics = await rows<{ metric: string; billed_events: string; excluded: Record<string, string> }>(store,
-        `SELECT metric, billed_events, excluded FROM bill_metrics WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} ORDER BY metric`, { run, at });
-      expect(metrics.map((m) => [m.metric, Number(m.billed_events), Object.fromEntries(Object.entries(m.excluded).map(([k, v]) => [k, Number(v)]))])).toEqual(
-        [...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.name, m.billedEvents, Object.fromEntries(m.excluded.byReason.map((x) => [x.reason, x.events]))]),
+      const metrics = await rows<{ metric: string; billed_events: string }>(store,
+        `SELECT metric, billed_events FROM bill_metrics WHERE bill_id = {bill:String} ORDER BY metric`, { bill: model.billId });
+      expect(metrics.map((m) => [m.metric, Number(m.billed_events)])).toEqual([...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.name, m.billedEvents]));
+      const excluded = await rows<{ metric: string; reason: string; events: string; value: number }>(store,
+        `SELECT metric, reason, events, value FROM bill_exclusions WHERE bill_id = {bill:String} ORDER BY metric, reason`, { bill: model.billId });
+      expect(excluded.map((x) => [x.metric, x.reason, Number(x.events), x.value])).toEqual(
+        [...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).flatMap((m) => [...m.excluded.byReason].sort((a, b) => a.reason.localeCompare(b.reason)).map((x) => [m.name, x.reason, x.events, x.value])),
       );
+      expect(excluded.length).toBeGreaterThan(0);
     } finally {
       await store.close();
     }

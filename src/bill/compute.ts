@@ -1,13 +1,15 @@
 /**
- * Bills a run: for each metric, the usage lines and the exclusions, all aggregated in ClickHouse
- * (src/bill/sql.ts); here only the rows are shaped into the model.
+ * Bills a run: for each metric, the usage lines and the exclusions, aggregated in ClickHouse
+ * (src/bill/sql.ts) and written by the engine to bill_usage / bill_exclusions; here only the rows
+ * read back are shaped into the model.
  */
+import crypto from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { num, numOrNull } from '../store/sql.js';
 import { UserError } from '../errors.js';
 import { BILL_SCHEMA_VERSION, type BillModel, type BillSettings, type MetricBill, type UsageLine } from './model.js';
 import type { BillMetric } from './metrics.js';
-import { METRONOME_FUTURE_MS, METRONOME_PAST_MS, reasonsQuery, spanQuery, usageQuery, type BillScope } from './sql.js';
+import { METRONOME_FUTURE_MS, METRONOME_PAST_MS, billRowsQuery, billedQuery, exclusionsQuery, spanQuery, usageLinesQuery, type BillScope } from './sql.js';
 import { parseRange } from './periods.js';
 
 export interface BillOptions {
@@ -37,47 +39,59 @@ export function billScope(runId: string, o: BillOptions, now = Date.now()): Bill
   return { runId, period: o.period, dedup: o.dedup, accept, range: parseRange(o.from, o.to, o.period) };
 }
 
-interface UsageRow {
-  customer: string;
-  period: string | number;
-  g: string[];
-  events: string;
-  quantity: number;
+/** The usage columns as read back: metric, customer, period (unix s), group values, quantity, events. */
+type UsageColumns = [string[], string[], number[], string[][], number[], (number | string)[]];
+
+/** The metrics[] entries, from the bill's rows in bill_usage and bill_exclusions. */
+async function metricEntries(store: Store, billId: string, metrics: BillMetric[], events: number): Promise<MetricBill[]> {
+  const excluded = await store.select<{ metric: string; reason: string; events: string; value: number | null }>(exclusionsQuery(billId));
+  const billed = new Map((await store.select<{ metric: string; events: string; customers: string }>(billedQuery(billId))).map((r) => [r.metric, r]));
+  return metrics.map((m) => {
+    const unique = m.aggregation === 'UNIQUE';
+    const byReason = excluded.filter((r) => r.metric === m.name).map((r) => ({ reason: r.reason, events: num(r.events), value: unique ? null : (numOrNull(r.value) ?? 0) }));
+    return {
+      name: m.name,
+      aggregationType: m.aggregation,
+      aggregationKey: m.key,
+      eventTypes: m.eventTypesIn,
+      eventTypesExcluded: m.eventTypesNotIn ?? [],
+      groupKeys: m.groupKeys,
+      groupBy: m.groupBy,
+      request: m.request,
+      events,
+      billedEvents: num(billed.get(m.name)?.events),
+      customers: num(billed.get(m.name)?.customers),
+      excluded: {
+        events: byReason.reduce((s, r) => s + r.events, 0),
+        value: unique ? null : byReason.reduce((s, r) => s + (r.value ?? 0), 0),
+        byReason,
+      },
+    };
+  });
 }
 
-async function billMetric(store: Store, m: BillMetric, scope: BillScope, events: number): Promise<{ metric: MetricBill; usage: UsageLine[] }> {
-  const rows = await store.select<UsageRow>(usageQuery(m, scope));
-  const reasons = await store.select<{ reason: string; events: string; value: number }>(reasonsQuery(m, scope));
-  const usage = rows.map((r) => ({
-    metric: m.name,
-    customer: r.customer,
-    periodStart: iso(num(r.period) * 1000),
-    group: m.groupBy.length ? Object.fromEntries(m.groupBy.map((k, i) => [k, r.g[i]])) : null,
-    quantity: Number(r.quantity),
-    events: num(r.events),
-  }));
-  const unique = m.aggregation === 'UNIQUE';
-  const byReason = reasons.filter((r) => r.reason !== '').map((r) => ({ reason: r.reason, events: num(r.events), value: unique ? null : (numOrNull(r.value) ?? 0) }));
-  const billedEvents = num(reasons.find((r) => r.reason === '')?.events);
-  const metric: MetricBill = {
-    name: m.name,
-    aggregationType: m.aggregation,
-    aggregationKey: m.key,
-    eventTypes: m.eventTypesIn,
-    eventTypesExcluded: m.eventTypesNotIn ?? [],
-    groupKeys: m.groupKeys,
-    groupBy: m.groupBy,
-    request: m.request,
-    events,
-    billedEvents,
-    customers: new Set(usage.map((u) => u.customer)).size,
-    excluded: {
-      events: byReason.reduce((s, r) => s + r.events, 0),
-      value: unique ? null : byReason.reduce((s, r) => s + (r.value ?? 0), 0),
-      byReason,
-    },
-  };
-  return { metric, usage };
+/**
+ * The bill's usage lines, read back sorted (metric order, customer, period, group values). As one
+ * JSON document of columns: a third less CPU than a JSON object per row at 700k lines.
+ */
+async function usageLines(store: Store, billId: string, metrics: BillMetric[]): Promise<UsageLine[]> {
+  const groupBy = new Map(metrics.map((m) => [m.name, m.groupBy]));
+  const chunks: Buffer[] = [];
+  for await (const c of await store.stream(usageLinesQuery(billId, metrics.map((m) => m.name)), 'JSONCompactColumns')) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  // No rows: the engine writes no columns at all.
+  const [metric, customer, period, g, quantity, events] = (text ? JSON.parse(text) : []) as UsageColumns;
+  return (metric ?? []).map((name, i) => {
+    const keys = groupBy.get(name) ?? [];
+    return {
+      metric: name,
+      customer: customer[i],
+      periodStart: iso(num(period[i]) * 1000),
+      group: keys.length ? Object.fromEntries(keys.map((k, j) => [k, g[i][j]])) : null,
+      quantity: Number(quantity[i]),
+      events: num(events[i]),
+    };
+  });
 }
 
 /** The run's events and span (an empty run bills nothing; it is not an error). */
@@ -95,6 +109,7 @@ export async function computeBill(store: Store, runId: string, metrics: BillMetr
     kind: 'bill',
     schemaVersion: BILL_SCHEMA_VERSION,
     runId,
+    billId: crypto.randomUUID(),
     billedAt: now.toISOString(),
     settings: {
       period: o.period,
@@ -116,11 +131,9 @@ export async function computeBill(store: Store, runId: string, metrics: BillMetr
     computeSeconds: 0,
   };
   // One metric at a time: each query already uses every core.
-  for (const m of metrics) {
-    const { metric, usage } = await billMetric(store, m, scope, span.events);
-    out.metrics.push(metric);
-    out.usage.push(...usage);
-  }
+  for (const m of metrics) await store.exec(billRowsQuery(m, scope, out));
+  out.metrics = await metricEntries(store, out.billId, metrics, span.events);
+  out.usage = await usageLines(store, out.billId, metrics);
   out.computeSeconds = (Date.now() - started) / 1000;
   return out;
 }

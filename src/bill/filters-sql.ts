@@ -15,10 +15,21 @@ export interface Exclusion {
   reason: string;
 }
 
-/** Expressions for one payload key, bound once. A JSON null carries no value, so it counts as absent. */
+const bound = new WeakMap<SqlParams, Map<string, { has: string; text: string }>>();
+
+/**
+ * Expressions for one payload key, bound once per query: the same key then gives the same text
+ * everywhere, which the engine computes once per row. A JSON null carries no value: it counts as absent.
+ */
 export function keyExpr(p: SqlParams, key: string): { has: string; text: string } {
-  const k = p.add(key);
-  return { has: `(mapContains(properties, ${k}) AND properties[${k}] != 'null')`, text: plain(`properties[${k}]`) };
+  let keys = bound.get(p);
+  if (!keys) bound.set(p, (keys = new Map()));
+  let e = keys.get(key);
+  if (!e) {
+    const k = p.add(key);
+    keys.set(key, (e = { has: `(mapContains(properties, ${k}) AND properties[${k}] != 'null')`, text: plain(`properties[${k}]`) }));
+  }
+  return e;
 }
 
 /** True when the event type passes event_type_filter (no filter: every type). */

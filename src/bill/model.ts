@@ -115,6 +115,8 @@ export interface BillModel {
   kind: 'bill';
   schemaVersion: typeof BILL_SCHEMA_VERSION;
   runId: string;
+  /** Identifies this bill's rows in the bill_* tables. */
+  billId: string;
   billedAt: string;
   settings: BillSettings;
   /** Events in the run. */

@@ -75,7 +75,8 @@ function classified(p: SqlParams, m: BillMetric, s: BillScope): { with: string; 
   const dup = duplicatesCte(p, s, run);
   const value = valueExprs(p, m);
   const reasons = exclusions(p, m, s, value.numeric).map((x) => `${x.when}, ${p.add(x.reason)}`);
-  const groups = m.groupBy.length ? `[${m.groupBy.map((k) => keyExpr(p, k).text).join(', ')}]` : 'CAST([] AS Array(String))';
+  // Group values only for billed events (short-circuit if): excluded ones get empty values of the same length.
+  const groups = m.groupBy.length ? `if(reason = '', [${m.groupBy.map((k) => keyExpr(p, k).text).join(', ')}], arrayWithConstant(${m.groupBy.length}, ''))` : 'CAST([] AS Array(String))';
   const from = `(
     SELECT customer, event_time, source, line, seq, toUInt32(${PERIOD_START_SQL[s.period]}) AS period, ${groups} AS g,
       ${value.value} AS v, ${value.text} AS txt,
@@ -84,15 +85,53 @@ function classified(p: SqlParams, m: BillMetric, s: BillScope): { with: string; 
   return { with: dup ? `WITH ${dup}\n` : '', from };
 }
 
-/** Usage lines: per customer × period × group values, the quantity and the billed events. */
-export function usageQuery(m: BillMetric, s: BillScope): Query {
+/** Which bill rows belong to (see src/store/schema/008-bill.ts). */
+export interface BillKey {
+  billId: string;
+  billedAt: string;
+}
+
+/**
+ * One metric's rows into bill_rows (split into bill_usage and bill_exclusions by the views of
+ * migration 8), from one pass over the events: billed events grouped per customer × period × group
+ * values with their quantity; excluded events per reason, with what they carried (see
+ * contributionSql). Written by the engine: a metric grouped by an identifier-like key has as many
+ * usage lines as events, which would otherwise cross the wire twice.
+ */
+export function billRowsQuery(m: BillMetric, s: BillScope, bill: BillKey): Query {
   const p = new SqlParams();
   const c = classified(p, m, s);
+  const cols = 'bill_id, run_id, billed_at, metric, aggregation, period, period_start, customer, group_values, quantity, events, reason, value';
   return {
-    sql: `${c.with}SELECT customer, period, g, count() AS events, ${quantitySql(m)} AS quantity
-    FROM ${c.from} WHERE reason = ''
-    GROUP BY customer, period, g ORDER BY customer, period, g`,
+    sql: `INSERT INTO bill_rows (${cols})
+    ${c.with}SELECT ${p.add(bill.billId)}, ${p.add(s.runId)}, ${p.add(bill.billedAt.replace('T', ' ').replace('Z', ''), "DateTime64(3, 'UTC')")}, ${p.add(m.name)},
+      ${p.add(m.aggregation)}, ${p.add(s.period)}, toDateTime(pp, 'UTC'), cc, mapFromArrays(${p.add(m.groupBy, 'Array(String)')}, gg), quantity, events, reason, value
+    FROM (
+      SELECT reason, if(reason = '', customer, '') AS cc, if(reason = '', period, 0) AS pp, g AS gg,
+        count() AS events, ${quantitySql(m)} AS quantity, ${m.aggregation === 'UNIQUE' ? 'NULL' : `toFloat64(sum(${contributionSql(m)}))`} AS value
+      FROM ${c.from}
+      GROUP BY reason, cc, pp, gg)`,
     params: p.values,
+  };
+}
+
+/** A bill's exclusions per metric and reason, most events first. */
+export function exclusionsQuery(billId: string): Query {
+  return { sql: `SELECT metric, reason, events, value FROM bill_exclusions WHERE bill_id = {bill:String} ORDER BY events DESC, reason`, params: { bill: billId } };
+}
+
+/** A bill's billed events and customers per metric. */
+export function billedQuery(billId: string): Query {
+  return { sql: `SELECT metric, sum(events) AS events, uniqExact(customer) AS customers FROM bill_usage WHERE bill_id = {bill:String} GROUP BY metric`, params: { bill: billId } };
+}
+
+/** A bill's usage lines back, compact rows [metric, customer, period (unix s), group values, quantity, events], sorted. */
+export function usageLinesQuery(billId: string, metrics: string[]): Query {
+  return {
+    sql: `SELECT metric, customer, toUInt32(period_start) AS period, mapValues(group_values) AS g, quantity, events
+    FROM bill_usage WHERE bill_id = {bill:String}
+    ORDER BY indexOf({metrics:Array(String)}, metric), customer, period, g`,
+    params: { bill: billId, metrics },
   };
 }
 
@@ -104,17 +143,6 @@ export function totalsQuery(m: BillMetric, s: BillScope): Query {
     sql: `${c.with}SELECT customer, period, count() AS events, ${quantitySql(m)} AS quantity
     FROM ${c.from} WHERE reason = ''
     GROUP BY customer, period ORDER BY customer, period`,
-    params: p.values,
-  };
-}
-
-/** Events and excluded value per reason ('' = billed). */
-export function reasonsQuery(m: BillMetric, s: BillScope): Query {
-  const p = new SqlParams();
-  const c = classified(p, m, s);
-  return {
-    sql: `${c.with}SELECT reason, count() AS events, sum(${contributionSql(m)}) AS value
-    FROM ${c.from} GROUP BY reason ORDER BY events DESC, reason`,
     params: p.values,
   };
 }

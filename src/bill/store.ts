@@ -1,4 +1,7 @@
-/** Writes a bill to the migration-8 tables (src/store/schema/008-bill.ts), in slices. */
+/**
+ * Writes a bill's metrics and parity rows to the migration-8 tables (src/store/schema/008-bill.ts),
+ * in slices; the usage lines and exclusions are already there (computeBill has the engine write them).
+ */
 import type { Store } from '../store/store.js';
 import type { BillModel } from './model.js';
 
@@ -13,8 +16,8 @@ async function insert(store: Store, table: string, rows: Record<string, unknown>
 
 export async function saveBill(store: Store, b: BillModel): Promise<void> {
   const at = ch(b.billedAt);
-  const aggregation = new Map(b.metrics.map((m) => [m.name, m.aggregationType]));
   await insert(store, 'bill_metrics', b.metrics.map((m) => ({
+    bill_id: b.billId,
     run_id: b.runId,
     billed_at: at,
     metric: m.name,
@@ -24,22 +27,10 @@ export async function saveBill(store: Store, b: BillModel): Promise<void> {
     events: m.events,
     billed_events: m.billedEvents,
     excluded_events: m.excluded.events,
-    excluded: Object.fromEntries(m.excluded.byReason.map((r) => [r.reason, r.events])),
     detail: JSON.stringify(m),
   })));
-  await insert(store, 'bill_usage', b.usage.map((u) => ({
-    run_id: b.runId,
-    billed_at: at,
-    metric: u.metric,
-    aggregation: aggregation.get(u.metric) ?? '',
-    period: b.settings.period,
-    period_start: chSeconds(u.periodStart),
-    customer: u.customer,
-    group_values: u.group ?? {},
-    quantity: u.quantity,
-    events: u.events,
-  })));
   await insert(store, 'bill_parity', (b.parity ?? []).map((r) => ({
+    bill_id: b.billId,
     run_id: b.runId,
     billed_at: at,
     metric: r.metric,

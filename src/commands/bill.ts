@@ -1,6 +1,7 @@
 /** `meterscope bill <run-id>`: what each customer would be billed under each metric, and (--stripe) whether it matches Stripe. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
@@ -18,6 +19,7 @@ import { renderBillText } from '../report/bill-text.js';
 import { renderBillMarkdown } from '../report/bill-markdown.js';
 import { renderBillHtml } from '../report/bill-html.js';
 import { renderBillCsv } from '../report/bill-csv.js';
+import { billJsonChunks } from '../report/bill-json.js';
 
 /** Exit code when some customer × period differs from Stripe by more than --tolerance, or nothing could be compared (a CI gate). */
 export const PARITY_EXIT_CODE = 4;
@@ -56,12 +58,27 @@ function formatOf(f: BillFlags): Format {
   return (f.out && BY_EXTENSION[path.extname(f.out).toLowerCase()]) || 'text';
 }
 
-function render(b: BillModel, format: Format, limit: number): string {
-  if (format === 'json') return `${JSON.stringify(b, null, 2)}\n`;
-  if (format === 'md') return renderBillMarkdown(b);
-  if (format === 'html') return renderBillHtml(b);
-  if (format === 'csv') return renderBillCsv(b);
-  return renderBillText(b, { maxRows: limit });
+function* render(b: BillModel, format: Format, limit: number): Generator<string> {
+  if (format === 'json') yield* billJsonChunks(b);
+  else if (format === 'md') yield renderBillMarkdown(b);
+  else if (format === 'html') yield renderBillHtml(b);
+  else if (format === 'csv') yield renderBillCsv(b);
+  else yield renderBillText(b, { maxRows: limit });
+}
+
+/** Writes the pieces to --out or stdout, waiting while the stream is full (the JSON of a large bill is big). */
+async function emit(pieces: Iterable<string>, out: string | undefined): Promise<void> {
+  const stream = out ? fs.createWriteStream(out) : process.stdout;
+  let failure: unknown;
+  const failed = new Promise<void>((resolve) => stream.once('error', (err) => resolve(void (failure = err))));
+  for (const piece of pieces) {
+    if (failure !== undefined) break;
+    if (!stream.write(piece)) await Promise.race([once(stream, 'drain'), failed]);
+  }
+  if (out && failure === undefined) await Promise.race([new Promise<void>((resolve) => (stream as fs.WriteStream).end(resolve)), failed]);
+  if (failure === undefined) return;
+  if (!out) throw failure; // a closed stdout: the CLI ends quietly (exit 141)
+  throw new UserError(`--out: cannot write ${out}: ${(failure as NodeJS.ErrnoException).code ?? (failure as Error).message}`);
 }
 
 function optionsOf(f: BillFlags): BillOptions {
@@ -148,15 +165,8 @@ export function registerBill(program: Command): void {
         }
       }
       await saveBill(store, bill);
-      const text = render(bill, format, limit);
-      if (flags.out) {
-        try {
-          fs.writeFileSync(flags.out, text);
-        } catch (err) {
-          throw new UserError(`--out: cannot write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-        }
-        process.stderr.write(`meterscope: ${format} bill written to ${flags.out}\n`);
-      } else process.stdout.write(text);
+      await emit(render(bill, format, limit), flags.out);
+      if (flags.out) process.stderr.write(`meterscope: ${format} bill written to ${flags.out}\n`);
       // Nothing compared is no evidence of parity either.
       if (bill.paritySummary && (bill.paritySummary.over > 0 || bill.paritySummary.pairs === 0)) process.exitCode = PARITY_EXIT_CODE;
     });
