@@ -3,10 +3,10 @@
  * --metrics file or the run's drafts, checked the way Metronome checks them. Every problem is one
  * sentence; all of them are reported together so a file is fixed in one pass.
  */
-import fs from 'node:fs';
 import type { BillableMetricCreateParams } from '@metronome/sdk/resources/v1/billable-metrics';
 import type { PropertyFilter } from '@metronome/sdk/resources/shared';
 import { UserError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 export type MetricRequest = BillableMetricCreateParams;
 export type AggregationType = NonNullable<MetricRequest['aggregation_type']>;
@@ -131,12 +131,5 @@ function toBillMetric(r: MetricRequest): BillMetric {
 
 /** The metrics in a --metrics file: a JSON array of create-billable-metric bodies. */
 export function readMetricsFile(file: string): BillMetric[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code ? `--metrics: cannot read ${file} (${code})` : `--metrics: ${file} is not valid JSON`);
-  }
-  return validateMetrics(raw, `--metrics ${file}`);
+  return validateMetrics(readJsonFile('--metrics', file), `--metrics ${file}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeMeter } from '../stripe/meters.js';
 import { validateMetrics } from './metrics.js';
-import { compareParity, meterFor, summarizeParity } from './parity.js';
+import { compareParity, meterFor, summarizeParity, windowsFor } from './parity.js';
 
 const P1 = Date.UTC(2024, 4, 1);
 const P2 = Date.UTC(2024, 5, 1);
@@ -51,5 +51,21 @@ describe('parity with Stripe', () => {
     expect(meterFor(m('COUNT', ['old']), meters)).toEqual({ reason: 'no active Stripe meter reads event name old' });
     expect(meterFor(m('COUNT'), meters)).toEqual({ reason: 'the metric matches every event type; a Stripe meter reads one event name' });
     expect(meterFor(m('SUM', ['api', 'gb']), meters)).toMatchObject({ reason: expect.stringMatching(/matches 2 event types/) });
+  });
+
+  it('asks Stripe for whole periods (one request per month or week, one grouped range for days and hours), up to now', () => {
+    const s = (ms: number) => ms / 1000;
+    const later = Date.UTC(2025, 0, 1);
+    expect(windowsFor([P1, P2], 'month', later)).toEqual([
+      { granularity: 'span', unit: 60, start: s(P1), end: s(P2), groupingWindow: undefined },
+      { granularity: 'span', unit: 60, start: s(P2), end: s(Date.UTC(2024, 6, 1)), groupingWindow: undefined },
+    ]);
+    const days = [Date.UTC(2024, 5, 1), Date.UTC(2024, 5, 2)];
+    expect(windowsFor(days, 'day', later)).toEqual([{ granularity: 'day', unit: 86400, start: s(days[0]), end: s(Date.UTC(2024, 5, 3)), groupingWindow: 'day' }]);
+    // June is still running at 10:00:30 on 20 June: read up to 10:01 (minutes), or the end of the day (day windows).
+    const now = Date.UTC(2024, 5, 20, 10, 0, 30);
+    expect(windowsFor([P2], 'month', now)[0].end).toBe(s(Date.UTC(2024, 5, 20, 10, 1)));
+    expect(windowsFor([Date.UTC(2024, 5, 20)], 'day', now)[0].end).toBe(s(Date.UTC(2024, 5, 21)));
+    expect(windowsFor([Date.UTC(2024, 5, 20, 10)], 'hour', now)[0].end).toBe(s(Date.UTC(2024, 5, 20, 11)));
   });
 });

@@ -91,14 +91,18 @@ export function summarizeParity(rows: ParityRow[], tolerance: number, skipped: P
   };
 }
 
-/** The summary requests for one customer: per period (month, week), or one range grouped by day / hour. */
-function windowsFor(periods: number[], period: Period): MeterWindows[] {
-  const s = (ms: number) => Math.floor(ms / 1000);
+/**
+ * The summary requests for one customer: per period (month, week), or one range grouped by day /
+ * hour. A period still running is read up to now (rounded up to the alignment Stripe requires).
+ */
+export function windowsFor(periods: number[], period: Period, nowMs = Date.now()): MeterWindows[] {
+  const unit = period === 'day' ? 86400 : period === 'hour' ? 3600 : 60;
+  const upTo = (endMs: number) => Math.min(Math.floor(endMs / 1000), Math.ceil(nowMs / 1000 / unit) * unit);
   if (period === 'month' || period === 'week') {
-    return periods.map((p) => ({ granularity: 'span', unit: 60, start: s(p), end: s(nextPeriod(p, period)), groupingWindow: undefined }));
+    return periods.map((p) => ({ granularity: 'span' as const, unit, start: p / 1000, end: upTo(nextPeriod(p, period)), groupingWindow: undefined })).filter((w) => w.end > w.start);
   }
-  const last = periods[periods.length - 1];
-  return [{ granularity: period, unit: period === 'day' ? 86400 : 3600, start: s(periods[0]), end: s(nextPeriod(last, period)), groupingWindow: period }];
+  const w = { granularity: period, unit, start: periods[0] / 1000, end: upTo(nextPeriod(periods[periods.length - 1], period)), groupingWindow: period };
+  return w.end > w.start ? [w] : [];
 }
 
 interface Plan {
