@@ -81,16 +81,14 @@ async function usageLines(store: Store, billId: string, metrics: BillMetric[]): 
   const text = Buffer.concat(chunks).toString('utf8').trim();
   // No rows: the engine writes no columns at all.
   const [metric, customer, period, g, quantity, events] = (text ? JSON.parse(text) : []) as UsageColumns;
+  // Few distinct periods and metrics: their text and keys are made once, not per line.
+  const periods = new Map<number, string>();
+  const periodStart = (sec: number) => periods.get(sec) ?? (periods.set(sec, iso(sec * 1000)), periods.get(sec)!);
   return (metric ?? []).map((name, i) => {
     const keys = groupBy.get(name) ?? [];
-    return {
-      metric: name,
-      customer: customer[i],
-      periodStart: iso(num(period[i]) * 1000),
-      group: keys.length ? Object.fromEntries(keys.map((k, j) => [k, g[i][j]])) : null,
-      quantity: Number(quantity[i]),
-      events: num(events[i]),
-    };
+    // fromEntries, not assignment: a group key named __proto__ stays a plain key.
+    const group = keys.length ? Object.fromEntries(keys.map((k, j) => [k, g[i][j]])) : null;
+    return { metric: name, customer: customer[i], periodStart: periodStart(num(period[i])), group, quantity: Number(quantity[i]), events: num(events[i]) };
   });
 }
 
