@@ -77,19 +77,23 @@ export function valueExprs(p: SqlParams, m: BillMetric): { text: string; value: 
   return { text: `if(${has}, ${text}, '')`, value: `if(${numeric}, toFloat64OrNull(${trimmed}), NULL)`, numeric };
 }
 
-/** The quantity of a group of billed events; LATEST takes the last by time, then log order. */
-export function quantitySql(m: BillMetric): string {
+/**
+ * The quantity of a group of billed events; LATEST takes the last by time, then log order. With
+ * `onlyIf`, rows failing it are left out (-If combinators), so groups of excluded events cost nothing.
+ */
+export function quantitySql(m: BillMetric, onlyIf?: string): string {
+  const f = (fn: string, args: string) => (onlyIf ? `${fn}If(${args}, ${onlyIf})` : `${fn}(${args})`);
   switch (m.aggregation) {
     case 'COUNT':
       return 'toFloat64(count())';
     case 'SUM':
-      return 'sum(assumeNotNull(v))';
+      return f('sum', 'assumeNotNull(v)');
     case 'MAX':
-      return 'max(assumeNotNull(v))';
+      return f('max', 'assumeNotNull(v)');
     case 'UNIQUE':
-      return 'toFloat64(uniqExact(txt))';
+      return `toFloat64(${f('uniqExact', 'txt')})`;
     case 'LATEST':
-      return 'argMax(assumeNotNull(v), (event_time, source, line, seq))';
+      return f('argMax', 'assumeNotNull(v), (event_time, source, line, seq)');
   }
 }
 

@@ -65,7 +65,7 @@ describe('bill query builders', () => {
     // Group values only for billed events; excluded ones collapse into one row per reason.
     expect(q).toMatch(/if\(reason = '', \[if\(startsWith\(properties\[\{p\d+:String\}\], '"'\)[^\n]*\], arrayWithConstant\(1, ''\)\) AS g,/);
     expect(q).toContain('GROUP BY reason, cc, pp, gg)');
-    expect(q).toContain('sum(assumeNotNull(v)) AS quantity, toFloat64(sum(ifNull(v, 0))) AS value');
+    expect(q).toContain("sumIf(assumeNotNull(v), reason = '') AS quantity, toFloat64(sum(ifNull(v, 0))) AS value");
     // Written by the engine into the Null table the views split, tagged with the bill; the group as key -> value.
     expect(q).toMatch(/^INSERT INTO bill_rows \(bill_id, run_id, billed_at, metric, aggregation, period, period_start, customer, group_values, quantity, events, reason, value\)/);
     const params = Object.values(usageQuery(metric, scope).params);
@@ -74,9 +74,10 @@ describe('bill query builders', () => {
     expect(flat(usageLinesQuery('b', ['m2', 'm1']).sql)).toContain('ORDER BY indexOf({metrics:Array(String)}, metric), customer, period, g');
     expect(flat(usageQuery(metric, { ...scope, period: 'week' }).sql)).toContain('toMonday(event_time)');
     const latest = validateMetrics([{ name: 'l', aggregation_type: 'LATEST', aggregation_key: 'gb', property_filters: [{ name: 'gb', exists: true }] }], 't')[0];
-    expect(flat(usageQuery(latest, scope).sql)).toContain('argMax(assumeNotNull(v), (event_time, source, line, seq)) AS quantity');
+    expect(flat(usageQuery(latest, scope).sql)).toContain("argMaxIf(assumeNotNull(v), (event_time, source, line, seq), reason = '') AS quantity");
+    expect(flat(totalsQuery(latest, scope).sql)).toContain('argMax(assumeNotNull(v), (event_time, source, line, seq)) AS quantity');
     const unique = validateMetrics([{ name: 'u', aggregation_type: 'UNIQUE', aggregation_key: 'u', property_filters: [{ name: 'u', exists: true }] }], 't')[0];
-    expect(flat(usageQuery(unique, scope).sql)).toContain('toFloat64(uniqExact(txt)) AS quantity');
+    expect(flat(usageQuery(unique, scope).sql)).toContain("toFloat64(uniqExactIf(txt, reason = '')) AS quantity");
     expect(Object.values(usageQuery(unique, scope).params)).not.toContain('non-numeric value');
     expect(flat(usageQuery(unique, scope).sql)).toContain('NULL AS value');
     const count = validateMetrics([{ name: 'c', aggregation_type: 'COUNT' }], 't')[0];

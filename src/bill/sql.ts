@@ -108,7 +108,7 @@ export function billRowsQuery(m: BillMetric, s: BillScope, bill: BillKey): Query
       ${p.add(m.aggregation)}, ${p.add(s.period)}, toDateTime(pp, 'UTC'), cc, mapFromArrays(${p.add(m.groupBy, 'Array(String)')}, gg), quantity, events, reason, value
     FROM (
       SELECT reason, if(reason = '', customer, '') AS cc, if(reason = '', period, 0) AS pp, g AS gg,
-        count() AS events, ${quantitySql(m)} AS quantity, ${m.aggregation === 'UNIQUE' ? 'NULL' : `toFloat64(sum(${contributionSql(m)}))`} AS value
+        count() AS events, ${quantitySql(m, `reason = ''`)} AS quantity, ${m.aggregation === 'UNIQUE' ? 'NULL' : `toFloat64(sum(${contributionSql(m)}))`} AS value
       FROM ${c.from}
       GROUP BY reason, cc, pp, gg)`,
     params: p.values,
@@ -125,7 +125,7 @@ export function billedQuery(billId: string): Query {
   return { sql: `SELECT metric, sum(events) AS events, uniqExact(customer) AS customers FROM bill_usage WHERE bill_id = {bill:String} GROUP BY metric`, params: { bill: billId } };
 }
 
-/** A bill's usage lines back, compact rows [metric, customer, period (unix s), group values, quantity, events], sorted. */
+/** A bill's usage lines back: metric, customer, period (unix s), group values, quantity, events; sorted. */
 export function usageLinesQuery(billId: string, metrics: string[]): Query {
   return {
     sql: `SELECT metric, customer, toUInt32(period_start) AS period, mapValues(group_values) AS g, quantity, events
