@@ -1,5 +1,20 @@
 import type { Migration } from '../migrations.js';
 
+/** The columns every bill table starts with: which bill, of which run, which metric. */
+const KEY = `bill_id String,
+      run_id String,
+      billed_at DateTime64(3, 'UTC'),
+      metric String`;
+
+/** A usage line after the key; bill_rows carries the same, plus the exclusion reason and value. */
+const USAGE = `aggregation LowCardinality(String),
+      period LowCardinality(String) COMMENT 'month | week | day | hour',
+      period_start DateTime('UTC'),
+      customer String,
+      group_values Map(String, String) COMMENT 'group key -> value; empty for a metric without group keys',
+      quantity Float64,
+      events UInt64 COMMENT 'billed events behind the quantity'`;
+
 /**
  * `meterscope bill` results, keyed by the billed run and the bill (bill_id, billed_at: a run can be
  * billed again with other metrics or settings; readers take the latest billed_at):
@@ -15,32 +30,17 @@ export const BILL_TABLES: Migration = {
   name: 'bill',
   statements: [
     `CREATE TABLE IF NOT EXISTS bill_usage (
-      bill_id String,
-      run_id String,
-      billed_at DateTime64(3, 'UTC'),
-      metric String,
-      aggregation LowCardinality(String),
-      period LowCardinality(String) COMMENT 'month | week | day | hour',
-      period_start DateTime('UTC'),
-      customer String,
-      group_values Map(String, String) COMMENT 'group key -> value; empty for a metric without group keys',
-      quantity Float64,
-      events UInt64 COMMENT 'billed events behind the quantity'
+      ${KEY},
+      ${USAGE}
     ) ENGINE = MergeTree ORDER BY (run_id, billed_at, metric, customer, period_start)`,
     `CREATE TABLE IF NOT EXISTS bill_exclusions (
-      bill_id String,
-      run_id String,
-      billed_at DateTime64(3, 'UTC'),
-      metric String,
+      ${KEY},
       reason String COMMENT 'the first reason that applied, e.g. "missing group key region"',
       events UInt64,
       value Nullable(Float64) COMMENT 'sum of the aggregation key values of these events (COUNT: the events; UNIQUE: NULL)'
     ) ENGINE = MergeTree ORDER BY (run_id, billed_at, metric, reason)`,
     `CREATE TABLE IF NOT EXISTS bill_metrics (
-      bill_id String,
-      run_id String,
-      billed_at DateTime64(3, 'UTC'),
-      metric String,
+      ${KEY},
       aggregation LowCardinality(String),
       aggregation_key String,
       dedup LowCardinality(String),
@@ -50,10 +50,7 @@ export const BILL_TABLES: Migration = {
       detail String COMMENT 'the metrics[] entry as JSON'
     ) ENGINE = MergeTree ORDER BY (run_id, billed_at, metric)`,
     `CREATE TABLE IF NOT EXISTS bill_parity (
-      bill_id String,
-      run_id String,
-      billed_at DateTime64(3, 'UTC'),
-      metric String,
+      ${KEY},
       meter_id String,
       customer String,
       period_start DateTime('UTC'),
@@ -65,17 +62,8 @@ export const BILL_TABLES: Migration = {
       error String
     ) ENGINE = MergeTree ORDER BY (run_id, billed_at, metric, customer, period_start)`,
     `CREATE TABLE IF NOT EXISTS bill_rows (
-      bill_id String,
-      run_id String,
-      billed_at DateTime64(3, 'UTC'),
-      metric String,
-      aggregation String,
-      period String,
-      period_start DateTime('UTC'),
-      customer String,
-      group_values Map(String, String),
-      quantity Float64,
-      events UInt64,
+      ${KEY},
+      ${USAGE},
       reason String,
       value Nullable(Float64)
     ) ENGINE = Null`,
