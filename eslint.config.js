@@ -34,7 +34,8 @@ const NO_ENGINE = ENGINES.map((name) => ({ name, message: 'Only src/store talks 
 // The feature folders sit side by side: none imports another (they meet in src/commands).
 const FEATURES = ['tail', 'replay', 'stripe', 'generate', 'sink'];
 // Jobs take one run from input to stored report across floors (load, compute, attach, save); commands call them.
-const ALL = ['store', 'ingest', 'profile', 'fit', 'advice', 'report', ...FEATURES, 'jobs', 'commands'];
+// bill prices a stored run under billable metrics and holds it against Stripe: above stripe/ and report/.
+const ALL = ['store', 'ingest', 'profile', 'fit', 'advice', 'report', ...FEATURES, 'bill', 'jobs', 'commands'];
 
 /**
  * What each folder under src/ must not import, as folder names. `types` lists folders it may take
@@ -43,14 +44,17 @@ const ALL = ['store', 'ingest', 'profile', 'fit', 'advice', 'report', ...FEATURE
 const FLOORS = {
   util: { not: ALL },
   store: { not: ALL.filter((f) => f !== 'store') },
-  ingest: { not: ['profile', 'fit', 'advice', 'report', ...FEATURES, 'jobs', 'commands'] },
+  ingest: { not: ['profile', 'fit', 'advice', 'report', ...FEATURES, 'bill', 'jobs', 'commands'] },
   // The profile model declares the `stripe` section the stripe feature fills: types only.
-  profile: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'jobs', 'commands'], types: ['stripe'] },
-  fit: { not: ['ingest', 'advice', 'report', ...FEATURES, 'jobs', 'commands'] },
+  profile: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'bill', 'jobs', 'commands'], types: ['stripe'] },
+  fit: { not: ['ingest', 'advice', 'report', ...FEATURES, 'bill', 'jobs', 'commands'] },
   // The advice plans group keys and drafts from the profile's figures (and the Stripe meters' types).
-  advice: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'jobs', 'commands'], types: ['stripe'] },
-  report: { not: ['store', 'ingest', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay', 'stripe'] },
-  ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'jobs', 'commands'] }])),
+  advice: { not: ['ingest', 'report', ...FEATURES.filter((f) => f !== 'stripe'), 'bill', 'jobs', 'commands'], types: ['stripe'] },
+  report: { not: ['store', 'ingest', 'generate', 'sink', 'jobs', 'commands'], types: ['tail', 'replay', 'stripe', 'bill'] },
+  ...Object.fromEntries(FEATURES.map((f) => [f, { not: [...FEATURES.filter((g) => g !== f), 'bill', 'jobs', 'commands'] }])),
+  // The sink answers Stripe's read API with the meters it was given: their type only.
+  sink: { not: [...FEATURES.filter((g) => g !== 'sink' && g !== 'stripe'), 'bill', 'jobs', 'commands'], types: ['stripe'] },
+  bill: { not: ['tail', 'replay', 'generate', 'sink', 'jobs', 'commands'] },
   jobs: { not: ['commands'] },
   commands: { not: [] },
 };

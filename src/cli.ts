@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   replay: async () => (await import('./commands/replay.js')).registerReplay,
   sink: async () => (await import('./commands/sink.js')).registerSink,
   stripe: async () => (await import('./commands/stripe.js')).registerStripe,
+  bill: async () => (await import('./commands/bill.js')).registerBill,
 };
 
 /** The program with the command named in argv (all commands for help, typos and no command). */

@@ -5,6 +5,7 @@ import { numberFlag, repeatable } from './flags.js';
 import { startSink } from '../sink/server.js';
 import { listenFailure, listeningText, stoppedText } from '../sink/messages.js';
 import { DEFAULT_RATE_LIMITS, LIMIT_KEYS, parseLatency, parseRateLimits } from '../sink/options.js';
+import { readMetersFile } from '../stripe/meters.js';
 
 interface SinkFlags {
   host: string;
@@ -21,6 +22,7 @@ interface SinkFlags {
   sessionTtl: string;
   anyTimestamp?: boolean;
   seed?: string;
+  meters?: string;
 }
 
 export function registerSink(program: Command): void {
@@ -45,11 +47,13 @@ export function registerSink(program: Command): void {
     .option('--session-ttl <seconds>', 'lifetime of v2 meter event session tokens', '900')
     .option('--any-timestamp', 'do not enforce the APIs\' timestamp windows (Stripe: 35 days back, 5 min ahead; Metronome: 34 days back, 24 h ahead)')
     .option('--seed <n>', 'seed for the fault-injection dice (reproducible runs)')
+    .option('--meters <file>', 'answer Stripe\'s GET /v1/billing/meters with these meters (`meterscope stripe meters --json` or a Stripe list) and their event summaries from the accepted events')
     .action(async (flags: SinkFlags) => {
       const port = numberFlag('--port', flags.port, { min: 0, max: 65535, integer: true });
       const failStatus = numberFlag('--status', flags.status, { min: 100, max: 599, integer: true, what: 'an HTTP status (100–599)' });
       const failRate = numberFlag('--fail-rate', flags.failRate, { min: 0, max: 1, what: 'a fraction between 0 and 1' });
       const record = flags.record ? path.resolve(flags.record) : undefined;
+      const meters = flags.meters ? readMetersFile(flags.meters) : [];
       const sink = await startSink({
         host: flags.host,
         port,
@@ -66,6 +70,7 @@ export function registerSink(program: Command): void {
         sessionTtlSeconds: numberFlag('--session-ttl', flags.sessionTtl, { min: 1 }),
         checkTimestamps: !flags.anyTimestamp,
         seed: numberFlag('--seed', flags.seed, { integer: true }),
+        meters,
       }).catch((e: NodeJS.ErrnoException) => {
         throw listenFailure(e, flags.host, port);
       });

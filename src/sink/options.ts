@@ -4,6 +4,7 @@
  */
 import { UserError } from '../errors.js';
 import { mulberry32 } from '../util/seeded-random.js';
+import type { StripeMeter } from '../stripe/meters.js';
 
 /** The rate-limited paths. Units: requests/s, except `metronome` which counts events/s. */
 export const LIMIT_KEYS = ['stripe-v1', 'stripe-v2-session', 'stripe-v2-stream', 'metronome'] as const;
@@ -45,6 +46,8 @@ export interface SinkOptions {
   checkTimestamps: boolean;
   /** Seed for the fault-injection dice (reproducible experiments). */
   seed?: number;
+  /** Billing meters answered on GET /v1/billing/meters, with event summaries of the accepted Stripe events. */
+  meters: StripeMeter[];
   /** Clock in ms (tests may pin it). */
   now: () => number;
 }
@@ -61,6 +64,7 @@ export function defaultSinkOptions(over: Partial<SinkOptions> = {}): SinkOptions
     valueKey: 'value',
     sessionTtlSeconds: 15 * 60,
     checkTimestamps: true,
+    meters: [],
     now: () => Date.now(),
     ...over,
   };

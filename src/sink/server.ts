@@ -17,6 +17,7 @@ import { SinkStats, type RouteName, type SinkStatsSnapshot } from './stats.js';
 import { StripeEmulator, type EventSinkTarget } from './stripe.js';
 import { MetronomeEmulator } from './metronome.js';
 import { rawIngest } from './raw.js';
+import { StripeReadApi } from './stripe-read.js';
 import { injectedFailure, metronomeError, rateLimited, stripeError, type SinkReply } from './replies.js';
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -46,6 +47,7 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
   const metronomeIds = new IdentifierWindow(34 * 86_400_000);
   const stripe = new StripeEmulator(opts, stripeIds);
   const metronome = new MetronomeEmulator(opts, metronomeIds);
+  const reads = new StripeReadApi(opts.meters ?? []);
   const recorder = opts.record ? new EventRecorder(opts.record) : undefined;
   const kept: AcceptedEvent[] = [];
   const buckets = new Map<LimitKey, TokenBucket>();
@@ -60,6 +62,7 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
       stats.routes[route].events_accepted += events.length;
       stats.recorded += events.length;
       recorder?.write(events);
+      if (route !== 'metronome') reads.record(events);
       if (over.keepEvents) kept.push(...events);
     },
     duplicate(n) {
@@ -100,6 +103,12 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
         if (wait) return rateLimited('stripe', wait);
         return stripe.stream(body, now, target(route));
       }
+      case 'stripe-read': {
+        const a = stripe.authenticate(auth);
+        if ('status' in a) return a;
+        const url = new URL(req.url ?? '/', 'http://sink');
+        return reads.handle(url.pathname, url.searchParams) ?? notFound(req);
+      }
       case 'metronome': {
         const denied = metronome.authenticate(auth);
         if (denied) return denied;
@@ -124,7 +133,7 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
       send(res, { status: 200, body });
       return;
     }
-    const route = ROUTES[`${req.method} ${path}`] ?? 'other';
+    const route = ROUTES[`${req.method} ${path}`] ?? (req.method === 'GET' && path.startsWith('/v1/billing/meters') ? 'stripe-read' : 'other');
     readBody(req)
       .then((body) => (route === 'other' ? notFound(req) : handle(route, req, body)))
       .catch((e: Error & { reply?: SinkReply }) => e.reply ?? (route === 'metronome' ? metronomeError(500, 'internal sink error', 'internal') : stripeError(500, 'internal sink error', { type: 'api_error' })))

@@ -1,5 +1,5 @@
 /** Counters the sink exposes on GET /_sink/stats: per path and status, and per-event outcomes. */
-export type RouteName = 'stripe-v1' | 'stripe-v2-session' | 'stripe-v2-stream' | 'metronome' | 'raw' | 'other';
+export type RouteName = 'stripe-v1' | 'stripe-v2-session' | 'stripe-v2-stream' | 'stripe-read' | 'metronome' | 'raw' | 'other';
 
 export interface RouteStats {
   requests: number;
@@ -28,6 +28,7 @@ export class SinkStats {
     'stripe-v1': emptyRoute(),
     'stripe-v2-session': emptyRoute(),
     'stripe-v2-stream': emptyRoute(),
+    'stripe-read': emptyRoute(),
     metronome: emptyRoute(),
     raw: emptyRoute(),
     other: emptyRoute(),

@@ -6,6 +6,7 @@ import { REPLAY_RESULTS } from './schema/004-replay.js';
 import { STRIPE_TABLES } from './schema/005-stripe.js';
 import { PROFILE_RESULT_TABLES } from './schema/006-profile-results.js';
 import { RUN_OWNER } from './schema/007-run-owner.js';
+import { BILL_TABLES } from './schema/008-bill.js';
 import { COMPACT_EVENTS } from './schema/009-compact-events.js';
 
 export interface Migration {
@@ -16,7 +17,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER, COMPACT_EVENTS];
+const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER, BILL_TABLES, COMPACT_EVENTS];
 
 export async function migrate(store: Store): Promise<number[]> {
   await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

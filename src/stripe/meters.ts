@@ -2,8 +2,8 @@
  * Stripe Billing Meters: read every page through the API (or from a saved `stripe meters --json`
  * file) and normalize each to the fields this tool uses.
  */
-import fs from 'node:fs';
 import { UserError } from '../errors.js';
+import { readJsonFile } from '../util/json-file.js';
 import type { StripeReader } from './client.js';
 import { metronomeAggregationFor, type MetronomeAggregation, type MetronomeAggregationType } from './metronome.js';
 
@@ -124,13 +124,7 @@ export async function listMeters(reader: StripeReader): Promise<StripeMeter[]> {
  * ({object:'list', data:[…]}), or an array of meter objects.
  */
 export function readMetersFile(file: string): StripeMeter[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code ? `--meters: cannot read ${file} (${code})` : `--meters: ${file} is not valid JSON`);
-  }
+  const raw = readJsonFile('--meters', file);
   const list = Array.isArray(raw) ? raw : isObj(raw) && Array.isArray(raw.data) ? raw.data : isObj(raw) && Array.isArray(raw.meters) ? raw.meters : null;
   if (!list) throw new UserError(`--meters: ${file} holds no list of meters (expected the output of \`meterscope stripe meters --json\`)`);
   return list.map((m, i) => {

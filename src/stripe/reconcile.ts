@@ -90,7 +90,7 @@ export interface ReconcileOptions {
 }
 
 /** Two values agree when equal up to float rounding of sums. */
-function sameValue(a: number, b: number): boolean {
+export function sameValue(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
@@ -98,13 +98,14 @@ const isoS = (s: number) => new Date(s * 1000).toISOString();
 const SUMMARY_PAGE = 100;
 const MAX_SUMMARY_PAGES = 1000;
 
-interface Summary {
+export interface Summary {
   start_time: number;
   end_time: number;
   aggregated_value: number;
 }
 
-async function fetchSummaries(reader: StripeReader, meter: StripeMeter, customer: string, w: MeterWindows): Promise<Summary[]> {
+/** Every summary Stripe returns for one meter, customer and window range (all pages). */
+export async function fetchSummaries(reader: StripeReader, meter: StripeMeter, customer: string, w: MeterWindows): Promise<Summary[]> {
   const out: Summary[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_SUMMARY_PAGES; page++) {
@@ -165,7 +166,7 @@ function compareWindows(meter: StripeMeter, customer: string, w: MeterWindows, l
 }
 
 /** Runs `fn` over `items` with at most `n` in flight; the first error stops new work and is rethrown. */
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failed: unknown;
   const worker = async () => {

@@ -11,7 +11,7 @@ const STRIPE_FORMATS = ['stripe-json', 'stripe-v1-form', 'stripe-v2-stream'];
  * A decimal number, optionally signed, with an optional exponent: what Stripe accepts as a value
  * (it rejects anything else, so such events bill nothing).
  */
-const NUMERIC_RE = '^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$';
+export const NUMERIC_RE = '^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$';
 
 /**
  * Columns derived for one meter, given SQL expressions for its customer key and value key:
