@@ -83,7 +83,7 @@ describe('received vs what the sink kept', () => {
     const got = recordedIds(record).map((e) => e.transaction_id);
     expect(got).toHaveLength(880);
     expect(new Set(got)).toEqual(log.uniqueValid);
-    expect(report.notes).toContain('stripe-v2-stream answers 200 before validating: the sink accepted 880 of the 1000 events it received and dropped 100 as duplicates and 20 as invalid');
+    expect(report.notes).toContain('stripe-v2-stream answers 200 before validating: the sink accepted 880 of the 1,000 events it received and dropped 100 as duplicates and 20 as invalid');
 
     const text = await rendered(report.runId, 'text');
     expect(text).toMatch(/│ received \(validated later\)\s+│\s+1,000 │\s+100%/);

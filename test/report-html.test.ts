@@ -66,9 +66,9 @@ describe('HTML profile report', () => {
     const compounds = report.dimensionCandidates.flatMap((d) => d.candidates).filter((c) => c.kind !== 'single').length;
     expect(report.rate.series.points.length).toBeGreaterThan(40); // so the lines carry no point symbols
     expect(marksByChart(page)).toEqual({
-      // the average and busiest-second lines, a rule and a label per published limit (two, named
-      // in the next test), the peak's triangle and its label
-      'rate-over-time': 2 + 2 * 2 + 2,
+      // the series and average lines, a rule and a label per live published limit (Stripe v1, v2
+      // stream, v2 meter events, Metronome ingest), the peak's triangle and its label
+      'rate-over-time': 2 + 2 * 4 + 2,
       // a bar and its count per bucket: 0, 1, 2–3, 4–7, … up to the busiest second
       'rate-distribution': 2 * (2 + Math.floor(Math.log2(f.peak1s))),
       'week-hour': hourSlots,

@@ -149,7 +149,7 @@ describe('sql and runs rm against a server', () => {
     (await (await server.query({ query, query_params: params, format: 'JSONEachRow' })).json()) as T[];
 
   it('runs queries in every format, a script from stdin, and reports a syntax error in one line', async () => {
-    const [{ run_id: runId }] = await serverRows<{ run_id: string }>(`SELECT run_id FROM runs FINAL WHERE command = 'profile' ORDER BY started_at DESC LIMIT 1`);
+    const [{ run_id: runId }] = await serverRows<{ run_id: string }>(`SELECT run_id FROM runs FINAL WHERE command = 'profile' ORDER BY started_at ASC LIMIT 1`);
     const q = `SELECT format, count() AS n FROM events WHERE run_id = '${runId}' GROUP BY format ORDER BY format`;
     const expected = await serverRows<{ format: string; n: string }>(q);
     expect(expected.length).toBe(4);

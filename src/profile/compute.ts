@@ -9,9 +9,9 @@ import type { Store } from '../store/store.js';
 import { PATH_LIMITS, capacityEventsPerSecond } from '../fit/limits.js';
 import { capacityLoads } from '../fit/series.js';
 import { ASSUMED_LATENCY_MS, fitPath } from '../fit/fit.js';
-import type { EventDimensionCandidates, ProfileReport, PropertyProfile, SourceSummary } from './model.js';
+import type { EventDimensionCandidates, EventNameRate, FitResult, ProfileReport, PropertyProfile, SourceSummary, TimeProfile } from './model.js';
 import { REPORT_SCHEMA_VERSION } from './model.js';
-import { computeVolume } from './volume.js';
+import { computeVolume, type VolumeResult } from './volume.js';
 import { buildRateSeries, computeEventNameRates, computeRates, spanOf } from './rates.js';
 import { computeCustomers } from './customers.js';
 import { countCompounds, itemId, profileKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
@@ -78,47 +78,20 @@ export async function computeProfile(
 
   phase('dimension candidates');
   const advice = adviceSettings({ compoundGroupKeys: opts.compoundGroupKeys, groupKeys: opts.groupKeys });
-  const keyUsage = await measureKeyUsage(store, runId, keyItemsOf(eventNames.map((n) => n.name), properties, advice));
-  const scores = scoresOf({ properties, eventNames, keyUsage });
-  const compounds = new Map<string, string[][]>();
-  for (const n of eventNames) {
-    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name), scores);
-    compounds.set(n.name, compoundsOf(combinable(singles, scores)));
-  }
-  const combinations = await countCompounds(store, runId, compounds);
-  const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
-    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations, scores),
-  );
+  const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice);
   const requirements = opts.require?.length
     ? await computeRequirements(store, runId, opts.require, volume.names, properties)
     : null;
 
   phase('identifiers and ordering');
-  const checks = volume.checks;
-  const identity = await computeIdentity(store, runId, checks?.withoutIdentifier ?? 0);
-  const order = total ? await computeOrder(store, runId) : { outOfOrder: 0, maxBackwardsSeconds: 0 };
-  const time = {
-    asOf: checks?.asOf ?? (asOfMs !== undefined ? new Date(asOfMs).toISOString() : null),
-    asOfSource: asOfMs === undefined ? ('last-event' as const) : ('flag' as const),
-    staleOver35d: checks?.staleOver35d ?? 0,
-    staleOver34d: checks?.staleOver34d ?? 0,
-    futureOver5m: checks?.futureOver5m ?? 0,
-    futureOver24h: checks?.futureOver24h ?? 0,
-    outOfOrder: order.outOfOrder,
-    outOfOrderShare: total ? order.outOfOrder / total : 0,
-    maxBackwardsSeconds: order.maxBackwardsSeconds,
-  };
+  const identity = await computeIdentity(store, runId, volume.checks?.withoutIdentifier ?? 0);
+  const time = await timeProfile(store, runId, volume, asOfMs);
 
   phase('cut-over checks');
   const cutover = await computeCutover(store, runId, ASSUMED_LATENCY_MS);
 
   phase('fit');
-  const loads = span
-    ? await capacityLoads(store, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
-    : PATH_LIMITS.map(() => ({ secondsOver: 0, queueDelaySeconds: 0 }));
-  const fit = PATH_LIMITS.map((l, i) =>
-    fitPath(l, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, load: loads[i], time, identity, customerMeter: cutover.customerMeter }),
-  );
+  const fit = await fitOf(store, runId, span, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, time, identity, customerMeter: cutover.customerMeter });
 
   const report: ProfileReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -222,4 +195,46 @@ function customerLabel(sources: SourceSummary[], customerKey: string): string {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Key usage (observed combinations, growth) and the scored dimension candidates per event name. */
+async function candidatesOf(store: Store, runId: string, eventNames: EventNameRate[], properties: PropertyProfile[], advice: ReturnType<typeof adviceSettings>) {
+  const keyUsage = await measureKeyUsage(store, runId, keyItemsOf(eventNames.map((n) => n.name), properties, advice));
+  const scores = scoresOf({ properties, eventNames, keyUsage });
+  const compounds = new Map<string, string[][]>();
+  for (const n of eventNames) {
+    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name), scores);
+    compounds.set(n.name, compoundsOf(combinable(singles, scores)));
+  }
+  const combinations = await countCompounds(store, runId, compounds);
+  const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
+    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations, scores),
+  );
+  return { keyUsage, dimensionCandidates };
+}
+
+/** The timestamp checks: stale and future against the reference time, and file order. */
+async function timeProfile(store: Store, runId: string, volume: VolumeResult, asOfMs: number | undefined): Promise<TimeProfile> {
+  const checks = volume.checks;
+  const total = volume.events.total;
+  const order = total ? await computeOrder(store, runId) : { outOfOrder: 0, maxBackwardsSeconds: 0 };
+  return {
+    asOf: checks?.asOf ?? (asOfMs !== undefined ? new Date(asOfMs).toISOString() : null),
+    asOfSource: asOfMs === undefined ? ('last-event' as const) : ('flag' as const),
+    staleOver35d: checks?.staleOver35d ?? 0,
+    staleOver34d: checks?.staleOver34d ?? 0,
+    futureOver5m: checks?.futureOver5m ?? 0,
+    futureOver24h: checks?.futureOver24h ?? 0,
+    outOfOrder: order.outOfOrder,
+    outOfOrderShare: total ? order.outOfOrder / total : 0,
+    maxBackwardsSeconds: order.maxBackwardsSeconds,
+  };
+}
+
+/** Each published path judged against the measured traffic (seconds over each limit from the per-second series). */
+async function fitOf(store: Store, runId: string, span: ReturnType<typeof spanOf>, m: Omit<Parameters<typeof fitPath>[1], 'load'>): Promise<FitResult[]> {
+  const loads = span
+    ? await capacityLoads(store, runId, span.firstSecond, PATH_LIMITS.map(capacityEventsPerSecond))
+    : PATH_LIMITS.map(() => ({ secondsOver: 0, queueDelaySeconds: 0 }));
+  return PATH_LIMITS.map((l, i) => fitPath(l, { ...m, load: loads[i] }));
 }

@@ -105,7 +105,6 @@ export function buildReport(args: {
   const elapsed = out.elapsedS > 0 ? out.elapsedS : 0;
   const per = (n: number) => (elapsed > 0 ? round(n / elapsed) : 0);
   const lag = cfg.pacing.mode === 'max' ? null : summarize(m.lag);
-  const notes: string[] = [];
   const totals = {
     eventsInput: args.input.events,
     eventsSent: t.events,
@@ -120,32 +119,9 @@ export function buildReport(args: {
     duplicateOnRetry: t.duplicateOnRetry,
   };
   const accountingOk = t.acknowledged + t.rejected + t.failed === t.events;
-  if (!accountingOk) notes.push('accounting mismatch: acknowledged + rejected + failed differs from events sent (a bug; please report it)');
-  if (lag && lag.count > 0 && lag.p99Ms > 10) {
-    notes.push(`the generator ran late (p99 schedule lag ${ms(lag.p99Ms)} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
-  }
-  const wait = summarize(m.queue);
-  if (wait.count > 0 && wait.p99Ms > 10) {
-    notes.push(`requests waited for a free connection (p99 ${ms(wait.p99Ms)} ms): all ${int(cfg.connections * cfg.pipelining)} connection slots were busy; more --connections or --pipelining may help`);
-  }
-  if (cfg.warmupS) notes.push(`requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`);
-  if (t.failed > 0) notes.push(`${plural(t.failed, 'event')} failed after retries; see the outcomes table for reasons`);
-  if (t.rejected > 0) notes.push(`${plural(t.rejected, 'event')} ${t.rejected === 1 ? 'was' : 'were'} rejected by the target (4xx); see the outcomes table for reasons`);
-  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${plural(totals.notSent, 'input event')} not sent`);
-  if (out.interrupted) notes.push(`interrupted: ${plural(totals.notSent, 'input event')} not sent`);
-  if (args.input.syntheticIdentifiers > 0) {
-    notes.push(`${plural(args.input.syntheticIdentifiers, 'input event')} had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
-  }
   const validatedLater = SPECS[cfg.protocol].validatedLater;
   const sink = args.sink;
-  if (sink && validatedLater && sink.duplicate + sink.invalid > 0) {
-    notes.push(
-      `${cfg.protocol} answers 200 before validating: the sink accepted ${int(sink.accepted)} of the ${int(t.acknowledged)} events it received and dropped ` +
-        `${int(sink.duplicate)} as duplicates and ${int(sink.invalid)} as invalid`,
-    );
-  }
-  if (t.duplicateOnRetry > 0) notes.push(`${plural(t.duplicateOnRetry, 'request')} answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
-  const s = cfg.pacing;
+  const notes = replayNotes(args, totals.notSent, lag, accountingOk);
   return {
     kind: 'replay',
     version: REPLAY_REPORT_VERSION,
@@ -154,24 +130,7 @@ export function buildReport(args: {
     input: args.input,
     target: args.target,
     protocol: cfg.protocol,
-    settings: {
-      pacing: s,
-      pacingText: describePacing(s),
-      connections: cfg.connections,
-      pipelining: cfg.pipelining,
-      batch: cfg.batch,
-      flushMs: cfg.flushMs,
-      maxInFlight: cfg.maxInFlight,
-      timeoutMs: cfg.timeoutMs,
-      retries: cfg.retry.retries,
-      maxRetryWaitMs: cfg.retry.maxWaitMs,
-      timestamps: cfg.timestamps,
-      gzip: cfg.encode.gzip,
-      uniqueIds: cfg.encode.idSuffix !== '',
-      durationS: cfg.durationS ?? null,
-      warmupS: cfg.warmupS ?? 0,
-      limit: args.limit ?? null,
-    },
+    settings: settingsOf(cfg, args.limit),
     startedAt: out.startedAt.toISOString(),
     finishedAt: out.finishedAt.toISOString(),
     status: out.interrupted ? 'interrupted' : 'done',
@@ -197,6 +156,62 @@ export function buildReport(args: {
     series: m.series(),
     notes,
   };
+}
+
+/** The run's settings as the report shows them. */
+function settingsOf(cfg: ReplayConfig, limit: number | undefined): ReplayReport['settings'] {
+  const s = cfg.pacing;
+  return {
+    pacing: s,
+    pacingText: describePacing(s),
+    connections: cfg.connections,
+    pipelining: cfg.pipelining,
+    batch: cfg.batch,
+    flushMs: cfg.flushMs,
+    maxInFlight: cfg.maxInFlight,
+    timeoutMs: cfg.timeoutMs,
+    retries: cfg.retry.retries,
+    maxRetryWaitMs: cfg.retry.maxWaitMs,
+    timestamps: cfg.timestamps,
+    gzip: cfg.encode.gzip,
+    uniqueIds: cfg.encode.idSuffix !== '',
+    durationS: cfg.durationS ?? null,
+    warmupS: cfg.warmupS ?? 0,
+    limit: limit ?? null,
+  };
+}
+
+/** What a reader should know about how the run went, one sentence each. */
+function replayNotes(args: Parameters<typeof buildReport>[0], notSent: number, lag: LatencySummary | null, accountingOk: boolean): string[] {
+  const { cfg, out } = args;
+  const m = out.metrics;
+  const t = m.totals;
+  const notes: string[] = [];
+  if (!accountingOk) notes.push('accounting mismatch: acknowledged + rejected + failed differs from events sent (a bug; please report it)');
+  if (lag && lag.count > 0 && lag.p99Ms > 10) {
+    notes.push(`the generator ran late (p99 schedule lag ${ms(lag.p99Ms)} ms): requests left later than scheduled, so the client, not only the target, limited this run`);
+  }
+  const wait = summarize(m.queue);
+  if (wait.count > 0 && wait.p99Ms > 10) {
+    notes.push(`requests waited for a free connection (p99 ${ms(wait.p99Ms)} ms): all ${int(cfg.connections * cfg.pipelining)} connection slots were busy; more --connections or --pipelining may help`);
+  }
+  if (cfg.warmupS) notes.push(`requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`);
+  if (t.failed > 0) notes.push(`${plural(t.failed, 'event')} failed after retries; see the outcomes table for reasons`);
+  if (t.rejected > 0) notes.push(`${plural(t.rejected, 'event')} ${t.rejected === 1 ? 'was' : 'were'} rejected by the target (4xx); see the outcomes table for reasons`);
+  if (out.stoppedByDuration) notes.push(`stopped by --duration: ${plural(notSent, 'input event')} not sent`);
+  if (out.interrupted) notes.push(`interrupted: ${plural(notSent, 'input event')} not sent`);
+  if (args.input.syntheticIdentifiers > 0) {
+    notes.push(`${plural(args.input.syntheticIdentifiers, 'input event')} had no identifier; they were sent with a stable synthetic one (ms_<source>_<line>_<seq>)`);
+  }
+  const sink = args.sink;
+  if (sink && SPECS[cfg.protocol].validatedLater && sink.duplicate + sink.invalid > 0) {
+    notes.push(
+      `${cfg.protocol} answers 200 before validating: the sink accepted ${int(sink.accepted)} of the ${int(t.acknowledged)} events it received and dropped ` +
+        `${int(sink.duplicate)} as duplicates and ${int(sink.invalid)} as invalid`,
+    );
+  }
+  if (t.duplicateOnRetry > 0) notes.push(`${plural(t.duplicateOnRetry, 'request')} answered "duplicate" on a retry after an unclear attempt; they count as acknowledged`);
+  return notes;
 }
 
 /** A replay model as stored: the current shape, or version 1 (snake_case keys, read as untyped data). */

@@ -1,5 +1,5 @@
 /** The `meterscope runs` listing (one row per stored run, newest first) and what `runs rm` / `prune` say. */
-import { DEFAULT_WIDTH, safe, type TextLayout } from './terminal-parts.js';
+import { DEFAULT_WIDTH, safe, wrap, type TextLayout } from './terminal-parts.js';
 import { table } from './text-table.js';
 import { formatBytes } from '../profile/progress.js';
 import { int, plural } from './format.js';
@@ -30,7 +30,7 @@ export function renderRunsTable(runs: RunRow[], storeLabel: string, diskBytes?: 
       { head: 'status' },
       { head: 'started (UTC)', drop: 1 },
       { head: 'events', align: 'right' },
-      ...(sized ? [{ head: 'size', align: 'right' as const, drop: 2 }] : []),
+      ...(sized ? [{ head: 'size', align: 'right' as const }] : []),
       { head: 'sources', shrink: 'cut', min: 12, max: 60 },
     ],
     { rules: 'grid' },
@@ -47,12 +47,10 @@ export function renderRunsTable(runs: RunRow[], storeLabel: string, diskBytes?: 
       safe(r.sources.map((s) => s.split('/').pop()).join(', '), 200),
     ]);
   }
-  const footer = sized
-    ? `size: the run's rows on disk (system.parts; a part shared by runs is split by rows, an estimate)` +
-      (diskBytes !== undefined ? `\nstore: ${formatBytes(diskBytes)} on disk (${storeLabel})` : '') +
-      '\n'
-    : '';
-  return `${t.render(layout.width)}\n${footer}`;
+  const notes = sized
+    ? [`size: the run's rows on disk, estimated from system.parts`, ...(diskBytes !== undefined ? [`store: ${formatBytes(diskBytes)} on disk (${storeLabel})`] : [])]
+    : [];
+  return `${t.render(layout.width)}\n${notes.map((n) => `${wrap(n, layout.width, 0, 2)}\n`).join('')}`;
 }
 
 /** A removed (or, with `dryRun`, removable) run as `runs rm` / `prune` list it. */

@@ -18,6 +18,7 @@ const INDENT = [2, 4, 6];
 export function problems(r: ProfileReport, w: number, out: string[]): void {
   const items: Item[] = [...rejects(r, w)];
   if (r.events.total > 0) items.push(...identity(r), ...timing(r), ...customers(r));
+  if (r.events.total === 0) items.unshift([0, 'no events: the input was empty or every record was rejected']);
   out.push('PROBLEMS');
   if (items.length === 0) out.push('  none found');
   for (const [depth, text] of items) {

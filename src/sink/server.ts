@@ -42,88 +42,10 @@ const ROUTES: Record<string, RouteName> = {
 export async function startSink(over: Partial<SinkOptions> & { keepEvents?: boolean } = {}): Promise<Sink> {
   const opts = defaultSinkOptions(over);
   const stats = new SinkStats();
-  const random = seededRandom(opts.seed);
-  const stripeIds = new IdentifierWindow(24 * 3600_000);
-  const metronomeIds = new IdentifierWindow(34 * 86_400_000);
-  const stripe = new StripeEmulator(opts, stripeIds);
-  const metronome = new MetronomeEmulator(opts, metronomeIds);
-  const reads = new StripeReadApi(opts.meters ?? []);
   const recorder = opts.record ? new EventRecorder(opts.record) : undefined;
   const kept: AcceptedEvent[] = [];
-  const buckets = new Map<LimitKey, TokenBucket>();
-  const bucket = (k: LimitKey) => {
-    let b = buckets.get(k);
-    if (!b) buckets.set(k, (b = new TokenBucket(opts.rateLimits[k], opts.now(), k === 'metronome' ? 100 : 1)));
-    return b;
-  };
-
-  const target = (route: RouteName): EventSinkTarget => ({
-    accept(events) {
-      stats.routes[route].events_accepted += events.length;
-      stats.recorded += events.length;
-      recorder?.write(events);
-      if (route !== 'metronome') reads.record(events);
-      if (over.keepEvents) kept.push(...events);
-    },
-    duplicate(n) {
-      stats.routes[route].events_duplicate += n;
-      stats.error(route, 'duplicate', n);
-    },
-    invalid(code, n = 1) {
-      stats.routes[route].events_invalid += n;
-      stats.error(route, code, n);
-    },
-  });
-
-  async function handle(route: RouteName, req: http.IncomingMessage, body: Buffer): Promise<SinkReply> {
-    const family = route === 'metronome' ? 'metronome' : 'stripe';
-    if (opts.latency.max > 0) await sleep(opts.latency.min + random() * (opts.latency.max - opts.latency.min));
-    if (opts.failRate > 0 && random() < opts.failRate) return injectedFailure(family, opts.failStatus);
-    const now = opts.now();
-    const auth = req.headers.authorization;
-    switch (route) {
-      case 'stripe-v1': {
-        const a = stripe.authenticate(auth);
-        if ('status' in a) return a;
-        const wait = bucket('stripe-v1').take(now);
-        if (wait) return rateLimited('stripe', wait);
-        return stripe.meterEvent(body, a.livemode, now, target(route));
-      }
-      case 'stripe-v2-session': {
-        const a = stripe.authenticate(auth);
-        if ('status' in a) return a;
-        const wait = bucket('stripe-v2-session').take(now);
-        if (wait) return rateLimited('stripe', wait);
-        return stripe.createSession(a.livemode, now);
-      }
-      case 'stripe-v2-stream': {
-        const denied = stripe.authenticateStream(auth, now);
-        if (denied) return denied;
-        const wait = bucket('stripe-v2-stream').take(now);
-        if (wait) return rateLimited('stripe', wait);
-        return stripe.stream(body, now, target(route));
-      }
-      case 'stripe-read': {
-        const a = stripe.authenticate(auth);
-        if ('status' in a) return a;
-        const url = new URL(req.url ?? '/', 'http://sink');
-        return reads.handle(url.pathname, url.searchParams) ?? notFound(req);
-      }
-      case 'metronome': {
-        const denied = metronome.authenticate(auth);
-        if (denied) return denied;
-        const events = metronome.parse(body);
-        if (!Array.isArray(events)) return events;
-        const wait = bucket('metronome').take(now, events.length);
-        if (wait) return rateLimited('metronome', wait);
-        return metronome.ingest(events, now, target(route));
-      }
-      case 'raw':
-        return rawIngest(body, now, target(route));
-      default:
-        return notFound(req);
-    }
-  }
+  const routes = new SinkRoutes(opts, stats, recorder, over.keepEvents ? kept : undefined);
+  const handle = (route: RouteName, req: http.IncomingMessage, body: Buffer) => routes.handle(route, req, body);
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -173,6 +95,105 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
       return closing;
     },
   };
+}
+
+/** The emulated APIs behind their routes: authentication, rate limits, injected faults, then the emulator. */
+class SinkRoutes {
+  private readonly random: () => number;
+  private readonly stripe: StripeEmulator;
+  private readonly metronome: MetronomeEmulator;
+  private readonly reads: StripeReadApi;
+  private readonly buckets = new Map<LimitKey, TokenBucket>();
+
+  constructor(
+    private readonly opts: SinkOptions,
+    private readonly stats: SinkStats,
+    private readonly recorder: EventRecorder | undefined,
+    private readonly kept: AcceptedEvent[] | undefined,
+  ) {
+    this.random = seededRandom(opts.seed);
+    this.stripe = new StripeEmulator(opts, new IdentifierWindow(24 * 3600_000));
+    this.metronome = new MetronomeEmulator(opts, new IdentifierWindow(34 * 86_400_000));
+    this.reads = new StripeReadApi(opts.meters ?? []);
+  }
+
+  private bucket(k: LimitKey): TokenBucket {
+    let b = this.buckets.get(k);
+    if (!b) this.buckets.set(k, (b = new TokenBucket(this.opts.rateLimits[k], this.opts.now(), k === 'metronome' ? 100 : 1)));
+    return b;
+  }
+
+  private target(route: RouteName): EventSinkTarget {
+    const { stats, recorder, reads, kept } = this;
+    return {
+      accept(events) {
+        stats.routes[route].events_accepted += events.length;
+        stats.recorded += events.length;
+        recorder?.write(events);
+        if (route !== 'metronome') reads.record(events);
+        kept?.push(...events);
+      },
+      duplicate(n) {
+        stats.routes[route].events_duplicate += n;
+        stats.error(route, 'duplicate', n);
+      },
+      invalid(code, n = 1) {
+        stats.routes[route].events_invalid += n;
+        stats.error(route, code, n);
+      },
+    };
+  }
+
+  async handle(route: RouteName, req: http.IncomingMessage, body: Buffer): Promise<SinkReply> {
+    const { opts, random, stripe, metronome } = this;
+    const family = route === 'metronome' ? 'metronome' : 'stripe';
+    if (opts.latency.max > 0) await sleep(opts.latency.min + random() * (opts.latency.max - opts.latency.min));
+    if (opts.failRate > 0 && random() < opts.failRate) return injectedFailure(family, opts.failStatus);
+    const now = opts.now();
+    const auth = req.headers.authorization;
+    switch (route) {
+      case 'stripe-v1': {
+        const a = stripe.authenticate(auth);
+        if ('status' in a) return a;
+        const wait = this.bucket('stripe-v1').take(now);
+        if (wait) return rateLimited('stripe', wait);
+        return stripe.meterEvent(body, a.livemode, now, this.target(route));
+      }
+      case 'stripe-v2-session': {
+        const a = stripe.authenticate(auth);
+        if ('status' in a) return a;
+        const wait = this.bucket('stripe-v2-session').take(now);
+        if (wait) return rateLimited('stripe', wait);
+        return stripe.createSession(a.livemode, now);
+      }
+      case 'stripe-v2-stream': {
+        const denied = stripe.authenticateStream(auth, now);
+        if (denied) return denied;
+        const wait = this.bucket('stripe-v2-stream').take(now);
+        if (wait) return rateLimited('stripe', wait);
+        return stripe.stream(body, now, this.target(route));
+      }
+      case 'stripe-read': {
+        const a = stripe.authenticate(auth);
+        if ('status' in a) return a;
+        const url = new URL(req.url ?? '/', 'http://sink');
+        return this.reads.handle(url.pathname, url.searchParams) ?? notFound(req);
+      }
+      case 'metronome': {
+        const denied = metronome.authenticate(auth);
+        if (denied) return denied;
+        const events = metronome.parse(body);
+        if (!Array.isArray(events)) return events;
+        const wait = this.bucket('metronome').take(now, events.length);
+        if (wait) return rateLimited('metronome', wait);
+        return metronome.ingest(events, now, this.target(route));
+      }
+      case 'raw':
+        return rawIngest(body, now, this.target(route));
+      default:
+        return notFound(req);
+    }
+  }
 }
 
 function notFound(req: http.IncomingMessage): SinkReply {

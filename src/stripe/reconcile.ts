@@ -221,79 +221,109 @@ export async function reconcileRun(
   const lastMs = Date.parse(span.last);
 
   // Log side first (all in ClickHouse), so the amount of API work is known before any request.
-  const plans: { meter: StripeMeter; w: MeterWindows; customers: [string, LogWindowTotal[]][]; all: number; rejected: number; duplicates: number }[] = [];
+  const plans: MeterPlan[] = [];
   for (const meter of active) {
-    const w = meterWindows(firstMs, lastMs, opts.granularity, meter.eventTimeWindow);
-    const totals = await logTotals(store, runId, meter, w, { dedup: opts.dedup });
-    const byCustomer = new Map<string, LogWindowTotal[]>();
-    for (const r of totals.rows) {
-      const list = byCustomer.get(r.customer);
-      if (list) list.push(r);
-      else byCustomer.set(r.customer, [r]);
-    }
-    if (byCustomer.size === 0) {
-      result.skippedMeters.push({
-        meterId: meter.id,
-        eventName: meter.eventName,
-        reason: totals.rejected > 0 ? `all ${totals.rejected} events would be rejected by Stripe (see stripe check)` : 'no events in the run',
-      });
-      continue;
-    }
-    const events = (l: LogWindowTotal[]) => l.reduce((s, t) => s + t.events, 0);
-    let customers = [...byCustomer.entries()].sort((a, b) => events(b[1]) - events(a[1]) || (a[0] < b[0] ? -1 : 1));
-    const all = customers.length;
-    if (opts.maxCustomers !== undefined) customers = customers.slice(0, opts.maxCustomers);
-    plans.push({ meter, w, customers, all, ...droppedOf(totals, customers.length < all ? customers.map(([c]) => c) : null) });
+    const plan = await planMeter(store, runId, meter, firstMs, lastMs, opts);
+    if ('reason' in plan) result.skippedMeters.push(plan);
+    else plans.push(plan);
   }
 
+  const tasks = await compareAll(plans, reader, opts);
+
+  for (const plan of plans) {
+    const rows = tasks.filter((t) => t.plan === plan).flatMap((t) => t.rows);
+    result.rows.push(...rows);
+    result.meters.push(meterSummary(plan, rows));
+  }
+  result.differences = result.rows.filter((r) => r.status !== 'match').length;
+  result.requests = reader.requests - requestsBefore;
+  return result;
+}
+
+interface MeterPlan {
+  meter: StripeMeter;
+  w: MeterWindows;
+  customers: [string, LogWindowTotal[]][];
+  all: number;
+  rejected: number;
+  duplicates: number;
+}
+
+/** One meter's log totals per customer and window, or why the meter is skipped. */
+async function planMeter(
+  store: Store,
+  runId: string,
+  meter: StripeMeter,
+  firstMs: number,
+  lastMs: number,
+  opts: ReconcileOptions,
+): Promise<MeterPlan | ReconcileResult['skippedMeters'][number]> {
+  const w = meterWindows(firstMs, lastMs, opts.granularity, meter.eventTimeWindow);
+  const totals = await logTotals(store, runId, meter, w, { dedup: opts.dedup });
+  const byCustomer = new Map<string, LogWindowTotal[]>();
+  for (const r of totals.rows) {
+    const list = byCustomer.get(r.customer);
+    if (list) list.push(r);
+    else byCustomer.set(r.customer, [r]);
+  }
+  if (byCustomer.size === 0) {
+    return {
+      meterId: meter.id,
+      eventName: meter.eventName,
+      reason: totals.rejected > 0 ? `all ${totals.rejected} events would be rejected by Stripe (see stripe check)` : 'no events in the run',
+    };
+  }
+  const events = (l: LogWindowTotal[]) => l.reduce((s, t) => s + t.events, 0);
+  let customers = [...byCustomer.entries()].sort((a, b) => events(b[1]) - events(a[1]) || (a[0] < b[0] ? -1 : 1));
+  const all = customers.length;
+  if (opts.maxCustomers !== undefined) customers = customers.slice(0, opts.maxCustomers);
+  return { meter, w, customers, all, ...droppedOf(totals, customers.length < all ? customers.map(([c]) => c) : null) };
+}
+
+/** Reads Stripe's summaries for every planned meter × customer (paced, in parallel) and compares them with the log. */
+async function compareAll(plans: MeterPlan[], reader: StripeReader, opts: ReconcileOptions) {
   const tasks = plans.flatMap((p) => p.customers.map(([customer, log]) => ({ plan: p, customer, log, rows: [] as ReconcileRow[] })));
   opts.onPlan?.(tasks.length);
   let done = 0;
   opts.onProgress?.(0, tasks.length);
   await pool(tasks, opts.concurrency ?? 4, async (task) => {
     const { meter, w } = task.plan;
-    let rows: ReconcileRow[];
     try {
-      rows = compareWindows(meter, task.customer, w, task.log, await fetchSummaries(reader, meter, task.customer, w));
+      task.rows = compareWindows(meter, task.customer, w, task.log, await fetchSummaries(reader, meter, task.customer, w));
     } catch (err) {
       // Stripe refusing one customer (e.g. unknown to this account) is a finding, not a reason to stop.
       if (!(err instanceof StripeCallError) || !err.perRequest) throw err;
       const lv = task.log.reduce((s, t) => s + logValue(meter.formula, t), 0);
-      rows = [{
+      task.rows = [{
         meterId: meter.id, eventName: meter.eventName, formula: meter.formula, customer: task.customer,
         windowStart: isoS(w.start), windowEnd: isoS(w.end),
         logEvents: task.log.reduce((s, t) => s + t.events, 0), logValue: lv, stripeValue: null, difference: -lv,
         status: 'stripe-error', error: err.detail ?? err.message,
       }];
     }
-    task.rows = rows;
     opts.onProgress?.(++done, tasks.length);
   });
+  return tasks;
+}
 
-  for (const plan of plans) {
-    const { meter, w } = plan;
-    const rows = tasks.filter((t) => t.plan === plan).flatMap((t) => t.rows);
-    const differing = rows.filter((r) => r.status !== 'match');
-    result.rows.push(...rows);
-    result.meters.push({
-      meterId: meter.id,
-      eventName: meter.eventName,
-      formula: meter.formula,
-      granularity: w.granularity,
-      start: isoS(w.start),
-      end: isoS(w.end),
-      customers: plan.all,
-      customersCompared: plan.customers.length,
-      customersDiffering: new Set(differing.map((r) => r.customer)).size,
-      windows: rows.length,
-      windowsDiffering: differing.length,
-      logTotal: rows.reduce((s, r) => s + r.logValue, 0),
-      stripeTotal: rows.reduce((s, r) => s + (r.stripeValue ?? 0), 0),
-      rejectedEvents: plan.rejected,
-      duplicateEvents: plan.duplicates,
-    });
-  }
-  result.differences = result.rows.filter((r) => r.status !== 'match').length;
-  result.requests = reader.requests - requestsBefore;
-  return result;
+function meterSummary(plan: MeterPlan, rows: ReconcileRow[]): ReconcileResult['meters'][number] {
+  const { meter, w } = plan;
+  const differing = rows.filter((r) => r.status !== 'match');
+  return {
+    meterId: meter.id,
+    eventName: meter.eventName,
+    formula: meter.formula,
+    granularity: w.granularity,
+    start: isoS(w.start),
+    end: isoS(w.end),
+    customers: plan.all,
+    customersCompared: plan.customers.length,
+    customersDiffering: new Set(differing.map((r) => r.customer)).size,
+    windows: rows.length,
+    windowsDiffering: differing.length,
+    logTotal: rows.reduce((s, r) => s + r.logValue, 0),
+    stripeTotal: rows.reduce((s, r) => s + (r.stripeValue ?? 0), 0),
+    rejectedEvents: plan.rejected,
+    duplicateEvents: plan.duplicates,
+  };
 }

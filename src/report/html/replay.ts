@@ -7,6 +7,7 @@ import type { ReplayReport } from '../../replay/model.js';
 import type { LatencySummary } from '../../replay/metrics.js';
 import { replayChartSpecs } from '../charts/replay.js';
 import { renderCharts } from '../charts/svg.js';
+import type { RenderedChart } from '../charts/style.js';
 import { html } from '../escape.js';
 import { dec, int, ms, plural, when } from '../format.js';
 import { page } from './page.js';
@@ -15,8 +16,37 @@ import { SINK_TITLE, answeredLabel, sinkRows } from '../replay-target-count.js';
 
 export async function renderReplayHtml(r: ReplayReport): Promise<string> {
   const charts = new Map((await renderCharts(replayChartSpecs(r))).map((c) => [c.id, c]));
+  const accounting = accountingSection(r);
+  const latency = latencySection(r, charts);
+  const statuses = statusesSection(r, charts);
+  const settings = settingsTable(r);
+  const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${html(n)}</li>`).join('')}</ul>` : '<p class="note">None.</p>';
+
+  return page({
+    title: `Replay benchmark · run ${r.runId}${r.status === 'interrupted' ? ' (interrupted)' : ''}`,
+    subtitle: html(`${r.protocol} → ${r.target} · ${when(r.startedAt)} → ${when(r.finishedAt)} UTC (${dec(r.elapsedS)} s) · ${plural(r.input.events, 'input event')}`),
+    nav: [
+      { id: 'accounting', label: 'Accounting' },
+      { id: 'latency', label: 'Latency' },
+      { id: 'statuses', label: 'Statuses' },
+      { id: 'settings', label: 'Settings' },
+      { id: 'notes', label: 'Notes' },
+    ],
+    body: [
+      section('accounting', 'Accounting', accounting),
+      section('latency', 'Latency and throughput', latency),
+      section('statuses', 'Statuses and outcomes', statuses),
+      section('settings', 'Settings', settings),
+      section('notes', 'Notes', notes),
+    ].join('\n'),
+    model: r,
+  });
+}
+
+/** Where every input event ended, and what the target itself counted. */
+function accountingSection(r: ReplayReport): string {
   const t = r.totals;
-  const accounting =
+  return (
     tiles([
       { k: 'events sent', v: int(t.eventsSent), d: `of ${int(t.eventsInput)} in the input` },
       { k: answeredLabel(r), v: int(t.acknowledged), d: `${dec(r.achieved.acknowledgedPerS)}/s` },
@@ -51,12 +81,17 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
     ) +
     `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}). ` +
       `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`)}</p>` +
-    sinkTable(r);
+    sinkTable(r)
+  );
+}
 
+type Charts = Map<string, RenderedChart>;
+
+function latencySection(r: ReplayReport, charts: Charts): string {
   const latRow = (name: string, s: LatencySummary | null) => ({
     cells: s && s.count ? [name, ...[s.p50Ms, s.p90Ms, s.p99Ms, s.p999Ms, s.maxMs].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
   });
-  const latency =
+  return (
     figure(charts.get('replay-latency')) +
     table(
       ['measure (ms)', { text: 'p50', num: true }, { text: 'p90', num: true }, { text: 'p99', num: true }, { text: 'p99.9', num: true }, { text: 'max', num: true }, { text: 'count', num: true }],
@@ -68,9 +103,12 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
         latRow('generator lag (open model)', r.lag),
       ],
     ) +
-    figure(charts.get('replay-outcomes'));
+    figure(charts.get('replay-outcomes'))
+  );
+}
 
-  const statuses =
+function statusesSection(r: ReplayReport, charts: Charts): string {
+  return (
     figure(charts.get('replay-statuses')) +
     (r.outcomes.length
       ? '<h3>Outcomes</h3>' +
@@ -79,10 +117,13 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
           r.outcomes.map((o) => ({ cells: [o.outcome, o.status === 0 ? 'no answer' : String(o.status), { html: `<span class="mono">${html(o.reason || '-')}</span>` }, o.requests, o.events] })),
           { sortable: true },
         )
-      : '');
+      : '')
+  );
+}
 
+function settingsTable(r: ReplayReport): string {
   const s = r.settings;
-  const settings = table(
+  return table(
     ['setting', 'value'],
     [
       ['protocol', r.protocol],
@@ -98,27 +139,6 @@ export async function renderReplayHtml(r: ReplayReport): Promise<string> {
       ['input', r.input.kind === 'run' ? `run ${r.sourceRunId}` : r.input.names.join(', ')],
     ].map(([k, v]) => ({ cells: [k, { html: `<span class="mono">${html(v)}</span>` }] })),
   );
-  const notes = r.notes.length ? `<ul>${r.notes.map((n) => `<li>${html(n)}</li>`).join('')}</ul>` : '<p class="note">None.</p>';
-
-  return page({
-    title: `Replay benchmark · run ${r.runId}${r.status === 'interrupted' ? ' (interrupted)' : ''}`,
-    subtitle: html(`${r.protocol} → ${r.target} · ${when(r.startedAt)} → ${when(r.finishedAt)} UTC (${dec(r.elapsedS)} s) · ${plural(r.input.events, 'input event')}`),
-    nav: [
-      { id: 'accounting', label: 'Accounting' },
-      { id: 'latency', label: 'Latency' },
-      { id: 'statuses', label: 'Statuses' },
-      { id: 'settings', label: 'Settings' },
-      { id: 'notes', label: 'Notes' },
-    ],
-    body: [
-      section('accounting', 'Accounting', accounting),
-      section('latency', 'Latency and throughput', latency),
-      section('statuses', 'Statuses and outcomes', statuses),
-      section('settings', 'Settings', settings),
-      section('notes', 'Notes', notes),
-    ].join('\n'),
-    model: r,
-  });
 }
 
 /** The sink's own count next to the replay's, when the target was a meterscope sink. */
