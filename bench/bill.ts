@@ -23,9 +23,25 @@ const file = path.resolve(positionals[0] ?? '/tmp/x.jsonl');
 const repeat = Number(values.repeat);
 
 const METRICS = [
-  { name: 'api value by region', aggregation_type: 'SUM', aggregation_key: 'value', event_type_filter: { in_values: ['api_request'] }, property_filters: [{ name: 'value', exists: true }, { name: 'region', exists: true }], group_keys: [['region']] },
+  {
+    name: 'api value by region',
+    aggregation_type: 'SUM',
+    aggregation_key: 'value',
+    event_type_filter: { in_values: ['api_request'] },
+    property_filters: [
+      { name: 'value', exists: true },
+      { name: 'region', exists: true },
+    ],
+    group_keys: [['region']],
+  },
   { name: 'events', aggregation_type: 'COUNT' },
-  { name: 'token users', aggregation_type: 'UNIQUE', aggregation_key: 'user_id', event_type_filter: { in_values: ['tokens'] }, property_filters: [{ name: 'user_id', exists: true }] },
+  {
+    name: 'token users',
+    aggregation_type: 'UNIQUE',
+    aggregation_key: 'user_id',
+    event_type_filter: { in_values: ['tokens'] },
+    property_filters: [{ name: 'user_id', exists: true }],
+  },
 ];
 
 const s = (m: Measurement) => `${m.wallSeconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB peak RSS`;
@@ -42,7 +58,10 @@ try {
   const profile = await measure(process.execPath, [CLI, 'profile', file, '--data-dir', dataDir, '--json']);
   const run = (JSON.parse(profile.stdout) as { runId: string; events: { total: number } }).runId;
   console.log(`profile ${path.basename(file)}: ${s(profile)} (run ${run})`);
-  for (const [name, extra] of [['drafts', []], ['metrics', ['--metrics', metricsFile]]] as const) {
+  for (const [name, extra] of [
+    ['drafts', []],
+    ['metrics', ['--metrics', metricsFile]],
+  ] as const) {
     const runs: Measurement[] = [];
     let summary = '';
     for (let i = 0; i < repeat; i++) {
@@ -54,7 +73,9 @@ try {
       runs.push(m);
     }
     const med = (f: (m: Measurement) => number) => median(runs.map(f));
-    console.log(`bill (${name}), median of ${repeat}: ${med((m) => m.wallSeconds).toFixed(2)} s wall, ${med((m) => m.cpuSeconds).toFixed(2)} s CPU, ${(med((m) => m.peakRssBytes) / 2 ** 20).toFixed(0)} MiB peak RSS`);
+    console.log(
+      `bill (${name}), median of ${repeat}: ${med((m) => m.wallSeconds).toFixed(2)} s wall, ${med((m) => m.cpuSeconds).toFixed(2)} s CPU, ${(med((m) => m.peakRssBytes) / 2 ** 20).toFixed(0)} MiB peak RSS`,
+    );
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -42,7 +42,8 @@ try {
   const settings: Settings = { ...INGEST_SETTINGS, ...FILE_READ_SETTINGS, ...threads };
 
   await timed('read lines (file(), LineAsString)', () =>
-    c.exec(`SELECT sum(length(l)) FROM file({f:String}, 'LineAsString', 'l String') FORMAT Null`, { f: file }, settings));
+    c.exec(`SELECT sum(length(l)) FROM file({f:String}, 'LineAsString', 'l String') FORMAT Null`, { f: file }, settings),
+  );
 
   await c.exec(`CREATE TABLE parse_only AS ingest_rows ENGINE = Null`);
   const params = new SqlParams();

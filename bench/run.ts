@@ -62,7 +62,11 @@ async function waitQuiet(max: number, log: (s: string) => void): Promise<number>
  * Runs every system `repeat` times on one dataset, round-robin (so load drift hits all alike),
  * checking every run's figures against the floor's first run.
  */
-export async function benchFile(file: string, events: number, opts: { systems: SystemName[]; repeat: number; quietBusy?: number; log?: (s: string) => void }): Promise<SizeResult> {
+export async function benchFile(
+  file: string,
+  events: number,
+  opts: { systems: SystemName[]; repeat: number; quietBusy?: number; log?: (s: string) => void },
+): Promise<SizeResult> {
   const log = opts.log ?? (() => {});
   const results = new Map<SystemName, SystemResult>(opts.systems.map((s) => [s, { system: s, wallSeconds: [], peakRssBytes: [], cpuSeconds: [] }]));
   // The floor goes first so its figures are the reference for everyone (including later floor runs).
@@ -81,7 +85,9 @@ export async function benchFile(file: string, events: number, opts: { systems: S
       r.wallSeconds.push(run.wallSeconds);
       r.peakRssBytes.push(run.peakRssBytes);
       r.cpuSeconds.push(run.cpuSeconds);
-      log(`  ${system.padEnd(10)} run ${i + 1}: ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB peak RSS, ${run.cpuSeconds.toFixed(1)} s CPU (others busy before: ${(busy * 100).toFixed(0)} %) — figures agree`);
+      log(
+        `  ${system.padEnd(10)} run ${i + 1}: ${run.wallSeconds.toFixed(2)} s, ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MiB peak RSS, ${run.cpuSeconds.toFixed(1)} s CPU (others busy before: ${(busy * 100).toFixed(0)} %) — figures agree`,
+      );
     }
   }
   return { events, file, bytes: fs.statSync(file).size, systems: [...results.values()] };
@@ -92,17 +98,20 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 /** The markdown table of RESULTS.md: medians per system, then the ratios against the targets. */
 export function resultsTable(sizes: SizeResult[]): string {
-  const lines = [
-    '| events | file | system | wall (median) | runs | events/s | peak RSS | CPU s |',
-    '| ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |',
-  ];
+  const lines = ['| events | file | system | wall (median) | runs | events/s | peak RSS | CPU s |', '| ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |'];
   for (const s of sizes) {
     for (const r of s.systems) {
       const wall = median(r.wallSeconds);
-      lines.push(`| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | ${wall.toFixed(2)} s | ${r.wallSeconds.map((w) => w.toFixed(2)).join(' / ')} | ${fmtN(s.events / wall)} | ${mib(median(r.peakRssBytes))} | ${median(r.cpuSeconds).toFixed(1)} |`);
+      lines.push(
+        `| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | ${wall.toFixed(2)} s | ${r.wallSeconds.map((w) => w.toFixed(2)).join(' / ')} | ${fmtN(s.events / wall)} | ${mib(median(r.peakRssBytes))} | ${median(r.cpuSeconds).toFixed(1)} |`,
+      );
     }
   }
-  lines.push('', '| events | meterscope wall | meterscope / floor | DuckDB / meterscope | naive / meterscope | meterscope peak RSS (< 1 GiB) |', '| ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '',
+    '| events | meterscope wall | meterscope / floor | DuckDB / meterscope | naive / meterscope | meterscope peak RSS (< 1 GiB) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   for (const s of sizes) {
     const wall = (n: SystemName) => {
       const r = s.systems.find((x) => x.system === n);
@@ -118,7 +127,9 @@ export function resultsTable(sizes: SizeResult[]): string {
     const fl = ms / wall('floor');
     const dk = wall('duckdb') / ms;
     const nv = wall('naive') / ms;
-    lines.push(`| ${label(s.events)} | ${cell(ms, ms <= (t.wallSeconds ?? Infinity), t.wallSeconds ? `≤ ${t.wallSeconds} s` : null)} | ${cell(fl, fl <= t.floorRatio, Number.isFinite(t.floorRatio) ? `≤ ${t.floorRatio}` : null)} | ${cell(dk, dk >= t.duckdbFactor, t.duckdbFactor ? `≥ ${t.duckdbFactor}` : null)} | ${cell(nv, nv >= t.naiveFactor, t.naiveFactor ? `≥ ${t.naiveFactor}` : null)} | ${Number.isNaN(peak) ? '–' : `${mib(peak)} ${peak < TARGETS.rssBytes ? 'met' : '**not met**'}`} |`);
+    lines.push(
+      `| ${label(s.events)} | ${cell(ms, ms <= (t.wallSeconds ?? Infinity), t.wallSeconds ? `≤ ${t.wallSeconds} s` : null)} | ${cell(fl, fl <= t.floorRatio, Number.isFinite(t.floorRatio) ? `≤ ${t.floorRatio}` : null)} | ${cell(dk, dk >= t.duckdbFactor, t.duckdbFactor ? `≥ ${t.duckdbFactor}` : null)} | ${cell(nv, nv >= t.naiveFactor, t.naiveFactor ? `≥ ${t.naiveFactor}` : null)} | ${Number.isNaN(peak) ? '–' : `${mib(peak)} ${peak < TARGETS.rssBytes ? 'met' : '**not met**'}`} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -145,7 +156,12 @@ async function main(): Promise<void> {
     const t = Date.now();
     const file = await ensureDataset(values.data!, n);
     log(`${label(n)} events: ${file} (${mib(fs.statSync(file).size)}, ready in ${((Date.now() - t) / 1000).toFixed(1)} s)`);
-    log(`  load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    log(
+      `  load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     out.push(await benchFile(file, n, { systems, repeat, quietBusy, log }));
   }
   const table = resultsTable(out);

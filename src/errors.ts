@@ -3,7 +3,10 @@
  * Anything else that escapes a command is reported as an internal error.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -43,8 +46,11 @@ export function firstLine(s: string): string {
 
 /** A syntax error's "Expected one of: …" list (often 40+ tokens) cut to its first few, on one line. */
 function shortExpected(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').replace(/(Expected one of: )([^.]*)/, (_, head: string, list: string) => {
-    const items = list.split(', ');
-    return `${head}${items.slice(0, 5).join(', ')}${items.length > 5 ? ` (+${items.length - 5} more)` : ''}`;
-  }).trim();
+  return message
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/(Expected one of: )([^.]*)/, (_, head: string, list: string) => {
+      const items = list.split(', ');
+      return `${head}${items.slice(0, 5).join(', ')}${items.length > 5 ? ` (+${items.length - 5} more)` : ''}`;
+    })
+    .trim();
 }

@@ -80,7 +80,9 @@ describe('scores and the group-key plan', () => {
     const s = plain.advice.scores.find((x) => x.eventName === 'api' && x.key === 'user_id')!;
     expect(s).toMatchObject({ verdict: 'identifier-like', growsWithUsage: true });
     // Brute force of the growth figure: values first seen at or after the lower-median time.
-    const times = api().map((e) => e.timestamp).sort((a, b) => a - b);
+    const times = api()
+      .map((e) => e.timestamp)
+      .sort((a, b) => a - b);
     const mid = times[Math.floor((times.length - 1) / 2)];
     const u = plain.keyUsage.find((x) => x.eventName === 'api' && x.keys.join() === 'user_id')!;
     const withKey = api().filter((e) => 'user_id' in e.payload);
@@ -112,7 +114,7 @@ describe('scores and the group-key plan', () => {
     expect(row.flags).toContain('> 1,000 combined values');
   });
 
-  it('every draft passes Metronome\'s filter rules and states the share it bills, exactly', () => {
+  it("every draft passes Metronome's filter rules and states the share it bills, exactly", () => {
     for (const r of [plain, asked]) {
       for (const d of r.advice.drafts) {
         expect(requestProblems(d.request), d.eventName).toEqual([]);
@@ -150,7 +152,16 @@ describe('cut-over checks', () => {
 describe('Stripe meters win over the heuristics', () => {
   it('event name, customer mapping, value key, aggregation and dimension_payload_keys come from the meter, each field says so', async () => {
     const meters = [
-      { id: 'mtr_api', display_name: 'API', event_name: 'api', status: 'active', default_aggregation: { formula: 'sum' }, customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, value_settings: { event_payload_key: 'value' }, dimension_payload_keys: ['model', 'tier'] },
+      {
+        id: 'mtr_api',
+        display_name: 'API',
+        event_name: 'api',
+        status: 'active',
+        default_aggregation: { formula: 'sum' },
+        customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' },
+        value_settings: { event_payload_key: 'value' },
+        dimension_payload_keys: ['model', 'tier'],
+      },
       { id: 'mtr_job', display_name: 'Jobs', event_name: 'job', status: 'active', default_aggregation: { formula: 'count' } },
     ].map(normalizeMeter);
     const r: ProfileReport = { ...plain, stripe: { source: 'file', fetchedAt: '2025-05-06T00:00:00.000Z', meters, check: await checkRun(store, plain.runId, meters) } };
@@ -159,7 +170,13 @@ describe('Stripe meters win over the heuristics', () => {
     // …and planning with the store measures what the meters' dimensions bill.
     await adviseReport(store, r, adviceSettings());
     const d = r.advice.drafts.find((x) => x.eventName === 'api')!;
-    expect(d.request).toMatchObject({ name: 'API', event_type_filter: { in_values: ['api'] }, aggregation_type: 'SUM', aggregation_key: 'value', group_keys: [['model', 'tier']] });
+    expect(d.request).toMatchObject({
+      name: 'API',
+      event_type_filter: { in_values: ['api'] },
+      aggregation_type: 'SUM',
+      aggregation_key: 'value',
+      group_keys: [['model', 'tier']],
+    });
     expect(d.sources).toEqual({ eventName: 'stripe-meter', customer: 'stripe-meter', aggregation: 'stripe-meter', groupKeys: 'stripe-meter' });
     const billed = api().filter((e) => 'model' in e.payload);
     expect(d.billed).toMatchObject({ events: billed.length, value: sum(billed) });
@@ -175,7 +192,7 @@ describe('Stripe meters win over the heuristics', () => {
 });
 
 describe('charts and answers do not mislead', () => {
-  it('the rate chart has a point (zero) for every empty bucket and the overview\'s average as a line', () => {
+  it("the rate chart has a point (zero) for every empty bucket and the overview's average as a line", () => {
     const { series } = plain.rate;
     const b = series.bucketSeconds;
     const first = Math.floor(Math.min(...evs.map((e) => e.timestamp)) / b) * b;
@@ -201,6 +218,8 @@ describe('charts and answers do not mislead', () => {
     expect(unexplainedNumbers([{ ...first, answer: `${first.answer} 7,777 meters need more than 4,242 dimension keys.` }])).toHaveLength(2);
     const md = renderMarkdown(asked);
     expect(md).toContain('## Group keys: confirmation table');
-    expect(md).toContain('| dimension | in group_keys? | role | cardinality (observed) | per customer p50 / p99 / max | grows with usage? | events (share) / value dropped | why |');
+    expect(md).toContain(
+      '| dimension | in group_keys? | role | cardinality (observed) | per customer p50 / p99 / max | grows with usage? | events (share) / value dropped | why |',
+    );
   });
 });

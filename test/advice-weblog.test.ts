@@ -78,7 +78,7 @@ describe('the shipped example', () => {
     expect(unexplainedNumbers(meteringAnswers(example))).toEqual([]);
     const md = renderMarkdown(example);
     expect(md).not.toMatch(/need(s)? more than Stripe/);
-    expect(md).toContain("Stripe v2 meter event stream: also published as 100,000 events/s");
+    expect(md).toContain('Stripe v2 meter event stream: also published as 100,000 events/s');
   });
 });
 
@@ -89,12 +89,18 @@ describe('a report stored as schema version 1', () => {
       ...rest,
       schemaVersion: 1,
       dimensionCandidates: example.dimensionCandidates.map((d) => ({ ...d, design: { pricingKeys: ['model'], presentationKeys: ['user_id'] } })),
-      fit: example.fit.slice(0, 3).map(({ mode: _m, customerMeter: _cm, ...f }) => ({ ...f, limits: { ...f.limits, alsoPublished: undefined, concurrentCallsPerCustomerMeter: undefined } })),
+      fit: example.fit
+        .slice(0, 3)
+        .map(({ mode: _m, customerMeter: _cm, ...f }) => ({ ...f, limits: { ...f.limits, alsoPublished: undefined, concurrentCallsPerCustomerMeter: undefined } })),
     } as unknown as ProfileReport;
     const r = upgradeProfileReport(v1);
     expect(r.schemaVersion).toBe(2);
     expect(r.dimensionCandidates.every((d) => !('design' in d))).toBe(true);
-    expect(r.fit.map((f) => [f.mode, f.customerMeter, f.limits.alsoPublished])).toEqual([['live', null, []], ['live', null, []], ['live', null, []]]);
+    expect(r.fit.map((f) => [f.mode, f.customerMeter, f.limits.alsoPublished])).toEqual([
+      ['live', null, []],
+      ['live', null, []],
+      ['live', null, []],
+    ]);
     // Planned from the properties alone: the same group keys, billed shares not measured.
     expect(r.advice.drafts.map((d) => d.request.group_keys)).toEqual(example.advice.drafts.map((d) => d.request.group_keys));
     expect(r.advice.drafts.every((d) => d.billed === null)).toBe(true);

@@ -32,7 +32,6 @@ describe('bench harness (10k events)', () => {
     expect(await ensureDataset(dir, 10_000)).toBe(file);
     expect(fs.statSync(file).mtimeMs).toBe(mtime);
   });
-
 });
 
 // After the dataset exists: the harness run (mostly waiting, it samples the machine's load before
@@ -41,7 +40,11 @@ describe.concurrent('bench harness on the dataset', () => {
   it('the naive script matches a brute-force count of the file', async () => {
     const file = await ensureDataset(dir, 10_000);
     const run = await naive(file);
-    const events = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(run.figures.total).toBe(events.length);
     const perSecond = new Map<number, number>();
     for (const e of events) perSecond.set(e.timestamp, (perSecond.get(e.timestamp) ?? 0) + 1);

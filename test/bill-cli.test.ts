@@ -28,7 +28,17 @@ const LOG = Array.from({ length: 240 }, (_, i) => ({
 
 const metricsFile = path.join(dir, 'metrics.json');
 const METRICS = [
-  { name: 'calls by region', aggregation_type: 'SUM', aggregation_key: 'value', event_type_filter: { in_values: ['api_call'] }, property_filters: [{ name: 'value', exists: true }, { name: 'region', exists: true }], group_keys: [['region']] },
+  {
+    name: 'calls by region',
+    aggregation_type: 'SUM',
+    aggregation_key: 'value',
+    event_type_filter: { in_values: ['api_call'] },
+    property_filters: [
+      { name: 'value', exists: true },
+      { name: 'region', exists: true },
+    ],
+    group_keys: [['region']],
+  },
   { name: 'logins', aggregation_type: 'COUNT', event_type_filter: { in_values: ['login'] } },
 ];
 
@@ -61,7 +71,14 @@ describe('meterscope bill (CLI)', () => {
     const r = await bill([run, '--metrics', metricsFile, '--json']);
     expect(r.code, r.stderr).toBe(0);
     model = JSON.parse(r.stdout) as BillModel;
-    expect(model).toMatchObject({ kind: 'bill', runId: run, events: LOG.length, settings: { period: 'month', dedup: 'metronome', metrics: 'file', metricsFile }, parity: null, paritySummary: null });
+    expect(model).toMatchObject({
+      kind: 'bill',
+      runId: run,
+      events: LOG.length,
+      settings: { period: 'month', dedup: 'metronome', metrics: 'file', metricsFile },
+      parity: null,
+      paritySummary: null,
+    });
     const want = expectedCalls();
     const calls = model.usage.filter((u) => u.metric === 'calls by region');
     expect(calls).toHaveLength(want.size);
@@ -86,7 +103,7 @@ describe('meterscope bill (CLI)', () => {
     const htmlOut = path.join(dir, 'bill.html');
     expect((await bill([run, '--metrics', metricsFile, '--out', htmlOut])).code).toBe(0);
     const html = fs.readFileSync(htmlOut, 'utf8');
-    expect(html).toContain("Content-Security-Policy");
+    expect(html).toContain('Content-Security-Policy');
     const visible = html.slice(0, html.indexOf('<script type="application/json"'));
     expect(visible).not.toContain('<img');
     expect(visible).toContain('&lt;img src=x onerror=');
@@ -120,7 +137,10 @@ describe('meterscope bill (CLI)', () => {
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify([{ name: 'x', aggregation_type: 'SUM', aggregation_key: 'value', group_keys: [['region']] }]));
     const cases: [string[], RegExp][] = [
-      [[run, '--metrics', bad], /has 2 problems:\n {2}metric #1 \("x"\) aggregation key "value" has no property filter with exists: true.*\n {2}metric #1 \("x"\) group key "region" has no property filter/],
+      [
+        [run, '--metrics', bad],
+        /has 2 problems:\n {2}metric #1 \("x"\) aggregation key "value" has no property filter with exists: true.*\n {2}metric #1 \("x"\) group key "region" has no property filter/,
+      ],
       [[run, '--period', 'year'], /--period must be one of month, week, day, hour, got "year"/],
       [[run, '--dedup', 'maybe'], /--dedup must be one of metronome, stripe, none/],
       [[run, '--from', '2024-06-15T00:00:00Z'], /--from must be the start of the first of a month \(UTC\)/],
@@ -140,19 +160,36 @@ describe('meterscope bill (CLI)', () => {
     const store = await openStore({ dataDir });
     try {
       const at = model.billedAt.replace('T', ' ').replace('Z', '');
-      const usage = await rows<{ n: string; q: number; customer: string; region: string }>(store,
-        `SELECT count() AS n, sum(quantity) AS q FROM bill_usage WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} AND metric = 'calls by region'`, { run, at });
+      const usage = await rows<{ n: string; q: number; customer: string; region: string }>(
+        store,
+        `SELECT count() AS n, sum(quantity) AS q FROM bill_usage WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} AND metric = 'calls by region'`,
+        { run, at },
+      );
       expect(Number(usage[0].n)).toBe(model.usage.filter((u) => u.metric === 'calls by region').length);
       expect(usage[0].q).toBe([...expectedCalls().values()].reduce((a, b) => a + b, 0));
-      const [hostile] = await rows<{ q: number }>(store, `SELECT sum(quantity) AS q FROM bill_usage WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} AND group_values['region'] = {r:String}`, { run, at, r: HOSTILE.img });
+      const [hostile] = await rows<{ q: number }>(
+        store,
+        `SELECT sum(quantity) AS q FROM bill_usage WHERE run_id = {run:String} AND billed_at = {at:DateTime64(3)} AND group_values['region'] = {r:String}`,
+        { run, at, r: HOSTILE.img },
+      );
       expect(hostile.q).toBe(model.usage.filter((u) => u.group?.region === HOSTILE.img).reduce((s, u) => s + u.quantity, 0));
-      const metrics = await rows<{ metric: string; billed_events: string }>(store,
-        `SELECT metric, billed_events FROM bill_metrics WHERE bill_id = {bill:String} ORDER BY metric`, { bill: model.billId });
-      expect(metrics.map((m) => [m.metric, Number(m.billed_events)])).toEqual([...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.name, m.billedEvents]));
-      const excluded = await rows<{ metric: string; reason: string; events: string; value: number }>(store,
-        `SELECT metric, reason, events, value FROM bill_exclusions WHERE bill_id = {bill:String} ORDER BY metric, reason`, { bill: model.billId });
+      const metrics = await rows<{ metric: string; billed_events: string }>(
+        store,
+        `SELECT metric, billed_events FROM bill_metrics WHERE bill_id = {bill:String} ORDER BY metric`,
+        { bill: model.billId },
+      );
+      expect(metrics.map((m) => [m.metric, Number(m.billed_events)])).toEqual(
+        [...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.name, m.billedEvents]),
+      );
+      const excluded = await rows<{ metric: string; reason: string; events: string; value: number }>(
+        store,
+        `SELECT metric, reason, events, value FROM bill_exclusions WHERE bill_id = {bill:String} ORDER BY metric, reason`,
+        { bill: model.billId },
+      );
       expect(excluded.map((x) => [x.metric, x.reason, Number(x.events), x.value])).toEqual(
-        [...model.metrics].sort((a, b) => a.name.localeCompare(b.name)).flatMap((m) => [...m.excluded.byReason].sort((a, b) => a.reason.localeCompare(b.reason)).map((x) => [m.name, x.reason, x.events, x.value])),
+        [...model.metrics]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .flatMap((m) => [...m.excluded.byReason].sort((a, b) => a.reason.localeCompare(b.reason)).map((x) => [m.name, x.reason, x.events, x.value])),
       );
       expect(excluded.length).toBeGreaterThan(0);
     } finally {

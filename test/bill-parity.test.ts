@@ -95,13 +95,23 @@ async function bill(run: string, extra: string[] = []): Promise<{ code: number; 
 }
 
 beforeAll(async () => {
-  sink = await startSink({ port: 0, meters: METERS, checkTimestamps: false, rateLimits: { 'stripe-v1': 0, 'stripe-v2-session': 0, 'stripe-v2-stream': 0, metronome: 0 } });
+  sink = await startSink({
+    port: 0,
+    meters: METERS,
+    checkTimestamps: false,
+    rateLimits: { 'stripe-v1': 0, 'stripe-v2-session': 0, 'stripe-v2-stream': 0, metronome: 0 },
+  });
   const full = write('full.jsonl', LOG);
   const replay = await cli(['replay', full, '--target', sink.url, '--protocol', 'stripe-v2-stream', '--timestamps', 'original', '--max', '--json']);
   expect(replay.code, replay.stderr).toBe(0);
   expect(sink.stats().routes['stripe-v2-stream'].events_accepted).toBe(LOG.length);
   runs.full = await profile(full);
-  runs.cut = await profile(write('cut.jsonl', LOG.filter((e) => !REMOVED.has(e))));
+  runs.cut = await profile(
+    write(
+      'cut.jsonl',
+      LOG.filter((e) => !REMOVED.has(e)),
+    ),
+  );
 }, 120_000);
 afterAll(() => sink?.close());
 
@@ -114,15 +124,27 @@ describe('bill --stripe against the sink', () => {
     const expected = totals(LOG, monthOf);
     expect(model.parity!.length).toBe(expected.size);
     expect(model.parity!.every((r) => r.status === 'match' && r.diff === 0)).toBe(true);
-    for (const r of model.parity!) expect(r.log, `${r.metric} ${r.customer} ${r.periodStart}`).toBe(expected.get(`${r.metric}|${r.customer}|${r.periodStart.slice(0, 7)}`));
-    expect(model.paritySummary).toMatchObject({ pairs: expected.size, customers: 8, periods: 2, matching: expected.size, withinOnePercent: expected.size, over: 0, skipped: [] });
+    for (const r of model.parity!)
+      expect(r.log, `${r.metric} ${r.customer} ${r.periodStart}`).toBe(expected.get(`${r.metric}|${r.customer}|${r.periodStart.slice(0, 7)}`));
+    expect(model.paritySummary).toMatchObject({
+      pairs: expected.size,
+      customers: 8,
+      periods: 2,
+      matching: expected.size,
+      withinOnePercent: expected.size,
+      over: 0,
+      skipped: [],
+    });
   });
 
   it('a log with events missing: exactly those customers and months differ, by the missing amounts; exit 4', async () => {
     const { code, model, stderr } = await bill(runs.cut);
     expect(code, stderr).toBe(4);
     const stripe = totals(LOG, monthOf);
-    const log = totals(LOG.filter((e) => !REMOVED.has(e)), monthOf);
+    const log = totals(
+      LOG.filter((e) => !REMOVED.has(e)),
+      monthOf,
+    );
     const want = [...stripe].filter(([k, v]) => log.get(k) !== v).map(([k, v]) => ({ key: k, diff: v - (log.get(k) ?? 0) }));
     expect(want).toHaveLength(4);
     const got = model.parity!.filter((r) => r.status !== 'match').map((r) => ({ key: `${r.metric}|${r.customer}|${r.periodStart.slice(0, 7)}`, diff: r.diff }));
@@ -140,9 +162,20 @@ describe('bill --stripe against the sink', () => {
     expect(code).toBe(4);
     const dayOf = (e: Ev) => new Date(e.timestamp * 1000).toISOString().slice(0, 10);
     const stripe = totals(LOG, dayOf);
-    const log = totals(LOG.filter((e) => !REMOVED.has(e)), dayOf);
-    const want = [...stripe].filter(([k, v]) => log.get(k) !== v).map(([k]) => k).sort();
-    expect(model.parity!.filter((r) => r.status !== 'match').map((r) => `${r.metric}|${r.customer}|${r.periodStart.slice(0, 10)}`).sort()).toEqual(want);
+    const log = totals(
+      LOG.filter((e) => !REMOVED.has(e)),
+      dayOf,
+    );
+    const want = [...stripe]
+      .filter(([k, v]) => log.get(k) !== v)
+      .map(([k]) => k)
+      .sort();
+    expect(
+      model
+        .parity!.filter((r) => r.status !== 'match')
+        .map((r) => `${r.metric}|${r.customer}|${r.periodStart.slice(0, 10)}`)
+        .sort(),
+    ).toEqual(want);
     expect(model.parity!.length).toBe(stripe.size);
   });
 

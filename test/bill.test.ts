@@ -43,26 +43,34 @@ async function load(run: string, file: string, format: FormatName): Promise<Log>
 beforeAll(async () => {
   store = await openTestStore();
   const g = path.join(dir, 'gen.jsonl');
-  await generate(store, {
-    format: 'metronome',
-    events: 30_000,
-    duration: 40 * 86_400,
-    start: Date.UTC(2025, 0, 10),
-    eventNames: [{ name: 'api_request', weight: 6 }, { name: 'tokens', weight: 3 }, { name: 'storage_gb', weight: 1 }],
-    properties: [
-      { key: 'region', cardinality: 6, presence: 1, kind: 'string' },
-      { key: 'tier', cardinality: 3, presence: 0.9, kind: 'string' },
-      { key: 'model', cardinality: 5, presence: 0.7, kind: 'string' },
-      { key: 'size', cardinality: 40, presence: 0.95, kind: 'int' },
-      { key: 'user_id', cardinality: 500, presence: 0.9, kind: 'string' },
-    ],
-    valueDecimals: 2,
-    duplicateRate: 0.03,
-    lateRate: 0.02,
-    lateMax: 2 * 86_400,
-    malformedRate: 0.001,
-    seed: 9,
-  }, g);
+  await generate(
+    store,
+    {
+      format: 'metronome',
+      events: 30_000,
+      duration: 40 * 86_400,
+      start: Date.UTC(2025, 0, 10),
+      eventNames: [
+        { name: 'api_request', weight: 6 },
+        { name: 'tokens', weight: 3 },
+        { name: 'storage_gb', weight: 1 },
+      ],
+      properties: [
+        { key: 'region', cardinality: 6, presence: 1, kind: 'string' },
+        { key: 'tier', cardinality: 3, presence: 0.9, kind: 'string' },
+        { key: 'model', cardinality: 5, presence: 0.7, kind: 'string' },
+        { key: 'size', cardinality: 40, presence: 0.95, kind: 'int' },
+        { key: 'user_id', cardinality: 500, presence: 0.9, kind: 'string' },
+      ],
+      valueDecimals: 2,
+      duplicateRate: 0.03,
+      lateRate: 0.02,
+      lateMax: 2 * 86_400,
+      malformedRate: 0.001,
+      seed: 9,
+    },
+    g,
+  );
   gen = await load('bill-gen', g, 'metronome');
   const h = path.join(dir, 'hand.jsonl');
   fs.writeFileSync(h, handLog());
@@ -101,7 +109,12 @@ const GEN_METRICS: Request[] = [
     aggregation_type: 'SUM',
     aggregation_key: 'value',
     event_type_filter: { in_values: ['api_request'] },
-    property_filters: [{ name: 'value', exists: true }, { name: 'region', exists: true }, { name: 'tier', exists: true }, { name: 'model', not_in_values: ['atlas-mini'] }],
+    property_filters: [
+      { name: 'value', exists: true },
+      { name: 'region', exists: true },
+      { name: 'tier', exists: true },
+      { name: 'model', not_in_values: ['atlas-mini'] },
+    ],
     group_keys: [['region', 'tier'], ['region']],
   },
   { name: 'events', aggregation_type: 'COUNT' },
@@ -110,17 +123,32 @@ const GEN_METRICS: Request[] = [
     aggregation_type: 'MAX',
     aggregation_key: 'size',
     event_type_filter: { in_values: ['tokens'] },
-    property_filters: [{ name: 'size', exists: true }, { name: 'model', exists: true, in_values: ['atlas-large', 'boreal-xl'] }],
+    property_filters: [
+      { name: 'size', exists: true },
+      { name: 'model', exists: true, in_values: ['atlas-large', 'boreal-xl'] },
+    ],
   },
   {
     name: 'users',
     aggregation_type: 'UNIQUE',
     aggregation_key: 'user_id',
     event_type_filter: { not_in_values: ['storage_gb'] },
-    property_filters: [{ name: 'user_id', exists: true }, { name: 'tier', exists: true }],
+    property_filters: [
+      { name: 'user_id', exists: true },
+      { name: 'tier', exists: true },
+    ],
     group_keys: [['tier']],
   },
-  { name: 'storage', aggregation_type: 'LATEST', aggregation_key: 'value', event_type_filter: { in_values: ['storage_gb'] }, property_filters: [{ name: 'value', exists: true }, { name: 'model', exists: false }] },
+  {
+    name: 'storage',
+    aggregation_type: 'LATEST',
+    aggregation_key: 'value',
+    event_type_filter: { in_values: ['storage_gb'] },
+    property_filters: [
+      { name: 'value', exists: true },
+      { name: 'model', exists: false },
+    ],
+  },
   // Every region is text: the whole metric is excluded as non-numeric.
   { name: 'region sum', aggregation_type: 'SUM', aggregation_key: 'region', property_filters: [{ name: 'region', exists: true }] },
 ];
@@ -129,7 +157,9 @@ describe('bill of a generated log (duplicates, late and damaged lines) against p
   it('monthly, Metronome dedup: all five aggregations, group keys, filters', async () => {
     const model = await check(gen, GEN_METRICS, { period: 'month', dedup: 'metronome' });
     const reasons = (n: string) => model.metrics.find((m) => m.name === n)!.excluded.byReason.map((r) => r.reason);
-    expect(reasons('api by region and tier')).toEqual(expect.arrayContaining(['duplicate (metronome 34d)', 'missing group key tier', 'property model in not_in_values', 'event type not matched']));
+    expect(reasons('api by region and tier')).toEqual(
+      expect.arrayContaining(['duplicate (metronome 34d)', 'missing group key tier', 'property model in not_in_values', 'event type not matched']),
+    );
     expect(reasons('region sum')).toContain('non-numeric value');
     expect(model.metrics.find((m) => m.name === 'region sum')!.billedEvents).toBe(0);
     // 40 days from 10 January: January and February.
@@ -165,14 +195,21 @@ describe('bill of a generated log (duplicates, late and damaged lines) against p
 
   it('--from/--to keep whole periods; events outside are excluded and counted', async () => {
     const from = Date.UTC(2025, 1, 1);
-    const model = await check(gen, GEN_METRICS.slice(0, 2), { period: 'month', dedup: 'metronome', range: { from, to: Date.UTC(2025, 2, 1) } }, { from: '2025-02-01T00:00:00Z', to: '2025-03-01T00:00:00Z' });
+    const model = await check(
+      gen,
+      GEN_METRICS.slice(0, 2),
+      { period: 'month', dedup: 'metronome', range: { from, to: Date.UTC(2025, 2, 1) } },
+      { from: '2025-02-01T00:00:00Z', to: '2025-03-01T00:00:00Z' },
+    );
     expect(model.usage.every((u) => u.periodStart === '2025-02-01T00:00:00.000Z')).toBe(true);
   });
 });
 
 describe('bill of the hand-made log against plain JS and by hand', () => {
   const byKey = (model: BillModel, metric: string) =>
-    Object.fromEntries(model.usage.filter((u) => u.metric === metric).map((u) => [[u.customer, u.periodStart.slice(0, 10), ...Object.values(u.group ?? {})].join('|'), u.quantity]));
+    Object.fromEntries(
+      model.usage.filter((u) => u.metric === metric).map((u) => [[u.customer, u.periodStart.slice(0, 10), ...Object.values(u.group ?? {})].join('|'), u.quantity]),
+    );
 
   it('monthly, Metronome dedup', async () => {
     const model = await check(hand, HAND_METRICS, { period: 'month', dedup: 'metronome' });
@@ -218,13 +255,20 @@ describe('bill of the hand-made log against plain JS and by hand', () => {
 
   it('--backfill: stale and future events are refused before dedup', async () => {
     const asOf = Date.UTC(2024, 5, 10);
-    const model = await check(hand, HAND_METRICS, { period: 'month', dedup: 'metronome', accept: { oldest: asOf - 34 * 86_400_000, newest: asOf + 86_400_000 } }, { backfill: true, asOf: '2024-06-10T00:00:00Z' });
+    const model = await check(
+      hand,
+      HAND_METRICS,
+      { period: 'month', dedup: 'metronome', accept: { oldest: asOf - 34 * 86_400_000, newest: asOf + 86_400_000 } },
+      { backfill: true, asOf: '2024-06-10T00:00:00Z' },
+    );
     // The 1 May uses of d34 and d35 are refused, so their June reuses are no longer duplicates.
     expect(byKey(model, 'api sum')).toMatchObject({ 'c3|2024-06-01|ap': 18 });
   });
 
   it('without --metrics, a run with no stored profile report has no drafts: one sentence', async () => {
-    await expect(draftMetrics(store, hand.run)).rejects.toThrow(`run ${hand.run} has no stored profile report to draft metrics from; pass --metrics FILE (a JSON array of create-billable-metric bodies)`);
+    await expect(draftMetrics(store, hand.run)).rejects.toThrow(
+      `run ${hand.run} has no stored profile report to draft metrics from; pass --metrics FILE (a JSON array of create-billable-metric bodies)`,
+    );
   });
 
   it('an empty run bills nothing', async () => {

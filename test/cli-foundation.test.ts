@@ -14,7 +14,14 @@ function makeLog(n: number): { text: string; good: number; bad: number[] } {
       bad.push(i + 1);
       continue;
     }
-    lines.push(JSON.stringify({ identifier: `e${i}`, timestamp: 1_700_000_000 + Math.floor(i / 7), event_name: i % 3 ? 'api_call' : 'tokens', payload: { stripe_customer_id: `cus_${i % 11}`, value: String(i % 5) } }));
+    lines.push(
+      JSON.stringify({
+        identifier: `e${i}`,
+        timestamp: 1_700_000_000 + Math.floor(i / 7),
+        event_name: i % 3 ? 'api_call' : 'tokens',
+        payload: { stripe_customer_id: `cus_${i % 11}`, value: String(i % 5) },
+      }),
+    );
   }
   return { text: `${lines.join('\n')}\n`, good: n - bad.length, bad };
 }
@@ -32,7 +39,10 @@ describe('CLI foundation', () => {
     fs.writeFileSync(gzFile, zlib.gzipSync(log.text));
     // Node 20 cannot write zstd; the test's own engine can.
     const store = await openTestStore();
-    await store.exec(`INSERT INTO FUNCTION file({p:String}, 'LineAsString', 'l String', 'zstd') SELECT arrayJoin(splitByChar('\\n', trimRight({t:String})))`, { p: zstFile, t: log.text });
+    await store.exec(`INSERT INTO FUNCTION file({p:String}, 'LineAsString', 'l String', 'zstd') SELECT arrayJoin(splitByChar('\\n', trimRight({t:String})))`, {
+      p: zstFile,
+      t: log.text,
+    });
   });
 
   const profileJson = async (args: string[], stdin?: Buffer | string) => {

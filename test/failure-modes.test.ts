@@ -9,7 +9,8 @@ import { CLI, ROOT, runCli, tempDir, sqlRows } from './support/helpers.js';
 
 const SECRET = 'Pw-9f8e7d6c5b';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const leaks = (text: string) => [SECRET, b64(`default:${SECRET}`), b64(`default:${SECRET}`).replace(/=+$/, ''), encodeURIComponent(SECRET)].filter((f) => text.includes(f));
+const leaks = (text: string) =>
+  [SECRET, b64(`default:${SECRET}`), b64(`default:${SECRET}`).replace(/=+$/, ''), encodeURIComponent(SECRET)].filter((f) => text.includes(f));
 
 describe('ClickHouse server problems are one sentence', () => {
   const servers: net.Server[] = [];
@@ -69,7 +70,11 @@ describe('a closed stdout', () => {
   it('`profile --json | head -c 10` ends quietly: no stack trace, the run stored', async () => {
     const dataDir = tempDir();
     const out = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      const sh = spawn('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" profile examples/stripe-meter-events.jsonl.gz --json --data-dir "${dataDir}" | head -c 10 > /dev/null`], { cwd: ROOT });
+      const sh = spawn(
+        'bash',
+        ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" profile examples/stripe-meter-events.jsonl.gz --json --data-dir "${dataDir}" | head -c 10 > /dev/null`],
+        { cwd: ROOT },
+      );
       let stderr = '';
       sh.stderr.on('data', (d) => (stderr += d));
       sh.on('close', (code) => resolve({ code: code ?? -1, stderr }));
@@ -95,7 +100,11 @@ describe('a run whose process dies', () => {
   it('is marked abandoned at the next open, its partial rows deleted, and the next profile works', async () => {
     const lines = fs.readFileSync(input, 'utf8');
     // METERSCOPE_DEBUG=sql prints each statement as it completes: the staging table shows the load has begun.
-    child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], { cwd: ROOT, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, METERSCOPE_DEBUG: 'sql' } });
+    child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], {
+      cwd: ROOT,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, METERSCOPE_DEBUG: 'sql' },
+    });
     child.stdin!.on('error', () => {}); // the kill below closes the pipe under our last write
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -123,7 +132,11 @@ describe('Ctrl-C during a profile', () => {
     const input = path.join(tempDir(), 'events.jsonl');
     expect((await runCli(['generate', '-n', '20000', '--seed', '6', '-o', input, '--data-dir', tempDir()])).code).toBe(0);
     const lines = fs.readFileSync(input, 'utf8');
-    const child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, METERSCOPE_DEBUG: 'sql' } });
+    const child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, METERSCOPE_DEBUG: 'sql' },
+    });
     child.stdin!.on('error', () => {});
     let stderr = '';
     let stdout = '';

@@ -40,7 +40,16 @@ function perSecond(times: number[]): Map<number, number> {
 
 describe('determinism', () => {
   it('gives the same bytes for the same seed, other bytes for another seed', async () => {
-    const opts: GenerateOptions = { format: 'stripe-v2-stream', events: 4000, duration: 3600, start: START, malformedRate: 0.01, duplicateRate: 0.02, lateRate: 0.02, seed: 42 };
+    const opts: GenerateOptions = {
+      format: 'stripe-v2-stream',
+      events: 4000,
+      duration: 3600,
+      start: START,
+      malformedRate: 0.01,
+      duplicateRate: 0.02,
+      lateRate: 0.02,
+      seed: 42,
+    };
     await generate(store, opts, file('a.jsonl'));
     await generate(store, opts, file('b.jsonl'));
     await generate(store, { ...opts, seed: 43 }, file('c.jsonl'));
@@ -77,10 +86,22 @@ describe('compression', () => {
 describe('timeline', () => {
   it.each([999, 1001])('makes the busiest second hold exactly %i events', async (peak) => {
     const f = file(`peak-${peak}.jsonl`);
-    const r = await generate(store, {
-      format: 'metronome', events: 20_000, duration: 120, start: START, peakRate: peak, bursts: 1, burstSeconds: 3,
-      lateRate: 0.05, duplicateRate: 0.02, seed: peak,
-    }, f);
+    const r = await generate(
+      store,
+      {
+        format: 'metronome',
+        events: 20_000,
+        duration: 120,
+        start: START,
+        peakRate: peak,
+        bursts: 1,
+        burstSeconds: 3,
+        lateRate: 0.05,
+        duplicateRate: 0.02,
+        seed: peak,
+      },
+      f,
+    );
     const parsed = parseFile(read(f), 'metronome');
     expect(parsed.events).toHaveLength(20_000);
     const counts = perSecond(parsed.events.map((e) => e.time));
@@ -90,7 +111,11 @@ describe('timeline', () => {
     expect(r.peak).toBe(peak);
     // The same, counted by ClickHouse over the loaded events.
     await loadSources(store, `peak-${peak}`, await resolveSources([f]), { mapping: DEFAULT_MAPPING });
-    const [db] = await rows<{ peak: string }>(store, `SELECT max(c) AS peak FROM (SELECT toStartOfSecond(event_time) AS s, count() AS c FROM events WHERE run_id = {run:String} GROUP BY s)`, { run: `peak-${peak}` });
+    const [db] = await rows<{ peak: string }>(
+      store,
+      `SELECT max(c) AS peak FROM (SELECT toStartOfSecond(event_time) AS s, count() AS c FROM events WHERE run_id = {run:String} GROUP BY s)`,
+      { run: `peak-${peak}` },
+    );
     expect(Number(db.peak)).toBe(peak);
   });
 
@@ -98,7 +123,10 @@ describe('timeline', () => {
     const f = file('bursts.log');
     await generate(store, { format: 'stripe-v1-form', events: 30_000, duration: 4 * 3600, start: START, peakRate: 250, bursts: 4, burstSeconds: 5, seed: 5 }, f);
     const counts = perSecond(parseFile(read(f), 'stripe-v1-form').events.map((e) => e.time));
-    const peakSeconds = [...counts].filter(([, c]) => c === 250).map(([s]) => s).sort((a, b) => a - b);
+    const peakSeconds = [...counts]
+      .filter(([, c]) => c === 250)
+      .map(([s]) => s)
+      .sort((a, b) => a - b);
     expect(Math.max(...counts.values())).toBe(250);
     expect(peakSeconds).toHaveLength(20);
     // one burst per hour-long quarter
@@ -130,12 +158,23 @@ describe('timeline', () => {
 describe('distributions', () => {
   it('draws customers skewed, names by weight, properties within cardinality and presence, values in range', async () => {
     const f = file('dist.jsonl');
-    await generate(store, {
-      format: 'cloudevents', events: 10_000, start: START, customers: 50, customerSkew: 1,
-      eventNames: parseEventNames('a:9,b'),
-      properties: [parseProperty('region:4:1'), parseProperty('user_id:1000:0.5'), parseProperty('n:3:0.25:int')],
-      valueMin: 10, valueMax: 20, valueDecimals: 1, seed: 21,
-    }, f);
+    await generate(
+      store,
+      {
+        format: 'cloudevents',
+        events: 10_000,
+        start: START,
+        customers: 50,
+        customerSkew: 1,
+        eventNames: parseEventNames('a:9,b'),
+        properties: [parseProperty('region:4:1'), parseProperty('user_id:1000:0.5'), parseProperty('n:3:0.25:int')],
+        valueMin: 10,
+        valueMax: 20,
+        valueDecimals: 1,
+        seed: 21,
+      },
+      f,
+    );
     const ev = parseFile(read(f), 'cloudevents').events;
     const byCustomer = new Map<string, number>();
     for (const e of ev) byCustomer.set(e.customer, (byCustomer.get(e.customer) ?? 0) + 1);
@@ -170,7 +209,11 @@ describe('distributions', () => {
 });
 
 describe('bad requests', () => {
-  const bad = async (opts: Partial<GenerateOptions>) => generate(store, { format: 'stripe-json', start: START, ...opts }, file('bad.jsonl')).then(() => null, (e) => e);
+  const bad = async (opts: Partial<GenerateOptions>) =>
+    generate(store, { format: 'stripe-json', start: START, ...opts }, file('bad.jsonl')).then(
+      () => null,
+      (e) => e,
+    );
   it('explains impossible timelines in one sentence', async () => {
     const low = await bad({ events: 100_000, duration: 60, peakRate: 1000 });
     expect(low).toBeInstanceOf(UserError);
@@ -183,7 +226,11 @@ describe('bad requests', () => {
   });
   it('parses the flag syntaxes', () => {
     // Durations and times (--duration, --late-max, --start) are the shared flag grammar: src/commands/flags.test.ts.
-    expect(parseEventNames('a:2, b ,c:0.5')).toEqual([{ name: 'a', weight: 2 }, { name: 'b', weight: 1 }, { name: 'c', weight: 0.5 }]);
+    expect(parseEventNames('a:2, b ,c:0.5')).toEqual([
+      { name: 'a', weight: 2 },
+      { name: 'b', weight: 1 },
+      { name: 'c', weight: 0.5 },
+    ]);
     expect(parseProperty('user_id:200000:0.9')).toEqual({ key: 'user_id', cardinality: 200000, presence: 0.9, kind: 'string' });
     expect(() => parseProperty('region')).toThrow(UserError);
     expect(() => parseProperty('r:2:1.5')).toThrow(UserError);
@@ -200,7 +247,9 @@ describe('through a ClickHouse server', () => {
 
   it('streams the same bytes the embedded engine writes (plain and gzip)', async () => {
     // test/support/chdb-http-server.ts: ClickHouse's HTTP interface over chDB in another process.
-    shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), 'pw'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), 'pw'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       shim!.stdout!.on('data', (d) => {
         const m = /listening (\d+)/.exec(String(d));
@@ -231,7 +280,21 @@ describe('meterscope generate (CLI)', () => {
     expect(Number(/in (\d+) lines/.exec(r.stderr)![1])).toBe(parsed.lines);
 
     const out = file('cli.jsonl.zst');
-    const r2 = await runCli(['generate', '-o', out, '-n', '500', '--property', 'region:3', '--property', 'user_id:50:0.5', '--start', '2025-02-01T00:00:00Z', '--data-dir', dataDir]);
+    const r2 = await runCli([
+      'generate',
+      '-o',
+      out,
+      '-n',
+      '500',
+      '--property',
+      'region:3',
+      '--property',
+      'user_id:50:0.5',
+      '--start',
+      '2025-02-01T00:00:00Z',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(r2.code).toBe(0);
     const ev = parseFile(Buffer.from(fzstd.decompress(fs.readFileSync(out))).toString('utf8'), 'stripe-json').events;
     expect(ev).toHaveLength(500);

@@ -25,7 +25,10 @@ describe('ingest: Stripe JSON lines', () => {
     expect(load.format).toBe('stripe-json');
     expect(load.events).toBe(2);
     expect(load.rejects).toBe(4);
-    const ev = await rows<{ identifier: string; customer: string; value: number; line: string }>(store, `SELECT identifier, customer, value, line FROM events WHERE run_id = 'r1' ORDER BY line`);
+    const ev = await rows<{ identifier: string; customer: string; value: number; line: string }>(
+      store,
+      `SELECT identifier, customer, value, line FROM events WHERE run_id = 'r1' ORDER BY line`,
+    );
     expect(ev.map((e) => [e.identifier, e.customer, e.value, Number(e.line)])).toEqual([
       ['a1', 'cus_1', 5, 1],
       ['a2', 'cus_2', 3, 2],
@@ -46,7 +49,16 @@ describe('ingest: meter keys and inputs', () => {
     const mk = (name: string, from: number) =>
       fs.writeFileSync(
         path.join(dir, name),
-        [0, 1, 2].map((i) => JSON.stringify({ identifier: `${name}-${i}`, timestamp: 1_700_000_000 + from + i, event_name: 'gpu', payload: { org: `org_${i}`, seconds: String(i * 1.5), stripe_customer_id: 'cus_ignored' } })).join('\n'),
+        [0, 1, 2]
+          .map((i) =>
+            JSON.stringify({
+              identifier: `${name}-${i}`,
+              timestamp: 1_700_000_000 + from + i,
+              event_name: 'gpu',
+              payload: { org: `org_${i}`, seconds: String(i * 1.5), stripe_customer_id: 'cus_ignored' },
+            }),
+          )
+          .join('\n'),
       );
     mk('a.jsonl', 0);
     mk('b.jsonl', 10);

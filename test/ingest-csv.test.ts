@@ -71,7 +71,10 @@ describe('CSV records', () => {
     ];
     const bytes = Buffer.from(lines.join('\n'));
     const t = await loadEveryWay(store, dir, 'bad.csv', bytes);
-    expect(t.events.map((e) => [Number(e.line), e.identifier])).toEqual([[3, 'm2'], [9, 'm7']]);
+    expect(t.events.map((e) => [Number(e.line), e.identifier])).toEqual([
+      [3, 'm2'],
+      [9, 'm7'],
+    ]);
     expect(t.rejects.map((r) => [Number(r.line), r.reason])).toEqual([
       [2, 'unbalanced quotes (a quoted field is never closed)'],
       [4, 'malformed CSV quoting (a quote inside an unquoted field, or text after a closing quote)'],

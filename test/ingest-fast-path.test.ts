@@ -17,7 +17,7 @@ import type { Store } from '../src/store/store.js';
 
 const ok = { event_name: 'api', identifier: 'id', timestamp: 1700000000, payload: { stripe_customer_id: 'cus_1', value: '5' } };
 const line = (o: Record<string, unknown>) => JSON.stringify({ ...ok, ...o });
-const VALUES = [1, -0, 1.5, 1.50e3, 1e-7, 1e308, true, false, null, {}, [], { a: [1, { b: null }] }, [1, 'x'], '', 'text', 'é ☃', '"q"'];
+const VALUES = [1, -0, 1.5, 1.5e3, 1e-7, 1e308, true, false, null, {}, [], { a: [1, { b: null }] }, [1, 'x'], '', 'text', 'é ☃', '"q"'];
 
 /** Every shape the general parser distinguishes, in the fields the fast path reads. */
 function adversarialLines(): string[] {
@@ -31,10 +31,21 @@ function adversarialLines(): string[] {
       `{"event_name":"a","identifier":${n},"timestamp":${n},"payload":{"value":${n}}}`,
       `{"event_name":${n},"identifier":"x","timestamp":1700000000,"payload":{"value":"1"}}`,
     ]),
-    line({}), line({ timestamp: 1700000000123 }), line({ timestamp: '2024-03-01T10:00:00.5+02:00' }), line({ timestamp: '1700000000' }),
-    line({ timestamp: 1.7e9 }), line({ timestamp: 'yesterday' }), line({ timestamp: 99999999999999 }),
-    line({ event_name: '3d_render' }), line({ event_name: '-x' }), line({ event_name: 'true' }), line({ event_name: '{x' }),
-    line({ identifier: '12' }), line({ identifier: 12.0 }), line({ identifier: 'a\nb' }), line({ event_name: 'caf\u00e9 "x"' }),
+    line({}),
+    line({ timestamp: 1700000000123 }),
+    line({ timestamp: '2024-03-01T10:00:00.5+02:00' }),
+    line({ timestamp: '1700000000' }),
+    line({ timestamp: 1.7e9 }),
+    line({ timestamp: 'yesterday' }),
+    line({ timestamp: 99999999999999 }),
+    line({ event_name: '3d_render' }),
+    line({ event_name: '-x' }),
+    line({ event_name: 'true' }),
+    line({ event_name: '{x' }),
+    line({ identifier: '12' }),
+    line({ identifier: 12.0 }),
+    line({ identifier: 'a\nb' }),
+    line({ event_name: 'caf\u00e9 "x"' }),
     '{"event_name":"a","event_name":"b","identifier":"d1","timestamp":1700000000,"payload":{"value":"1"}}',
     '{"event_name":5,"event_name":"b","identifier":"d2","timestamp":1700000000,"payload":{"value":"1"}}',
     '{"event_name":"a","identifier":"d3","identifier":7,"timestamp":1700000000,"payload":{"value":"1"}}',
@@ -49,11 +60,19 @@ function adversarialLines(): string[] {
     '{"object":"list","data":[{"event_name":"a","identifier":"l1","timestamp":1700000000,"payload":{"value":"1"}},{"event_name":"b"}]}',
     '{"events":[{"event_name":"a","identifier":"v1","timestamp":1700000000,"payload":{"value":"1"}},5,"x"]}',
     '[{"event_name":"a","identifier":"b1","timestamp":1700000000,"payload":{"value":"1"}},{"event_name":2}]',
-    '[{"event_name":"a"', '{"event_name":"a","identifier":"big","timestamp":1e400,"payload":{"v":1}}', '{"event_name":"a","identifier":"t1","timestamp":1700000000,"payload":{"value":"1"}} trailing',
-    '{"event_name":"a","identifier":"t2","timestamp":1700000000,"payload":{"value":"1"}}}', '{"event_name":"a",}', 'null', '5', '"s"', '{}',
+    '[{"event_name":"a"',
+    '{"event_name":"a","identifier":"big","timestamp":1e400,"payload":{"v":1}}',
+    '{"event_name":"a","identifier":"t1","timestamp":1700000000,"payload":{"value":"1"}} trailing',
+    '{"event_name":"a","identifier":"t2","timestamp":1700000000,"payload":{"value":"1"}}}',
+    '{"event_name":"a",}',
+    'null',
+    '5',
+    '"s"',
+    '{}',
     '{"event_name":"a","identifier":"n1","timestamp":1700000000,"payload":{"value":123456789012345678901234}}',
     '{"event_name":"a","identifier":"u1","timestamp":1700000000,"payload":{"value":"\u2028"}}',
-    '   ', '',
+    '   ',
+    '',
   );
   return out;
 }
@@ -95,8 +114,11 @@ describe('ingest: the typed fast path gives what the general JSON parser gives',
     const store = await openTestStore();
     const text = adversarialLines();
     const bytes = Buffer.concat([
-      Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.join('\r\n') + '\n'),
-      Buffer.from('{"event_name":"a","identifier":"bad'), Buffer.from([0xff]), Buffer.from('","timestamp":1,"payload":{"v":1}}\n'),
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(text.join('\r\n') + '\n'),
+      Buffer.from('{"event_name":"a","identifier":"bad'),
+      Buffer.from([0xff]),
+      Buffer.from('","timestamp":1,"payload":{"v":1}}\n'),
     ]);
     const r = await both(store, 'stripe', 'stripe-json', bytes);
     expect(r.fast.events.length).toBeGreaterThan(60);

@@ -47,7 +47,9 @@ describe('Stripe v1 request logs', () => {
     ];
     const t = await loadEveryWay(store, dir, 'requests.log', Buffer.from(cases.map((c) => c[0]).join('\n')), { format: 'stripe-v1-form' });
     expect(t.rejects).toEqual([]);
-    expect(t.events.map((e) => [e.identifier, ms(e.t)])).toEqual(cases.map((c) => [new URLSearchParams(c[0].replace(/^.*?(event_name=[^\s'"]*).*$/, '$1')).get('identifier'), c[1]]));
+    expect(t.events.map((e) => [e.identifier, ms(e.t)])).toEqual(
+      cases.map((c) => [new URLSearchParams(c[0].replace(/^.*?(event_name=[^\s'"]*).*$/, '$1')).get('identifier'), c[1]]),
+    );
     const logfmt = JSON.parse(String(t.events[3].props)) as Record<string, string>;
     expect(JSON.parse(logfmt.q)).toBe('a"b c');
   });

@@ -60,7 +60,11 @@ const BASE: Omit<GenerateOptions, 'format'> = {
 const CASES: { label: string; format: FormatName; extra?: Partial<GenerateOptions> }[] = [
   ...FORMATS.map((format) => ({ label: format, format })),
   { label: 'metronome arrays', format: 'metronome', extra: { batchSize: 25 } },
-  { label: 'stripe-json arrays, decimals, custom keys', format: 'stripe-json', extra: { batchSize: 7, valueDecimals: 2, customerKey: 'account', valueKey: 'qty', seed: 9 } },
+  {
+    label: 'stripe-json arrays, decimals, custom keys',
+    format: 'stripe-json',
+    extra: { batchSize: 7, valueDecimals: 2, customerKey: 'account', valueKey: 'qty', seed: 9 },
+  },
 ];
 
 const REASONS: Record<string, RegExp[]> = {
@@ -100,8 +104,12 @@ describe.each(CASES)('generate → load round trip: $label', ({ label, format, e
     expect(load.events).toBe(3000);
     expect(load.rejects).toBe(gen.malformed);
 
-    const db = await rows<DbEvent>(store, `SELECT line, seq, toString(toUnixTimestamp64Milli(event_time)) AS t, event_name, customer, identifier, value, properties, format
-      FROM events WHERE run_id = {run:String} ORDER BY line, seq`, { run: runId });
+    const db = await rows<DbEvent>(
+      store,
+      `SELECT line, seq, toString(toUnixTimestamp64Milli(event_time)) AS t, event_name, customer, identifier, value, properties, format
+      FROM events WHERE run_id = {run:String} ORDER BY line, seq`,
+      { run: runId },
+    );
     const got = db.map((r) => ({
       line: Number(r.line),
       seq: Number(r.seq),
@@ -115,12 +123,21 @@ describe.each(CASES)('generate → load round trip: $label', ({ label, format, e
     const want = [...expected.events].sort((a, b) => a.line - b.line || a.seq - b.seq);
     expect(got).toEqual(want satisfies ParsedEvent[]);
 
-    const rj = await rows<{ line: string; seq: number; reason: string }>(store, `SELECT line, seq, reason FROM rejects WHERE run_id = {run:String} ORDER BY line, seq`, { run: runId });
+    const rj = await rows<{ line: string; seq: number; reason: string }>(store, `SELECT line, seq, reason FROM rejects WHERE run_id = {run:String} ORDER BY line, seq`, {
+      run: runId,
+    });
     expect(rj.map((r) => ({ line: Number(r.line), seq: Number(r.seq) }))).toEqual(expected.rejects);
     // Every kind of damage shows up, each with its reason.
     const reasons = REASONS[format] ?? REASONS.json;
-    for (const re of reasons) expect(rj.some((r) => re.test(r.reason)), `a reject matching ${re}`).toBe(true);
-    expect(rj.every((r) => reasons.some((re) => re.test(r.reason))), rj.map((r) => r.reason).join('; ')).toBe(true);
+    for (const re of reasons)
+      expect(
+        rj.some((r) => re.test(r.reason)),
+        `a reject matching ${re}`,
+      ).toBe(true);
+    expect(
+      rj.every((r) => reasons.some((re) => re.test(r.reason))),
+      rj.map((r) => r.reason).join('; '),
+    ).toBe(true);
 
     // Duplicates re-send an earlier event: same identifier, same name, customer, value and payload.
     const byId = new Map<string, ParsedEvent>();
@@ -136,13 +153,17 @@ describe('batch formats', () => {
   it('stripe-v2-stream writes bodies of at most 100 events, full but for the last', async () => {
     const file = path.join(dir, 'v2.jsonl');
     await generate(store, { ...BASE, format: 'stripe-v2-stream', events: 2345, malformedRate: 0.01 }, file);
-    const sizes = fs.readFileSync(file, 'utf8').trim().split('\n').flatMap((l) => {
-      try {
-        return [(JSON.parse(l) as { events: unknown[] }).events.length];
-      } catch {
-        return [];
-      }
-    });
+    const sizes = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((l) => {
+        try {
+          return [(JSON.parse(l) as { events: unknown[] }).events.length];
+        } catch {
+          return [];
+        }
+      });
     const full = sizes.filter((n) => n === 100).length;
     const singles = sizes.filter((n) => n === 1).length; // the malformed-but-parseable single-event bodies
     expect(full).toBe(23);
@@ -167,6 +188,9 @@ describe('a damaged first line', () => {
     expect(load.format).toBe(format);
     expect(load.events).toBe(198);
     const rj = await rows<{ line: string; reason: string }>(store, `SELECT line, reason FROM rejects WHERE run_id = {run:String} ORDER BY line`, { run: runId });
-    expect(rj.map((r) => [Number(r.line), r.reason])).toEqual([[1, 'missing event name'], [2, 'missing event name']]);
+    expect(rj.map((r) => [Number(r.line), r.reason])).toEqual([
+      [1, 'missing event name'],
+      [2, 'missing event name'],
+    ]);
   });
 });

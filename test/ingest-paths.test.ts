@@ -73,7 +73,10 @@ describe('the same bytes give the same tables on every path', () => {
   });
 
   it('a form-encoded log with a BOM and CRLF: the first line is an event', async () => {
-    const lines = ['event_name=api_call&identifier=f1&timestamp=1700000000&payload[value]=3', 'event_name=api_call&identifier=f2&timestamp=1700000001&payload[value]=%C3%A9'];
+    const lines = [
+      'event_name=api_call&identifier=f1&timestamp=1700000000&payload[value]=3',
+      'event_name=api_call&identifier=f2&timestamp=1700000001&payload[value]=%C3%A9',
+    ];
     const t = await loadEveryWay('bom.form', Buffer.concat([BOM, Buffer.from(`${lines.join('\r\n')}\r\n`)]), 'stripe-v1-form');
     expect(t.events.map((e) => [Number(e.line), e.identifier, e.props])).toEqual([
       [1, 'f1', '{"value":"\\"3\\""}'],

@@ -60,8 +60,12 @@ describe('profile CLI', () => {
     expect(report.identity.duplicates24h).toBe(1);
     expect(report.rate.peak['1s'].events).toBe(4);
     expect(report.fit.map((f) => [f.path, f.verdict])).toEqual([
-      ['stripe-v1', 'fits'], ['stripe-v2-stream', 'fits'], ['metronome-ingest', 'fits'],
-      ['stripe-v2-meter-events', 'fits'], ['stripe-v1-test', 'fits'], ['stripe-v2-stream-test', 'fits'],
+      ['stripe-v1', 'fits'],
+      ['stripe-v2-stream', 'fits'],
+      ['metronome-ingest', 'fits'],
+      ['stripe-v2-meter-events', 'fits'],
+      ['stripe-v1-test', 'fits'],
+      ['stripe-v2-stream-test', 'fits'],
     ]);
     expect(report.eventNames.map((n) => [n.name, n.count]).slice(0, 2)).toEqual([
       ['api_call', 300],
@@ -76,10 +80,7 @@ describe('profile CLI', () => {
   }, 120_000);
 
   it('the terminal report fits 80 columns when piped, reads top-down and shows the rejects', async () => {
-    const outputs = [
-      await runCli(['profile', '--data-dir', dataDir, '--require', 'region,zone', file]),
-      await runCli(['report', report.runId, '--data-dir', dataDir]),
-    ];
+    const outputs = [await runCli(['profile', '--data-dir', dataDir, '--require', 'region,zone', file]), await runCli(['report', report.runId, '--data-dir', dataDir])];
     for (const res of outputs) {
       expect(res.code, res.stderr).toBe(0);
       const out = res.stdout;

@@ -37,7 +37,9 @@ describe('profile exit codes', () => {
   it('names only the inputs without events, stdin included, and the text report says so', async () => {
     const r = await runCli(['profile', good, empty, '-', '--data-dir', dataDir], { stdin: '{"event_name":"x","payload":{}}\n' });
     expect(r.code).toBe(EXIT_NO_EVENTS);
-    expect(r.stderr).toBe(`meterscope: warning: no events read from ${empty} (no records) and stdin (all 1 record rejected); the run and its rejects are stored (exit code 3)\n`);
+    expect(r.stderr).toBe(
+      `meterscope: warning: no events read from ${empty} (no records) and stdin (all 1 record rejected); the run and its rejects are stored (exit code 3)\n`,
+    );
     expect(r.stdout).toContain('PROBLEMS');
     const alone = await runCli(['profile', empty, '--data-dir', dataDir]);
     expect(alone.code).toBe(EXIT_NO_EVENTS);

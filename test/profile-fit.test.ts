@@ -26,8 +26,7 @@ let dir: string;
 function peakLines(peak: number): string[] {
   const lines: string[] = [];
   let i = 0;
-  const ev = (ms: number) =>
-    JSON.stringify({ identifier: `e${i++}`, timestamp: ms, event_name: 'call', payload: { stripe_customer_id: `cus_${i}`, value: 1 } });
+  const ev = (ms: number) => JSON.stringify({ identifier: `e${i++}`, timestamp: ms, event_name: 'call', payload: { stripe_customer_id: `cus_${i}`, value: 1 } });
   for (let s = 0; s < 30; s++) for (let k = 0; k < 3; k++) lines.push(ev(T0 + s * 1000 + k * 100));
   for (let k = 0; k < peak; k++) lines.push(ev(T0 + 40_000 + Math.floor((k * 1000) / peak)));
   return lines;
@@ -54,35 +53,48 @@ describe('fit verdicts', () => {
     [999, 'tight'],
     [1000, 'tight'],
     [1001, 'exceeds'],
-  ] as const)('a peak second of %i events is %s for stripe-v1', async (peak, verdict) => {
-    const r = await profileOf(`peak${peak}`, peakLines(peak));
-    expect(r.rate.peak['1s'].events).toBe(peak);
-    const v1 = byPath(r, 'stripe-v1');
-    expect(v1.verdict).toBe(verdict);
-    expect(v1.need.peakRequestsPerSecond).toBe(peak);
-    expect(v1.utilization).toBeCloseTo(peak / 1000, 12);
-    expect(v1.headroom).toBeCloseTo(1000 / peak, 12);
-    expect(v1.secondsOverLimit).toBe(peak > 1000 ? 1 : 0);
-    expect(v1.growthFactor === null).toBe(verdict === 'exceeds');
-    if (verdict === 'fits') expect(v1.growthFactor).toBeCloseTo(500 / peak, 12);
-    if (verdict === 'tight') expect(v1.growthFactor).toBeCloseTo(1000 / peak, 12);
-    // The batching paths take 100 events per request: far from their limits.
-    for (const p of ['stripe-v2-stream', 'metronome-ingest'] as const) {
-      const f = byPath(r, p);
-      expect(f.verdict).toBe('fits');
-      expect(f.need.peakRequestsPerSecond).toBe(Math.ceil(peak / 100));
-      expect(f.utilization).toBeCloseTo(peak / f.limits.capacityEventsPerSecond, 12);
-      expect(f.advice.batchSize).toBe(100);
-      expect(f.advice.flushIntervalMs).toBeLessThanOrEqual(1000);
-    }
-    expect(v1.advice.batchSize).toBe(1);
-    expect(v1.advice.queueDelaySeconds).toBeCloseTo(Math.max(0, peak - 1000) / 1000, 9);
-  }, 60_000);
+  ] as const)(
+    'a peak second of %i events is %s for stripe-v1',
+    async (peak, verdict) => {
+      const r = await profileOf(`peak${peak}`, peakLines(peak));
+      expect(r.rate.peak['1s'].events).toBe(peak);
+      const v1 = byPath(r, 'stripe-v1');
+      expect(v1.verdict).toBe(verdict);
+      expect(v1.need.peakRequestsPerSecond).toBe(peak);
+      expect(v1.utilization).toBeCloseTo(peak / 1000, 12);
+      expect(v1.headroom).toBeCloseTo(1000 / peak, 12);
+      expect(v1.secondsOverLimit).toBe(peak > 1000 ? 1 : 0);
+      expect(v1.growthFactor === null).toBe(verdict === 'exceeds');
+      if (verdict === 'fits') expect(v1.growthFactor).toBeCloseTo(500 / peak, 12);
+      if (verdict === 'tight') expect(v1.growthFactor).toBeCloseTo(1000 / peak, 12);
+      // The batching paths take 100 events per request: far from their limits.
+      for (const p of ['stripe-v2-stream', 'metronome-ingest'] as const) {
+        const f = byPath(r, p);
+        expect(f.verdict).toBe('fits');
+        expect(f.need.peakRequestsPerSecond).toBe(Math.ceil(peak / 100));
+        expect(f.utilization).toBeCloseTo(peak / f.limits.capacityEventsPerSecond, 12);
+        expect(f.advice.batchSize).toBe(100);
+        expect(f.advice.flushIntervalMs).toBeLessThanOrEqual(1000);
+      }
+      expect(v1.advice.batchSize).toBe(1);
+      expect(v1.advice.queueDelaySeconds).toBeCloseTo(Math.max(0, peak - 1000) / 1000, 9);
+    },
+    60_000,
+  );
 
   it('queueing delay and seconds over the limit match a brute-force Lindley recursion', async () => {
     // Bursts over 1,000/s separated by quiet and empty seconds: the backlog carries over between them.
     const perSecond = new Map<number, number>([
-      [0, 10], [5, 1500], [6, 900], [7, 1300], [9, 200], [12, 2500], [13, 0], [20, 1200], [21, 999], [22, 1001],
+      [0, 10],
+      [5, 1500],
+      [6, 900],
+      [7, 1300],
+      [9, 200],
+      [12, 2500],
+      [13, 0],
+      [20, 1200],
+      [21, 999],
+      [22, 1001],
     ]);
     const lines: string[] = [];
     let i = 0;
@@ -115,8 +127,12 @@ describe('fit verdicts', () => {
   it('carries the limits table with source URLs and the timestamp/dedup windows', async () => {
     const r = await profileOf('limits', peakLines(10));
     expect(r.fit.map((f) => [f.path, f.mode])).toEqual([
-      ['stripe-v1', 'live'], ['stripe-v2-stream', 'live'], ['metronome-ingest', 'live'],
-      ['stripe-v2-meter-events', 'live'], ['stripe-v1-test', 'test'], ['stripe-v2-stream-test', 'test'],
+      ['stripe-v1', 'live'],
+      ['stripe-v2-stream', 'live'],
+      ['metronome-ingest', 'live'],
+      ['stripe-v2-meter-events', 'live'],
+      ['stripe-v1-test', 'test'],
+      ['stripe-v2-stream-test', 'test'],
     ]);
     for (const f of r.fit) {
       expect(f.sources.length).toBeGreaterThan(0);
@@ -158,7 +174,12 @@ describe('fit verdicts', () => {
     const sequential = 1000 / 250; // one call at a time at the assumed 250 ms
     const over = [...perTriple].filter(([, n]) => n > sequential);
     const pairs = new Set(over.map(([k]) => k.split('|').slice(0, 2).join('|')));
-    expect(r.cutover.customerMeter).toMatchObject({ peakEvents: peak, secondsOverSequential: over.length, pairsOverSequential: pairs.size, sequentialEventsPerSecond: 4 });
+    expect(r.cutover.customerMeter).toMatchObject({
+      peakEvents: peak,
+      secondsOverSequential: over.length,
+      pairsOverSequential: pairs.size,
+      sequentialEventsPerSecond: 4,
+    });
     const top = [...perTriple].filter(([, n]) => n === peak).map(([k]) => k.split('|'));
     const earliest = Math.min(...top.map((t) => Number(t[2])));
     expect(r.cutover.customerMeter.at).toBe(new Date(T0 + earliest * 1000).toISOString());

@@ -170,8 +170,14 @@ describe('identity', () => {
     expect(kind('34d-plus-1ms')).toEqual(['none']);
     expect(kind('chain')).toEqual(['24h', '24h']);
     // Examples: the earliest five of each kind, same as brute force.
-    const ex24 = gaps.filter((g) => g.gap <= D).sort((x, y) => cmpEv(x.ev, y.ev)).slice(0, 5);
-    const ex34 = gaps.filter((g) => g.gap > D && g.gap <= 34 * D).sort((x, y) => cmpEv(x.ev, y.ev)).slice(0, 5);
+    const ex24 = gaps
+      .filter((g) => g.gap <= D)
+      .sort((x, y) => cmpEv(x.ev, y.ev))
+      .slice(0, 5);
+    const ex34 = gaps
+      .filter((g) => g.gap > D && g.gap <= 34 * D)
+      .sort((x, y) => cmpEv(x.ev, y.ev))
+      .slice(0, 5);
     const shape = (g: { ev: Ev; prev: Ev; gap: number }) => ({
       identifier: g.ev.id,
       gapSeconds: g.gap / 1000,

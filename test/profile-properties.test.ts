@@ -60,8 +60,7 @@ function generate(): Ev[] {
 
 const NUMERIC = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 const typeOf = (v: unknown) => (v === null ? 'null' : typeof v === 'object' ? 'object' : (typeof v as 'number' | 'string' | 'boolean'));
-const numericOf = (v: unknown): number | null =>
-  typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v) ? Number(v) : null;
+const numericOf = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'string' && NUMERIC.test(v) ? Number(v) : null);
 const nearestRank = (sorted: number[], q: number) => sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1];
 
 /** Brute-force statistics of one key of one event name. */
@@ -73,7 +72,10 @@ function brute(evs: Ev[], name: string, key: string) {
   for (const r of raws) counts.set(r, (counts.get(r) ?? 0) + 1);
   const types = { number: 0, string: 0, boolean: 0, null: 0, object: 0 };
   for (const e of present) types[typeOf(e.payload[key])]++;
-  const nums = present.map((e) => numericOf(e.payload[key])).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const nums = present
+    .map((e) => numericOf(e.payload[key]))
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   return {
     events: mine.length,
     present: present.length,
@@ -132,14 +134,19 @@ describe('profile properties', () => {
   it('top 10 values with counts, as raw JSON text (ties by value)', () => {
     for (const p of report.properties) {
       const b = brute(evs, p.eventName, p.key);
-      expect(p.topValues.map((t) => [t.value, t.count]), `${p.eventName}.${p.key}`).toEqual(b.top);
+      expect(
+        p.topValues.map((t) => [t.value, t.count]),
+        `${p.eventName}.${p.key}`,
+      ).toEqual(b.top);
       expect(p.topValuesExact).toBe(true);
       for (const t of p.topValues) expect(t.share).toBeCloseTo(t.count / b.present, 12);
     }
     // Strings keep their quotes and escapes exactly as written.
-    expect(prop(report, 'api_call', 'weird').topValues.map((t) => t.value).sort()).toEqual(
-      [JSON.stringify('he said "hi" é'), JSON.stringify('tab\tand\\slash')].sort(),
-    );
+    expect(
+      prop(report, 'api_call', 'weird')
+        .topValues.map((t) => t.value)
+        .sort(),
+    ).toEqual([JSON.stringify('he said "hi" é'), JSON.stringify('tab\tand\\slash')].sort());
   });
 
   it('numeric stats: min, max, mean and nearest-rank p50/p99 over numbers and numeric strings', () => {

@@ -86,11 +86,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'rates.jsonl');
   fs.writeFileSync(
     file,
-    evs
-      .map((e, i) =>
-        JSON.stringify({ identifier: `id${i}`, timestamp: e.ms, event_name: e.name, payload: { stripe_customer_id: e.customer, value: '1' } }),
-      )
-      .join('\n'),
+    evs.map((e, i) => JSON.stringify({ identifier: `id${i}`, timestamp: e.ms, event_name: e.name, payload: { stripe_customer_id: e.customer, value: '1' } })).join('\n'),
   );
   store = await openTestStore();
   const loads = await loadSources(store, 'rates', await resolveSources([file]), { mapping: DEFAULT_MAPPING });

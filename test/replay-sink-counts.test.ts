@@ -67,7 +67,11 @@ async function rendered(runId: string, format: 'text' | 'md' | 'html'): Promise<
 }
 
 const recordedIds = (record: string) =>
-  fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { transaction_id: string; api: string });
+  fs
+    .readFileSync(record, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { transaction_id: string; api: string });
 
 describe('received vs what the sink kept', () => {
   it('stripe-v2-stream: 1,000 received, the sink accepted 880, dropped 100 duplicates and 20 invalid', async () => {
@@ -83,7 +87,9 @@ describe('received vs what the sink kept', () => {
     const got = recordedIds(record).map((e) => e.transaction_id);
     expect(got).toHaveLength(880);
     expect(new Set(got)).toEqual(log.uniqueValid);
-    expect(report.notes).toContain('stripe-v2-stream answers 200 before validating: the sink accepted 880 of the 1,000 events it received and dropped 100 as duplicates and 20 as invalid');
+    expect(report.notes).toContain(
+      'stripe-v2-stream answers 200 before validating: the sink accepted 880 of the 1,000 events it received and dropped 100 as duplicates and 20 as invalid',
+    );
 
     const text = await rendered(report.runId, 'text');
     expect(text).toMatch(/│ received \(validated later\)\s+│\s+1,000 │\s+100%/);
@@ -133,7 +139,10 @@ describe('replay --protocol raw into the sink', () => {
 
   it('counts lines that are not JSON objects as invalid, still answering 200', async () => {
     const { sink: s } = await sink('raw-text');
-    const res = await fetch(`${s.url}/raw`, { method: 'POST', body: '{"identifier":"x1","event_name":"e","customer":"c","timestamp":"2024-01-01T00:00:00Z"}\nnot json\n[1]\n' });
+    const res = await fetch(`${s.url}/raw`, {
+      method: 'POST',
+      body: '{"identifier":"x1","event_name":"e","customer":"c","timestamp":"2024-01-01T00:00:00Z"}\nnot json\n[1]\n',
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: 3, accepted: 1, invalid: 2 });
     expect(s.stats().routes.raw).toMatchObject({ events_accepted: 1, events_invalid: 2 });

@@ -61,7 +61,11 @@ function recorded(record: string): string[] {
 /** A data directory of its own for one scenario. */
 const storeFor = (name: string) => path.join(dir, `${name}.store`);
 
-async function replay(dataDir: string, args: string[], env: NodeJS.ProcessEnv = { STRIPE_API_KEY: KEY }): Promise<{ report: ReplayReport; stdout: string; stderr: string }> {
+async function replay(
+  dataDir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = { STRIPE_API_KEY: KEY },
+): Promise<{ report: ReplayReport; stdout: string; stderr: string }> {
   const r = await runCli(['replay', ...args, '--data-dir', dataDir, '--json', '--max-retry-wait', '300'], { env });
   if (r.code !== 0) throw new Error(`replay exited ${r.code}: ${r.stderr}`);
   return { report: JSON.parse(r.stdout) as ReplayReport, stdout: r.stdout, stderr: r.stderr };
@@ -82,13 +86,37 @@ describe.concurrent('replay against the sink with 20% injected 503s and a low ra
     // 20 requests/s against 300/s offered: 429s whatever the machine's speed (it would have to send
     // slower than the limit to meet none); 100 events take 4 s of tokens at least.
     const log = writeLog('v1', V1_EVENTS);
-    const { sink, record } = await sinkWith('v1', { failRate: 0.2, failStatus: 503, rateLimits: { 'stripe-v1': 20, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 1000 } });
-    const { report, stdout, stderr } = await replay(storeFor('v1'), [log.file, '--target', sink.url, '--protocol', 'stripe-v1', '--rate', '300', '--connections', '8', '--retries', '200']);
+    const { sink, record } = await sinkWith('v1', {
+      failRate: 0.2,
+      failStatus: 503,
+      rateLimits: { 'stripe-v1': 20, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 1000 },
+    });
+    const { report, stdout, stderr } = await replay(storeFor('v1'), [
+      log.file,
+      '--target',
+      sink.url,
+      '--protocol',
+      'stripe-v1',
+      '--rate',
+      '300',
+      '--connections',
+      '8',
+      '--retries',
+      '200',
+    ]);
     await sink.close();
     const got = recorded(record);
     expect(got.length).toBe(V1_EVENTS);
     expect(new Set(got)).toEqual(new Set(log.ids));
-    expect(report.totals).toMatchObject({ eventsInput: V1_EVENTS, eventsSent: V1_EVENTS, acknowledged: V1_EVENTS, rejected: 0, failed: 0, notSent: 0, requests: V1_EVENTS });
+    expect(report.totals).toMatchObject({
+      eventsInput: V1_EVENTS,
+      eventsSent: V1_EVENTS,
+      acknowledged: V1_EVENTS,
+      rejected: 0,
+      failed: 0,
+      notSent: 0,
+      requests: V1_EVENTS,
+    });
     expect(report.accountingOk).toBe(true);
     statusesMatch(report, sink, 'stripe-v1');
     const by = sink.stats().routes['stripe-v1'].by_status;
@@ -104,8 +132,25 @@ describe.concurrent('replay against the sink with 20% injected 503s and a low ra
 
   it('stripe-v2-stream: batches of 50, sessions renewed, every event recorded once', async () => {
     const log = writeLog('v2', 1000);
-    const { sink, record } = await sinkWith('v2', { failRate: 0.2, failStatus: 503, sessionTtlSeconds: 1, rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 8, metronome: 1000 } });
-    const { report } = await replay(storeFor('v2'), [log.file, '--target', sink.url, '--protocol', 'stripe-v2-stream', '--rate', '1000', '--batch', '50', '--retries', '200']);
+    const { sink, record } = await sinkWith('v2', {
+      failRate: 0.2,
+      failStatus: 503,
+      sessionTtlSeconds: 1,
+      rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 8, metronome: 1000 },
+    });
+    const { report } = await replay(storeFor('v2'), [
+      log.file,
+      '--target',
+      sink.url,
+      '--protocol',
+      'stripe-v2-stream',
+      '--rate',
+      '1000',
+      '--batch',
+      '50',
+      '--retries',
+      '200',
+    ]);
     await sink.close();
     const got = recorded(record);
     expect(got.length).toBe(1000);
@@ -120,8 +165,15 @@ describe.concurrent('replay against the sink with 20% injected 503s and a low ra
 
   it('metronome with gzip: every event recorded once, rate limit counted in events', async () => {
     const log = writeLog('mx', 1000);
-    const { sink, record } = await sinkWith('mx', { failRate: 0.2, failStatus: 503, metronomeToken: 'mtok-secret', rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 300 } });
-    const { report } = await replay(storeFor('mx'), [log.file, '--target', sink.url, '--protocol', 'metronome', '--gzip', '--rate', '2000', '--retries', '200'], { METRONOME_API_TOKEN: 'mtok-secret' });
+    const { sink, record } = await sinkWith('mx', {
+      failRate: 0.2,
+      failStatus: 503,
+      metronomeToken: 'mtok-secret',
+      rateLimits: { 'stripe-v1': 100, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 300 },
+    });
+    const { report } = await replay(storeFor('mx'), [log.file, '--target', sink.url, '--protocol', 'metronome', '--gzip', '--rate', '2000', '--retries', '200'], {
+      METRONOME_API_TOKEN: 'mtok-secret',
+    });
     await sink.close();
     const got = recorded(record);
     expect(got.length).toBe(1000);
@@ -192,7 +244,6 @@ describe.concurrent('replay accounting of rejections, limits and stored runs', (
     expect(sink.events).toHaveLength(0); // keepEvents off; the record is the source of truth
     expect(sink.stats().routes['stripe-v1'].events_accepted).toBe(10);
   });
-
 });
 
 describe('stored replays', () => {
@@ -206,12 +257,14 @@ describe('stored replays', () => {
 
   it('stores run, histograms, series and statuses that agree with the report (checked in SQL)', async () => {
     expect([...stored.keys()].sort()).toEqual(['dur', 'mx', 'rej', 'v1', 'v2']);
-    await Promise.all([...stored].map(async ([name, reports]) => {
-      const results = await sqlBatch(storeFor(name), [...reports.flatMap((r) => storedQueries(r.runId)), leakQuery]);
-      reports.forEach((r, i) => checkStored(r, results.slice(i * 5, i * 5 + 5)));
-      // Secrets never reach the store.
-      expect(Number(results.at(-1)![0].n), name).toBe(0);
-    }));
+    await Promise.all(
+      [...stored].map(async ([name, reports]) => {
+        const results = await sqlBatch(storeFor(name), [...reports.flatMap((r) => storedQueries(r.runId)), leakQuery]);
+        reports.forEach((r, i) => checkStored(r, results.slice(i * 5, i * 5 + 5)));
+        // Secrets never reach the store.
+        expect(Number(results.at(-1)![0].n), name).toBe(0);
+      }),
+    );
   });
 });
 

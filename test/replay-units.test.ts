@@ -92,7 +92,10 @@ describe('retry decisions', () => {
     });
     expect(judge(a(500, '', { 'stripe-should-retry': 'false' }), 'stripe-v1').kind).toBe('reject');
     expect(judge(a(409, '', { 'stripe-should-retry': 'true' }), 'stripe-v1').kind).toBe('retry');
-    expect(judge(a(401, '{"error":{"type":"temporary_session_expired","code":"billing_meter_event_session_expired"}}'), 'stripe-v2-stream')).toMatchObject({ kind: 'retry', sessionExpired: true });
+    expect(judge(a(401, '{"error":{"type":"temporary_session_expired","code":"billing_meter_event_session_expired"}}'), 'stripe-v2-stream')).toMatchObject({
+      kind: 'retry',
+      sessionExpired: true,
+    });
     expect(judge(a(401, '{"message":"Unauthorized"}'), 'metronome')).toEqual({ kind: 'reject', reason: '401 Unauthorized' });
     expect(reasonOf(a(0, 'UND_ERR_HEADERS_TIMEOUT'))).toBe('network: UND_ERR_HEADERS_TIMEOUT');
   });
@@ -256,7 +259,15 @@ describe('engine against the sink, in process', () => {
     try {
       const events = Array.from({ length: 120 }, (_, i) => ev(i));
       // 3 connections × 5 ms answers cannot keep up with 3000/s: requests must queue on our side.
-      const out = await runReplay(pagesOf(events, 50), { ...base, headers: {}, protocol: 'raw', url: new URL(`http://127.0.0.1:${port}/`), pacing: { mode: 'rate', rate: 3000 }, connections: 3, batch: 1 });
+      const out = await runReplay(pagesOf(events, 50), {
+        ...base,
+        headers: {},
+        protocol: 'raw',
+        url: new URL(`http://127.0.0.1:${port}/`),
+        pacing: { mode: 'rate', rate: 3000 },
+        connections: 3,
+        batch: 1,
+      });
       expect(out.metrics.totals.acknowledged).toBe(120);
       expect(served).toBe(120);
       expect(peak).toBeLessThanOrEqual(3);
@@ -296,7 +307,14 @@ describe('engine against the sink, in process', () => {
     try {
       const events = Array.from({ length: 300 }, (_, i) => ev(i, Date.now() - 60_000));
       // 2000/s: request i is due at i/2 ms, so requests 0..99 fall in the first 50 ms.
-      const out = await runReplay(pagesOf(events, 64), { ...base, protocol: 'stripe-v1', url: new URL(`${sink.url}/v1/billing/meter_events`), pacing: { mode: 'rate', rate: 2000 }, batch: 1, warmupS: 0.05 });
+      const out = await runReplay(pagesOf(events, 64), {
+        ...base,
+        protocol: 'stripe-v1',
+        url: new URL(`${sink.url}/v1/billing/meter_events`),
+        pacing: { mode: 'rate', rate: 2000 },
+        batch: 1,
+        warmupS: 0.05,
+      });
       expect(out.metrics.totals).toMatchObject({ requests: 300, acknowledged: 300 });
       expect(out.metrics.latency.totalCount).toBe(200);
       expect(out.metrics.lag.totalCount).toBe(200);

@@ -17,7 +17,16 @@ import { renderReport } from '../src/report/index.js';
 import type { ProfileReport } from '../src/profile/model.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let browser: Browser;
 let dir: string;
@@ -147,7 +156,10 @@ describe('HTML report in Chromium', () => {
 
   it('renders the screenshot of the shipped sample (METERSCOPE_SCREENSHOT=1)', async () => {
     const examples = fs.existsSync(path.join(ROOT, 'examples'))
-      ? fs.readdirSync(path.join(ROOT, 'examples')).filter((n) => /\.(jsonl|ndjson|json|csv|log|txt)(\.gz|\.zst)?$/.test(n)).map((n) => path.join(ROOT, 'examples', n))
+      ? fs
+          .readdirSync(path.join(ROOT, 'examples'))
+          .filter((n) => /\.(jsonl|ndjson|json|csv|log|txt)(\.gz|\.zst)?$/.test(n))
+          .map((n) => path.join(ROOT, 'examples', n))
       : [];
     const model = examples.length ? await profileFile(examples[0], 'browser-sample') : report;
     const file = path.join(dir, 'sample.html');

@@ -98,8 +98,23 @@ describe('billable-metric drafts from the profile', () => {
 describe('billable-metric drafts with a Stripe section', () => {
   // Meters as the Stripe API returns them, normalized and checked as `profile --stripe` does.
   const meters = [
-    { id: 'mtr_1', display_name: 'API calls', event_name: 'api_call', status: 'active', default_aggregation: { formula: 'count' }, customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' }, value_settings: { event_payload_key: 'value' } },
-    { id: 'mtr_2', display_name: 'Seats', event_name: 'active_seats', status: 'active', default_aggregation: { formula: 'last' }, value_settings: { event_payload_key: 'value' } },
+    {
+      id: 'mtr_1',
+      display_name: 'API calls',
+      event_name: 'api_call',
+      status: 'active',
+      default_aggregation: { formula: 'count' },
+      customer_mapping: { event_payload_key: 'stripe_customer_id', type: 'by_id' },
+      value_settings: { event_payload_key: 'value' },
+    },
+    {
+      id: 'mtr_2',
+      display_name: 'Seats',
+      event_name: 'active_seats',
+      status: 'active',
+      default_aggregation: { formula: 'last' },
+      value_settings: { event_payload_key: 'value' },
+    },
     { id: 'mtr_3', display_name: 'Pings', event_name: 'ping', status: 'active', default_aggregation: { formula: 'sum' } },
     { id: 'mtr_4', display_name: 'Old', event_name: 'retired_event', status: 'inactive', default_aggregation: { formula: 'sum' } },
   ].map(normalizeMeter);

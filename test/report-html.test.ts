@@ -120,7 +120,12 @@ describe('HTML profile report', () => {
 
 describe('HTML report of a long span', () => {
   it('charts hour of day and weekday separately when the series buckets exceed an hour', async () => {
-    const long: Ev[] = Array.from({ length: 400 }, (_, i) => ({ identifier: `l${i}`, timestamp: 1_709_510_400 + i * 9000, event_name: 'job', payload: { stripe_customer_id: `cus_${i % 5}`, value: 1 + (i % 3) } }));
+    const long: Ev[] = Array.from({ length: 400 }, (_, i) => ({
+      identifier: `l${i}`,
+      timestamp: 1_709_510_400 + i * 9000,
+      event_name: 'job',
+      payload: { stripe_customer_id: `cus_${i % 5}`, value: 1 + (i % 3) },
+    }));
     const r = await profileFile(writeEvents(long), 'html-long');
     expect(r.rate.series.bucketSeconds).toBeGreaterThan(3600);
     expect(weekHourTable(r)).toBeNull();

@@ -91,7 +91,7 @@ describe('Markdown metering answers', () => {
     expect(md).toContain(`\`method\` would drop ${int(lacking)} events (${pct(lacking / f.names.get('login')!)})`);
   });
 
-  it('lists the metadata keys beyond customer, value and the drafts\' group keys, counting distinct keys', () => {
+  it("lists the metadata keys beyond customer, value and the drafts' group keys, counting distinct keys", () => {
     const expected = new Set<string>();
     for (const [name] of f.names) {
       const d = report.advice.drafts.find((x) => x.eventName === name)!;
@@ -101,7 +101,10 @@ describe('Markdown metering answers', () => {
     const a = answerOf('additional metadata');
     expect(n(/^([\d,]+) payload keys?/.exec(a)![1])).toBe(expected.size);
     // The per-class counts add up to the number of keys (each key counted once).
-    const classes = /\(([^)]*)\):/.exec(a)![1].split(', ').map((c) => n(c.split(' ')[0]));
+    const classes = /\(([^)]*)\):/
+      .exec(a)![1]
+      .split(', ')
+      .map((c) => n(c.split(' ')[0]));
     expect(classes.reduce((x, y) => x + y, 0)).toBe(expected.size);
     expect(expected.has('request_id')).toBe(true);
     expect(a).toContain('`request_id`');

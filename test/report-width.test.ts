@@ -71,7 +71,9 @@ function writeInputs(): { a: string; b: string; short: string } {
   fs.writeFileSync(b, `${bl.join('\n')}\n`);
   // A short log for tail: 5 seconds of event time, so the 10 s and 60 s peaks are n/a.
   const short = path.join(dir, 'short.jsonl');
-  const sl = Array.from({ length: 50 }, (_, i) => JSON.stringify({ identifier: `s-${i}`, timestamp: T0 + Math.floor(i / 10), event_name: 'api_request', payload: { stripe_customer_id: `cus_${i % 4}`, value: '1' } }));
+  const sl = Array.from({ length: 50 }, (_, i) =>
+    JSON.stringify({ identifier: `s-${i}`, timestamp: T0 + Math.floor(i / 10), event_name: 'api_request', payload: { stripe_customer_id: `cus_${i % 4}`, value: '1' } }),
+  );
   fs.writeFileSync(short, `${sl.join('\n')}\n`);
   return { a, b, short };
 }
@@ -121,7 +123,9 @@ beforeAll(async () => {
   run.stripe = (await cliJson(['profile', '--json', stripeLog])).runId;
   fake = await startFakeStripe({ meters: METERS, events: RECEIVED, keys: [KEY], customers: CUSTOMERS });
   sink = await startSink({ port: 0 });
-  run.replay = (await cliJson(['replay', run.profile, '--target', sink.url, '--protocol', 'stripe-v1', '--max', '--limit', '300', '--json'], { STRIPE_API_KEY: KEY })).runId;
+  run.replay = (
+    await cliJson(['replay', run.profile, '--target', sink.url, '--protocol', 'stripe-v1', '--max', '--limit', '300', '--json'], { STRIPE_API_KEY: KEY })
+  ).runId;
   const stripe = `--stripe-base-url ${shq(fake.url)}`;
   for (const width of [80, 120]) {
     shown[width] = await inPty(width, {
@@ -178,7 +182,13 @@ describe.runIf(hasScript)('terminal reports at the terminal width', () => {
     // Enough of a rejected line to see what is wrong with it: at least 160 characters.
     const at = p.indexOf('A.jsonl:602: invalid JSON:');
     expect(at).toBeGreaterThan(0);
-    const folded = p.slice(at).split('\n').slice(1).filter((l) => l.startsWith('      ')).map((l) => l.trim()).join('');
+    const folded = p
+      .slice(at)
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('      '))
+      .map((l) => l.trim())
+      .join('');
     expect(folded.startsWith(BROKEN.slice(0, 159))).toBe(true);
 
     const t = shown[80].tail;

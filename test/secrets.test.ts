@@ -64,7 +64,11 @@ function startEcho(): Promise<{ url: string; close: () => void }> {
 }
 
 function startFront(password: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), password], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), password],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       const m = /listening (\d+)/.exec(String(d));
@@ -118,10 +122,14 @@ describe('secrets never leak', () => {
 
     // Replays into an endpoint that echoes every header and body back as the error message.
     const header = ['--header', `X-Api-Key: ${SECRETS.header}`];
-    const r1 = await cli('replay stripe-v1', ['replay', runId, '--target', echo.url, '--protocol', 'stripe-v1', '--max', '--retries', '0', ...header, '--json'], { STRIPE_API_KEY: SECRETS.stripeKey });
+    const r1 = await cli('replay stripe-v1', ['replay', runId, '--target', echo.url, '--protocol', 'stripe-v1', '--max', '--retries', '0', ...header, '--json'], {
+      STRIPE_API_KEY: SECRETS.stripeKey,
+    });
     expect(r1.code).toBe(0);
     expect(JSON.parse(r1.stdout).totals.rejected).toBeGreaterThan(0); // every event came back as an echo
-    const r2 = await cli('replay metronome', ['replay', runId, '--target', echo.url, '--protocol', 'metronome', '--max', '--retries', '0', ...header], { METRONOME_API_TOKEN: SECRETS.metronomeToken });
+    const r2 = await cli('replay metronome', ['replay', runId, '--target', echo.url, '--protocol', 'metronome', '--max', '--retries', '0', ...header], {
+      METRONOME_API_TOKEN: SECRETS.metronomeToken,
+    });
     expect(r2.code).toBe(0);
     commands.add('replay');
 
@@ -159,7 +167,14 @@ describe('secrets never leak', () => {
     expect((await cli('sql (server)', ['sql', 'SELECT * FROM runs', '--format', 'json', ...server], { CLICKHOUSE_PASSWORD: SECRETS.chPassword })).code).toBe(0);
     expect((await cli('sql', ['sql', 'SELECT * FROM runs; SELECT reason FROM replay_statuses', '--format', 'tsv'])).code).toBe(0);
     for (const c of ['runs', 'report', 'generate', 'sql']) commands.add(c);
-    expect((await cli('generate', ['generate', '-n', '100', '--seed', '1', '-o', path.join(tempDir(), 'g.jsonl')], { CLICKHOUSE_PASSWORD: SECRETS.chPassword, STRIPE_API_KEY: SECRETS.stripeKey })).code).toBe(0);
+    expect(
+      (
+        await cli('generate', ['generate', '-n', '100', '--seed', '1', '-o', path.join(tempDir(), 'g.jsonl')], {
+          CLICKHOUSE_PASSWORD: SECRETS.chPassword,
+          STRIPE_API_KEY: SECRETS.stripeKey,
+        })
+      ).code,
+    ).toBe(0);
 
     // Every report of every stored run, in every format, and every table (the CLI runs are over: the store is ours now).
     const store = await openStore({ dataDir });
@@ -169,14 +184,18 @@ describe('secrets never leak', () => {
         const model = await loadStoredReport(store, run.run_id);
         for (const format of REPORT_FORMATS) places.push({ what: `${format} report of ${run.command} ${run.run_id}`, text: await renderReport(model, format) });
       }
-      const tables = await store.select<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`);
+      const tables = await store.select<{ name: string }>(
+        `SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`,
+      );
       for (const { name } of tables) places.push({ what: `table ${name}`, text: JSON.stringify(await store.select(`SELECT * FROM \`${name}\``)) });
     } finally {
       await store.close();
     }
     const serverStore = await openStore({ url: front.url, password: SECRETS.chPassword });
     try {
-      const st = await serverStore.select<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`);
+      const st = await serverStore.select<{ name: string }>(
+        `SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`,
+      );
       for (const { name } of st) places.push({ what: `server table ${name}`, text: JSON.stringify(await serverStore.select(`SELECT * FROM \`${name}\``)) });
     } finally {
       await serverStore.close();

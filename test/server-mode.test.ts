@@ -27,7 +27,12 @@ let embedded: Store;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const files: Record<string, string | Buffer> = {
   'stripe.jsonl': [
-    JSON.stringify({ identifier: 'a1', timestamp: 1700000000, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '5', region: 'eu', note: 'tab\there "quoted" \\ back' } }),
+    JSON.stringify({
+      identifier: 'a1',
+      timestamp: 1700000000,
+      event_name: 'api_call',
+      payload: { stripe_customer_id: 'cus_1', value: '5', region: 'eu', note: 'tab\there "quoted" \\ back' },
+    }),
     '{"identifier":"a2","timestamp":1700000001,"event_name":"api_',
     JSON.stringify({ identifier: 'a3', timestamp: 1700000002.25, event_name: 'api_call', payload: { stripe_customer_id: 'cus_2', value: 7, nested: { x: [1, 2] } } }),
     JSON.stringify({ identifier: 'a4', timestamp: 'soon', event_name: 'api_call', payload: {} }),
@@ -44,7 +49,12 @@ const files: Record<string, string | Buffer> = {
     ]),
     JSON.stringify({ transaction_id: 't3', customer_id: 'c2', event_type: 'gpu', timestamp: 'not a time', properties: {} }),
   ].join('\n'),
-  'events.csv': ['timestamp,event_name,identifier,stripe_customer_id,value,region', '2024-05-01T10:00:00Z,api_call,c1,cus_1,5,"eu, west"', '2024-05-01T10:00:01Z,api_call,c2,cus_2,,"say ""hi"""', '2024-05-01T10:00:02Z,api_call'].join('\n'),
+  'events.csv': [
+    'timestamp,event_name,identifier,stripe_customer_id,value,region',
+    '2024-05-01T10:00:00Z,api_call,c1,cus_1,5,"eu, west"',
+    '2024-05-01T10:00:01Z,api_call,c2,cus_2,,"say ""hi"""',
+    '2024-05-01T10:00:02Z,api_call',
+  ].join('\n'),
   // Bytes that Node's text decoding would change: a BOM, CRLF, invalid UTF-8, a NUL, a tab-only line.
   'hostile.jsonl': Buffer.concat([
     BOM,
@@ -54,7 +64,9 @@ const files: Record<string, string | Buffer> = {
     Buffer.from('"}}\r\n{"identifier":"h3","timestamp":1700000002,"event_name":"api\u0000call","payload":{}}\r\n'),
     Buffer.from('{"identifier":"h4","timestamp":1700000003,"event_name":"api_call","payload":{}}'),
   ]),
-  'multi.csv': ['timestamp,event_name,identifier,note', '2024-05-01T10:00:00Z,api_call,m1,"two', 'lines, ""quoted"""', '2024-05-01T10:00:01Z,api_call,m2,"open'].join('\n'),
+  'multi.csv': ['timestamp,event_name,identifier,note', '2024-05-01T10:00:00Z,api_call,m1,"two', 'lines, ""quoted"""', '2024-05-01T10:00:01Z,api_call,m2,"open'].join(
+    '\n',
+  ),
   'requests.log': [
     'time=2024-05-01T10:00:02Z method=POST body="event_name=api_call&identifier=r1&payload[value]=2"',
     '10.0.0.1 - - [01/May/2024:10:00:03 +0200] "POST /v1/billing/meter_events HTTP/1.1" 200 data=event_name=api_call&identifier=r2',
@@ -66,7 +78,9 @@ beforeAll(async () => {
   if (!url) {
     password = 'test-password';
     user = 'default';
-    shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), password], { stdio: ['ignore', 'pipe', 'inherit'] });
+    shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), password], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     url = await new Promise<string>((resolve, reject) => {
       shim!.stdout!.on('data', (d) => {
         const m = /listening (\d+)/.exec(String(d));
@@ -91,23 +105,37 @@ const REJECT_COLS = `basename(source) AS file, line, seq, format, reason, raw`;
 describe('server mode', () => {
   it('gives the same events and rejects as the embedded engine, format by format', async () => {
     const inputs = Object.keys(files).map((f) => path.join(dir, f));
-    const r = await runCli(['profile', ...inputs, '--json', '--clickhouse', url, '--ch-user', user, '--ch-database', database], { env: { CLICKHOUSE_PASSWORD: password } });
+    const r = await runCli(['profile', ...inputs, '--json', '--clickhouse', url, '--ch-user', user, '--ch-database', database], {
+      env: { CLICKHOUSE_PASSWORD: password },
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const runId = JSON.parse(r.stdout).runId as string;
 
     await loadSources(embedded, 'emb', await resolveSources(inputs), { mapping: DEFAULT_MAPPING });
     const order = 'ORDER BY file, line, seq';
-    const fromServer = await (await server.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
+    const fromServer = await (
+      await server.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })
+    ).json();
     const fromEmbedded = await rows(embedded, `SELECT ${EVENT_COLS} FROM events WHERE run_id = 'emb' ${order}`);
     expect(fromServer).toEqual(fromEmbedded);
     expect(fromEmbedded.length).toBe(2 + 1 + 2 + 2 + 2 + 1 + 2); // stripe, v1 (one lacks a timestamp), metronome, csv, hostile, multi, requests
 
-    const rejServer = await (await server.query({ query: `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })).json();
+    const rejServer = await (
+      await server.query({ query: `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = {r:String} ${order}`, query_params: { r: runId }, format: 'JSONEachRow' })
+    ).json();
     const rejEmbedded = await rows(embedded, `SELECT ${REJECT_COLS} FROM rejects WHERE run_id = 'emb' ${order}`);
     expect(rejServer).toEqual(rejEmbedded);
     expect((rejEmbedded as { file: string; line: string }[]).map((x) => `${x.file}:${x.line}`)).toEqual([
-      'events.csv:4', 'hostile.jsonl:3', 'hostile.jsonl:4', 'metronome.jsonl:2', 'multi.csv:4', 'stripe.jsonl:2', 'stripe.jsonl:4', 'v1.log:2', 'v1.log:3',
+      'events.csv:4',
+      'hostile.jsonl:3',
+      'hostile.jsonl:4',
+      'metronome.jsonl:2',
+      'multi.csv:4',
+      'stripe.jsonl:2',
+      'stripe.jsonl:4',
+      'v1.log:2',
+      'v1.log:3',
     ]);
     expect((rejEmbedded as { reason: string }[]).slice(1, 3).map((x) => x.reason)).toEqual(['invalid UTF-8', 'invalid JSON']);
   });
@@ -131,13 +159,19 @@ describe('server mode', () => {
     await loadSources(embedded, 'emb-big', await resolveSources([big]), { mapping: DEFAULT_MAPPING });
     // Whole tables compared by digest: 90,000 rows each way.
     const digest = (table: string, cols: string) => `SELECT count() AS n, sum(cityHash64(${cols})) AS h FROM ${table} WHERE run_id = {r:String}`;
-    for (const [table, cols] of [['events', EVENT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')], ['rejects', REJECT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')]] as const) {
+    for (const [table, cols] of [
+      ['events', EVENT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')],
+      ['rejects', REJECT_COLS.replace(/basename\(source\) AS file/, 'basename(source)')],
+    ] as const) {
       const [s1] = await (await server.query({ query: digest(table, cols), query_params: { r: runId }, format: 'JSONEachRow' })).json<{ n: string; h: string }>();
       const [e1] = await rows<{ n: string; h: string }>(embedded, digest(table, cols), { r: 'emb-big' });
       expect(s1, table).toEqual(e1);
     }
     const lines = fs.readFileSync(big, 'utf8').trimEnd().split('\n').length;
-    const [c] = await rows<{ n: string }>(embedded, `SELECT (SELECT count() FROM events WHERE run_id = 'emb-big') + (SELECT count() FROM rejects WHERE run_id = 'emb-big') AS n`);
+    const [c] = await rows<{ n: string }>(
+      embedded,
+      `SELECT (SELECT count() FROM events WHERE run_id = 'emb-big') + (SELECT count() FROM rejects WHERE run_id = 'emb-big') AS n`,
+    );
     expect(Number(c.n)).toBe(lines);
   });
 });
@@ -173,7 +207,11 @@ describe('sql and runs rm against a server', () => {
   it('runs rm deletes the run from every table of the server database', async () => {
     const r = await runCli(['profile', path.join(dir, 'stripe.jsonl'), '--json', ...flags()], { env: env() });
     const runId = JSON.parse(r.stdout).runId as string;
-    const tables = (await serverRows<{ table: string }>(`SELECT DISTINCT table FROM system.columns WHERE database = {db:String} AND name = 'run_id' AND table NOT LIKE 'ingest_%'`, { db: database })).map((t) => t.table);
+    const tables = (
+      await serverRows<{ table: string }>(`SELECT DISTINCT table FROM system.columns WHERE database = {db:String} AND name = 'run_id' AND table NOT LIKE 'ingest_%'`, {
+        db: database,
+      })
+    ).map((t) => t.table);
     const count = async () => {
       let n = 0;
       for (const t of tables) n += Number((await serverRows<{ n: string }>(`SELECT count() AS n FROM ${t} WHERE run_id = {id:String}`, { id: runId }))[0].n);

@@ -41,18 +41,41 @@ describe('sink: Stripe v1 meter events with the stripe package', () => {
 
   it('accepts a valid event and answers with the meter event object', async () => {
     const ts = nowS() - 60;
-    const ev = await stripeAt(sink).billing.meterEvents.create({ event_name: 'api_call', identifier: 'v1-a', timestamp: ts, payload: { stripe_customer_id: 'cus_1', value: '7', region: 'eu' } });
-    expect(ev).toMatchObject({ object: 'billing.meter_event', event_name: 'api_call', identifier: 'v1-a', livemode: false, timestamp: ts, payload: { stripe_customer_id: 'cus_1', value: '7', region: 'eu' } });
+    const ev = await stripeAt(sink).billing.meterEvents.create({
+      event_name: 'api_call',
+      identifier: 'v1-a',
+      timestamp: ts,
+      payload: { stripe_customer_id: 'cus_1', value: '7', region: 'eu' },
+    });
+    expect(ev).toMatchObject({
+      object: 'billing.meter_event',
+      event_name: 'api_call',
+      identifier: 'v1-a',
+      livemode: false,
+      timestamp: ts,
+      payload: { stripe_customer_id: 'cus_1', value: '7', region: 'eu' },
+    });
     expect(sink.events.filter((e) => e.identifier === 'v1-a')).toHaveLength(1);
   });
 
   it('gives invalid calls the real status codes and error classes', async () => {
     const s = stripeAt(sink);
     const base = { event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '1' } };
-    expect(await caught(s.billing.meterEvents.create({ payload: base.payload } as never))).toMatchObject({ name: 'StripeInvalidRequestError', status: 400, code: 'parameter_missing', param: 'event_name' });
+    expect(await caught(s.billing.meterEvents.create({ payload: base.payload } as never))).toMatchObject({
+      name: 'StripeInvalidRequestError',
+      status: 400,
+      code: 'parameter_missing',
+      param: 'event_name',
+    });
     expect(await caught(s.billing.meterEvents.create({ event_name: 'api_call' } as never))).toMatchObject({ status: 400, code: 'parameter_missing', param: 'payload' });
-    expect(await caught(s.billing.meterEvents.create({ event_name: 'api_call', payload: { value: '1' } }))).toMatchObject({ status: 400, code: 'meter_event_no_customer_defined' });
-    expect(await caught(s.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: 'c', value: 'many' } }))).toMatchObject({ status: 400, code: 'meter_event_invalid_value' });
+    expect(await caught(s.billing.meterEvents.create({ event_name: 'api_call', payload: { value: '1' } }))).toMatchObject({
+      status: 400,
+      code: 'meter_event_no_customer_defined',
+    });
+    expect(await caught(s.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: 'c', value: 'many' } }))).toMatchObject({
+      status: 400,
+      code: 'meter_event_invalid_value',
+    });
     expect(await caught(s.billing.meterEvents.create({ ...base, timestamp: nowS() - 40 * 86400 }))).toMatchObject({ status: 400, code: 'timestamp_too_far_in_past' });
     expect(await caught(s.billing.meterEvents.create({ ...base, timestamp: nowS() + 3600 }))).toMatchObject({ status: 400, code: 'timestamp_in_future' });
     expect(await caught(s.billing.meterEvents.create({ ...base, event_name: 'x'.repeat(101) }))).toMatchObject({ status: 400, param: 'event_name' });
@@ -63,8 +86,15 @@ describe('sink: Stripe v1 meter events with the stripe package', () => {
   });
 
   it('refuses keys that are not Stripe keys, and a missing key', async () => {
-    expect(await caught(stripeAt(sink, 'not_a_key').billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } }))).toMatchObject({ name: 'StripeAuthenticationError', status: 401 });
-    const res = await request(`${sink.url}/v1/billing/meter_events`, { method: 'POST', body: 'event_name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await caught(stripeAt(sink, 'not_a_key').billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } }))).toMatchObject({
+      name: 'StripeAuthenticationError',
+      status: 401,
+    });
+    const res = await request(`${sink.url}/v1/billing/meter_events`, {
+      method: 'POST',
+      body: 'event_name=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(401);
     expect(((await res.body.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
   });
@@ -80,8 +110,12 @@ describe('sink: pinned key, rate limit and fault injection', () => {
   it('refuses a key other than --stripe-key with 401', async () => {
     const sink = await startSink({ port: 0, stripeKey: KEY });
     try {
-      expect(await caught(stripeAt(sink, 'sk_test_someoneElse').billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } }))).toMatchObject({ name: 'StripeAuthenticationError', status: 401 });
-      await expect(stripeAt(sink).billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } })).resolves.toMatchObject({ object: 'billing.meter_event' });
+      expect(
+        await caught(stripeAt(sink, 'sk_test_someoneElse').billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } })),
+      ).toMatchObject({ name: 'StripeAuthenticationError', status: 401 });
+      await expect(stripeAt(sink).billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } })).resolves.toMatchObject({
+        object: 'billing.meter_event',
+      });
     } finally {
       await sink.close();
     }
@@ -89,7 +123,11 @@ describe('sink: pinned key, rate limit and fault injection', () => {
 
   it('answers over-limit calls with 429 and Retry-After', async () => {
     // The sink's clock stands still, so its 2/s bucket never refills during the burst.
-    const sink = await startSink({ port: 0, rateLimits: { 'stripe-v1': 2, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 100 }, now: () => 1_700_000_000_000 });
+    const sink = await startSink({
+      port: 0,
+      rateLimits: { 'stripe-v1': 2, 'stripe-v2-session': 100, 'stripe-v2-stream': 100, metronome: 100 },
+      now: () => 1_700_000_000_000,
+    });
     try {
       const s = stripeAt(sink);
       const results: { status?: number }[] = [];
@@ -105,7 +143,11 @@ describe('sink: pinned key, rate limit and fault injection', () => {
       expect(results.map((r) => r.status)).toEqual([200, 200, 429, 429, 429]);
       const limited = results.filter((r) => r.status === 429);
       expect(limited[0]).toMatchObject({ name: 'StripeRateLimitError', status: 429, code: 'rate_limit' });
-      const res = await request(`${sink.url}/v1/billing/meter_events`, { method: 'POST', body: 'event_name=a&payload[stripe_customer_id]=c&payload[value]=1', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await request(`${sink.url}/v1/billing/meter_events`, {
+        method: 'POST',
+        body: 'event_name=a&payload[stripe_customer_id]=c&payload[value]=1',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.statusCode).toBe(429);
       expect(res.headers['retry-after']).toBe('1'); // the bucket is empty: one token takes half a second, rounded up
       await res.body.dump();
@@ -117,8 +159,13 @@ describe('sink: pinned key, rate limit and fault injection', () => {
   it('--fail-rate 1 with --status 503 fails every call before processing', async () => {
     const sink = await startSink({ port: 0, failRate: 1, failStatus: 503, keepEvents: true });
     try {
-      expect(await caught(stripeAt(sink).billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } }))).toMatchObject({ name: 'StripeAPIError', status: 503 });
-      expect(await caught(metronomeAt(sink).v1.usage.ingest({ usage: [{ transaction_id: 't', customer_id: 'c', event_type: 'e', timestamp: new Date().toISOString() }] }))).toMatchObject({ name: 'InternalServerError', status: 503 });
+      expect(await caught(stripeAt(sink).billing.meterEvents.create({ event_name: 'a', payload: { stripe_customer_id: 'c', value: '1' } }))).toMatchObject({
+        name: 'StripeAPIError',
+        status: 503,
+      });
+      expect(
+        await caught(metronomeAt(sink).v1.usage.ingest({ usage: [{ transaction_id: 't', customer_id: 'c', event_type: 'e', timestamp: new Date().toISOString() }] })),
+      ).toMatchObject({ name: 'InternalServerError', status: 503 });
       expect(sink.events).toHaveLength(0);
     } finally {
       await sink.close();
@@ -134,7 +181,13 @@ describe('sink: Stripe v2 meter event session + stream with the stripe package',
   });
   afterAll(() => sink.close());
 
-  const event = (id: string, extra: Record<string, unknown> = {}) => ({ event_name: 'tokens', identifier: id, timestamp: new Date(clock - 1000).toISOString(), payload: { stripe_customer_id: 'cus_9', value: '12' }, ...extra });
+  const event = (id: string, extra: Record<string, unknown> = {}) => ({
+    event_name: 'tokens',
+    identifier: id,
+    timestamp: new Date(clock - 1000).toISOString(),
+    payload: { stripe_customer_id: 'cus_9', value: '12' },
+    ...extra,
+  });
 
   it('creates a session and streams a batch', async () => {
     const session = await stripeAt(sink).v2.billing.meterEventSession.create();
@@ -161,10 +214,17 @@ describe('sink: Stripe v2 meter event session + stream with the stripe package',
   it('refuses more than 100 events, a bad token and an expired token with the real codes', async () => {
     const session = await stripeAt(sink).v2.billing.meterEventSession.create();
     const stream = stripeAt(sink, session.authentication_token);
-    expect(await caught(stream.v2.billing.meterEventStream.create({ events: Array.from({ length: 101 }, (_, i) => event(`big-${i}`)) }))).toMatchObject({ name: 'StripeInvalidRequestError', status: 400 });
+    expect(await caught(stream.v2.billing.meterEventStream.create({ events: Array.from({ length: 101 }, (_, i) => event(`big-${i}`)) }))).toMatchObject({
+      name: 'StripeInvalidRequestError',
+      status: 400,
+    });
     expect(await caught(stripeAt(sink, 'mes_tok_unknown').v2.billing.meterEventStream.create({ events: [event('bad-tok')] }))).toMatchObject({ status: 401 });
     clock += 901_000;
-    expect(await caught(stream.v2.billing.meterEventStream.create({ events: [event('late')] }))).toMatchObject({ name: 'TemporarySessionExpiredError', status: 401, code: 'billing_meter_event_session_expired' });
+    expect(await caught(stream.v2.billing.meterEventStream.create({ events: [event('late')] }))).toMatchObject({
+      name: 'TemporarySessionExpiredError',
+      status: 401,
+      code: 'billing_meter_event_session_expired',
+    });
     expect(sink.events.some((e) => e.identifier === 'late' || e.identifier.startsWith('big-'))).toBe(false);
   });
 });
@@ -177,7 +237,14 @@ describe('sink: Metronome ingest with @metronome/sdk', () => {
     sink = await startSink({ port: 0, keepEvents: true, metronomeToken: 'mtok', record });
   });
   afterAll(() => sink.close());
-  const ev = (id: string, extra: Record<string, unknown> = {}) => ({ transaction_id: id, customer_id: 'team@example.com', event_type: 'api_request', timestamp: new Date(Date.now() - 5000).toISOString(), properties: { region: 'eu', bytes: 512 }, ...extra });
+  const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+    transaction_id: id,
+    customer_id: 'team@example.com',
+    event_type: 'api_request',
+    timestamp: new Date(Date.now() - 5000).toISOString(),
+    properties: { region: 'eu', bytes: 512 },
+    ...extra,
+  });
 
   it('ingests a batch; a repeated transaction_id is ignored, not an error', async () => {
     const m = metronomeAt(sink);
@@ -189,7 +256,11 @@ describe('sink: Metronome ingest with @metronome/sdk', () => {
 
   it('accepts gzip bodies', async () => {
     const body = zlib.gzipSync(JSON.stringify([ev('gz1')]));
-    const res = await request(`${sink.url}/v1/ingest`, { method: 'POST', body, headers: { authorization: 'Bearer mtok', 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    const res = await request(`${sink.url}/v1/ingest`, {
+      method: 'POST',
+      body,
+      headers: { authorization: 'Bearer mtok', 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
     expect(sink.events.some((e) => e.identifier === 'gz1')).toBe(true);
@@ -198,7 +269,10 @@ describe('sink: Metronome ingest with @metronome/sdk', () => {
   it('gives invalid calls the real status codes', async () => {
     const m = metronomeAt(sink);
     expect(await caught(m.v1.usage.ingest({ usage: [] }))).toMatchObject({ name: 'BadRequestError', status: 400 });
-    expect(await caught(m.v1.usage.ingest({ usage: Array.from({ length: 101 }, (_, i) => ev(`too-many-${i}`)) }))).toMatchObject({ name: 'BadRequestError', status: 400 });
+    expect(await caught(m.v1.usage.ingest({ usage: Array.from({ length: 101 }, (_, i) => ev(`too-many-${i}`)) }))).toMatchObject({
+      name: 'BadRequestError',
+      status: 400,
+    });
     expect(await caught(m.v1.usage.ingest({ usage: [ev('no-cust', { customer_id: undefined })] }))).toMatchObject({ name: 'BadRequestError', status: 400 });
     expect(await caught(m.v1.usage.ingest({ usage: [ev('bad-ts', { timestamp: '2025-13-45' })] }))).toMatchObject({ name: 'BadRequestError', status: 400 });
     expect(await caught(m.v1.usage.ingest({ usage: [ev('future', { timestamp: new Date(Date.now() + 2 * 86400_000).toISOString() })] }))).toMatchObject({ status: 400 });
@@ -225,7 +299,10 @@ describe('sink: Metronome ingest with @metronome/sdk', () => {
     expect(load.format).toBe('metronome');
     expect(load.events).toBe(sink.events.length);
     expect(load.rejects).toBe(0);
-    const got = await rows<{ identifier: string; customer: string; bytes: string }>(store, `SELECT identifier, customer, properties['bytes'] AS bytes FROM events WHERE run_id = 'rec' ORDER BY identifier`);
+    const got = await rows<{ identifier: string; customer: string; bytes: string }>(
+      store,
+      `SELECT identifier, customer, properties['bytes'] AS bytes FROM events WHERE run_id = 'rec' ORDER BY identifier`,
+    );
     expect(got.map((r) => r.identifier)).toEqual(sink.events.map((e) => e.identifier).sort());
     expect(new Set(got.map((r) => r.customer))).toEqual(new Set(['team@example.com']));
     expect(got[0].bytes).toBe('512');

@@ -78,13 +78,24 @@ async function rowsPerRun(ids: string[]): Promise<Record<string, Record<string, 
   );
   expect(tables.length).toBeGreaterThan(15);
   const list = ids.map((id) => `'${id}'`).join(', ');
-  const union = tables.map(({ table }) => `SELECT '${table}' AS t, toString(run_id) AS run, count() AS n FROM ${table}${table === 'runs' ? ' FINAL' : ''} WHERE run_id IN (${list}) GROUP BY run`).join(' UNION ALL ');
+  const union = tables
+    .map(
+      ({ table }) =>
+        `SELECT '${table}' AS t, toString(run_id) AS run, count() AS n FROM ${table}${table === 'runs' ? ' FINAL' : ''} WHERE run_id IN (${list}) GROUP BY run`,
+    )
+    .join(' UNION ALL ');
   const out: Record<string, Record<string, number>> = Object.fromEntries(ids.map((id) => [id, {}]));
   for (const r of await sqlRows<{ t: string; run: string; n: number }>(union)) out[r.run][r.t] = r.n;
   return out;
 }
 
-const logs = { a: writeLog('a', 6000), b: writeLog('b', 6000), c: writeLog('c', 6000), r: writeLog('r', 300, Math.floor(Date.now() / 1000) - 600), t: writeLog('t', 400) };
+const logs = {
+  a: writeLog('a', 6000),
+  b: writeLog('b', 6000),
+  c: writeLog('c', 6000),
+  r: writeLog('r', 300, Math.floor(Date.now() / 1000) - 600),
+  t: writeLog('t', 400),
+};
 const ids: Record<string, string> = {};
 const sinks: Sink[] = [];
 
@@ -92,7 +103,9 @@ beforeAll(async () => {
   for (const k of ['a', 'b', 'c'] as const) ids[k] = JSON.parse(await ok(['profile', logs[k].file, '--json'])).runId;
   const sink = await startSink({ port: 0 });
   sinks.push(sink);
-  const replay = JSON.parse(await ok(['replay', logs.r.file, '--target', sink.url, '--protocol', 'metronome', '--max', '--json'], { env: { METRONOME_API_TOKEN: 'tok' } }));
+  const replay = JSON.parse(
+    await ok(['replay', logs.r.file, '--target', sink.url, '--protocol', 'metronome', '--max', '--json'], { env: { METRONOME_API_TOKEN: 'tok' } }),
+  );
   ids.r = replay.runId;
   await ok(['tail', '-', '--json'], { stdin: logs.t.lines.join('\n') + '\n' });
   ids.t = (JSON.parse(await ok(['runs', '--json', '-n', '1'])) as { run_id: string; command: string }[])[0].run_id;
@@ -103,7 +116,7 @@ afterAll(async () => {
 });
 
 describe('runs listing with sizes', () => {
-  it('keeps `runs` and `runs --json -n N` working, with each run\'s bytes on disk', async () => {
+  it("keeps `runs` and `runs --json -n N` working, with each run's bytes on disk", async () => {
     const runs = JSON.parse(await ok(['runs', '--json', '-n', '5'])) as { run_id: string; command: string; bytes: number }[];
     expect(runs.map((r) => r.run_id).sort()).toEqual(Object.values(ids).sort());
     expect(runs[0]).toMatchObject({ run_id: ids.t, command: 'tail' });
@@ -122,7 +135,7 @@ describe('runs listing with sizes', () => {
 });
 
 describe('meterscope sql', () => {
-  it('prints a query in each format, figures equal to the log\'s', async () => {
+  it("prints a query in each format, figures equal to the log's", async () => {
     const expected = NAMES.map((n) => [n, logs.a.events.filter((e) => e.name === n).length] as const).sort((x, y) => x[0].localeCompare(y[0]));
     const q = `SELECT event_name, count() AS n FROM events WHERE run_id = '${ids.a}' GROUP BY event_name ORDER BY event_name`;
     expect(JSON.parse(await ok(['sql', q, '--format', 'json']))).toEqual(expected.map(([event_name, n]) => ({ event_name, n })));
@@ -145,7 +158,7 @@ describe('meterscope sql', () => {
     expect(await sqlRows(`SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'scratch_t'`)).toEqual([]);
   });
 
-  it('reports errors in one line: ClickHouse\'s, a bad format, no SQL at all', async () => {
+  it("reports errors in one line: ClickHouse's, a bad format, no SQL at all", async () => {
     const syntax = await cli(['sql', 'SELEC 1']);
     expect(syntax.code).not.toBe(0);
     expect(syntax.stdout).toBe('');
@@ -194,21 +207,30 @@ describe('runs rm and runs prune', () => {
     const unknown = await cli(['runs', 'rm', ids.a, 'no-such-run']);
     expect([unknown.code, unknown.stderr]).toEqual([2, 'meterscope: no run with id no-such-run in this store (see: meterscope runs); nothing was removed\n']);
     // A run this test process owns, recorded as running (inserted with `meterscope sql`).
-    await ok(['sql', `INSERT INTO runs (run_id, command, sources, options, started_at, status, summary, pid, host) VALUES ('busy-run', 'tail', [], '{}', now64(3), 'running', '{}', ${process.pid}, '${os.hostname()}')`]);
+    await ok([
+      'sql',
+      `INSERT INTO runs (run_id, command, sources, options, started_at, status, summary, pid, host) VALUES ('busy-run', 'tail', [], '{}', now64(3), 'running', '{}', ${process.pid}, '${os.hostname()}')`,
+    ]);
     const busy = await cli(['runs', 'rm', 'busy-run', ids.a]);
     expect(busy.code).toBe(2);
-    expect(busy.stderr).toBe(`meterscope: run busy-run is still running (process ${process.pid}); stop it first, or add --force to remove it anyway; nothing was removed\n`);
+    expect(busy.stderr).toBe(
+      `meterscope: run busy-run is still running (process ${process.pid}); stop it first, or add --force to remove it anyway; nothing was removed\n`,
+    );
     expect(await rowsPerRun(Object.values(ids))).toEqual(before);
     expect(await ok(['runs', 'rm', 'busy-run', '--force'])).toMatch(/removed 1 run: 1 rows from 1 table/);
   });
 
-  it('rm: every table is free of the removed runs\' rows, the others untouched, the directory smaller', async () => {
+  it("rm: every table is free of the removed runs' rows, the others untouched, the directory smaller", async () => {
     const removed = [ids.a, ids.r, ids.t];
     const kept = [ids.b, ids.c];
     const before = await rowsPerRun([...removed, ...kept]);
     // What each removed run had: profile, replay and tail tables, and its runs entry.
-    expect(Object.keys(before[ids.a])).toEqual(expect.arrayContaining(['events', 'rejects', 'run_sources', 'reports', 'profile_rate_seconds', 'profile_properties', 'runs']));
-    expect(Object.keys(before[ids.r])).toEqual(expect.arrayContaining(['events', 'replay_runs', 'replay_series', 'replay_statuses', 'replay_histograms', 'replay_percentiles', 'runs']));
+    expect(Object.keys(before[ids.a])).toEqual(
+      expect.arrayContaining(['events', 'rejects', 'run_sources', 'reports', 'profile_rate_seconds', 'profile_properties', 'runs']),
+    );
+    expect(Object.keys(before[ids.r])).toEqual(
+      expect.arrayContaining(['events', 'replay_runs', 'replay_series', 'replay_statuses', 'replay_histograms', 'replay_percentiles', 'runs']),
+    );
     expect(Object.keys(before[ids.t])).toEqual(expect.arrayContaining(['events', 'tail_checkpoints', 'runs']));
     const sizes = JSON.parse(await ok(['runs', '--json'])) as { run_id: string; bytes: number }[];
     const removedBytes = sizes.filter((r) => removed.includes(r.run_id)).reduce((s, r) => s + r.bytes, 0);
@@ -216,7 +238,9 @@ describe('runs rm and runs prune', () => {
 
     const out = await ok(['runs', 'rm', ...removed]);
     const duAfter = du();
-    const rows = Object.values(before[ids.a]).concat(Object.values(before[ids.r]), Object.values(before[ids.t])).reduce((s, n) => s + n, 0);
+    const rows = Object.values(before[ids.a])
+      .concat(Object.values(before[ids.r]), Object.values(before[ids.t]))
+      .reduce((s, n) => s + n, 0);
     expect(out).toMatch(new RegExp(`removed 3 runs: ${rows.toLocaleString('en-US')} rows from \\d+ tables\\nstore on disk: [\\d.]+ \\w+ → [\\d.]+ \\w+\\n$`));
     for (const id of removed) expect(out).toContain(id);
 

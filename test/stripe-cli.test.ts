@@ -49,7 +49,10 @@ describe('stripe CLI', () => {
     expect(report.stripe.source).toBe('api');
     expect(report.stripe.meters.map((m: { id: string }) => m.id)).toEqual(['mtr_api', 'mtr_storage', 'mtr_login', 'mtr_idle', 'mtr_old']);
     expect(report.stripe.meters[1]).toMatchObject({ eventName: 'storage_gb', customerKey: 'account', valueKey: 'gb', metronomeAggregation: 'LATEST' });
-    expect(report.stripe.check.unmetered.map((u: { eventName: string; events: number }) => [u.eventName, u.events])).toEqual([['debug_trace', 3], ['legacy_ping', 2]]);
+    expect(report.stripe.check.unmetered.map((u: { eventName: string; events: number }) => [u.eventName, u.events])).toEqual([
+      ['debug_trace', 3],
+      ['legacy_ping', 2],
+    ]);
     expect(report.stripe.check.idleMeters).toEqual(['mtr_idle']);
 
     // The stored model re-renders with the Stripe meters behind the billable-metric drafts.
@@ -66,7 +69,12 @@ describe('stripe CLI', () => {
     const json = await cli(withBase(['stripe', 'meters', '--json']));
     const meters = JSON.parse(json.stdout);
     expect(meters).toHaveLength(5);
-    expect(meters[0]).toMatchObject({ id: 'mtr_api', formula: 'sum', dimensionKeys: ['region'], metronome: { aggregationType: 'SUM', aggregationKey: 'value', groupKeys: ['region'] } });
+    expect(meters[0]).toMatchObject({
+      id: 'mtr_api',
+      formula: 'sum',
+      dimensionKeys: ['region'],
+      metronome: { aggregationType: 'SUM', aggregationKey: 'value', groupKeys: ['region'] },
+    });
     fs.writeFileSync(path.join(path.dirname(file), 'meters.json'), json.stdout);
   });
 
@@ -105,13 +113,20 @@ describe('stripe CLI', () => {
     const json = await cli(withBase(['stripe', 'reconcile', runId, '--json', '--meter', 'api_call']));
     const r = JSON.parse(json.stdout);
     expect(r.meters.map((m: { meterId: string }) => m.meterId)).toEqual(['mtr_api']);
-    expect(r.rows.filter((x: { status: string }) => x.status !== 'match').map((x: { customer: string; logValue: number; stripeValue: number }) => [x.customer, x.logValue, x.stripeValue])).toEqual([['cus_B', 6, 2]]);
+    expect(
+      r.rows
+        .filter((x: { status: string }) => x.status !== 'match')
+        .map((x: { customer: string; logValue: number; stripeValue: number }) => [x.customer, x.logValue, x.stripeValue]),
+    ).toEqual([['cus_B', 6, 2]]);
   });
 
   it('bad keys, missing keys, bad flags and unknown runs are one sentence each', async () => {
     const wrong = await cli(withBase(['stripe', 'meters', '--api-key', 'sk_test_51WrongCliKey00001111']));
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toBe('meterscope: Stripe rejected the API key while listing Billing Meters (authentication failed); check STRIPE_API_KEY or --api-key (request req_fake' + wrong.stderr.split('req_fake')[1]);
+    expect(wrong.stderr).toBe(
+      'meterscope: Stripe rejected the API key while listing Billing Meters (authentication failed); check STRIPE_API_KEY or --api-key (request req_fake' +
+        wrong.stderr.split('req_fake')[1],
+    );
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).not.toMatch(/WrongCliKey|1111|sk_test_/); // Stripe's own 401 text quotes the key's prefix and last 4
 
@@ -144,7 +159,9 @@ describe('stripe CLI', () => {
     expect(fake.requests.some((r) => r.authorization === `Bearer ${KEY}`)).toBe(true);
     const store: Store = await openStore({ dataDir });
     try {
-      const tables = (await store.select<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`)).map((t) => t.name);
+      const tables = (
+        await store.select<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')`)
+      ).map((t) => t.name);
       expect(tables).toEqual(expect.arrayContaining(['runs', 'reports', 'stripe_meters', 'stripe_checks', 'stripe_reconcile']));
       let scanned = 0;
       for (const t of tables) {

@@ -119,7 +119,9 @@ describe('stripe check', () => {
     expect(r.meters[2]).toMatchObject({ events: 4, billableEvents: 4, customers: 3, missingCustomerKey: 0 });
     for (const c of r.meters) {
       const { events, missingCustomerKey, missingValueKey, nonNumericValues, negativeValues, billableEvents, customers } = c;
-      expect({ events, missingCustomerKey, missingValueKey, nonNumericValues, negativeValues, billableEvents, customers }).toEqual(bruteCheck(c.eventName, c.customerKey, c.valueKey));
+      expect({ events, missingCustomerKey, missingValueKey, nonNumericValues, negativeValues, billableEvents, customers }).toEqual(
+        bruteCheck(c.eventName, c.customerKey, c.valueKey),
+      );
     }
     expect(r.idleMeters).toEqual(['mtr_idle']);
     expect(r.unmetered).toEqual([
@@ -187,7 +189,9 @@ describe('stripe reconcile', () => {
     expect(api.end).toBe(iso(T0 + 5040));
     const summaryCalls = fake.requests.slice(before).filter((x) => x.path.endsWith('/event_summaries'));
     expect(summaryCalls).toHaveLength(7);
-    expect(new Set(summaryCalls.map((x) => `${x.query.start_time}-${x.query.end_time}-${x.query.value_grouping_window ?? ''}`))).toEqual(new Set([`${T0}-${T0 + 5040}-`]));
+    expect(new Set(summaryCalls.map((x) => `${x.query.start_time}-${x.query.end_time}-${x.query.value_grouping_window ?? ''}`))).toEqual(
+      new Set([`${T0}-${T0 + 5040}-`]),
+    );
     expect(r.requests).toBe(7);
     expect(progress[progress.length - 1]).toBe(7);
 
@@ -229,13 +233,27 @@ describe('stripe reconcile', () => {
   });
 
   it('without dedup, the repeated identifier counts again', async () => {
-    const r = await reconcileRun(store, RUN, meters.filter((m) => m.id === 'mtr_api'), reader(), span, { granularity: 'span', dedup: false });
+    const r = await reconcileRun(
+      store,
+      RUN,
+      meters.filter((m) => m.id === 'mtr_api'),
+      reader(),
+      span,
+      { granularity: 'span', dedup: false },
+    );
     expect(brief(r.rows)['mtr_api cus_A 10:00']).toEqual([19, 14, 'differs']);
     expect(r.meters[0].duplicateEvents).toBe(0);
   });
 
   it('--max-customers keeps the customers with the most events', async () => {
-    const r = await reconcileRun(store, RUN, meters.filter((m) => m.id === 'mtr_login'), reader(), span, { granularity: 'span', dedup: true, maxCustomers: 1 });
+    const r = await reconcileRun(
+      store,
+      RUN,
+      meters.filter((m) => m.id === 'mtr_login'),
+      reader(),
+      span,
+      { granularity: 'span', dedup: true, maxCustomers: 1 },
+    );
     expect(r.rows.map((x) => x.customer)).toEqual(['cus_A']);
     expect(r.meters[0]).toMatchObject({ customers: 3, customersCompared: 1 });
   });
@@ -253,8 +271,17 @@ describe('stripe reconcile', () => {
     const run = 'stripe-lib-run-max';
     const file = path.join(tempDir(), 'max.jsonl');
     const ev = (id: string, customer: string, at: number) =>
-      JSON.stringify({ object: 'billing.meter_event', identifier: id, timestamp: T0 + at, event_name: 'api_call', payload: { stripe_customer_id: customer, value: '1' } });
-    fs.writeFileSync(file, `${[ev('m1', 'cus_A', 10), ev('m2', 'cus_A', 20), ev('m3', 'cus_A', 30), ev('m4', 'cus_B', 40), ev('m4', 'cus_B', 50), ev('m4', 'cus_B', 60)].join('\n')}\n`);
+      JSON.stringify({
+        object: 'billing.meter_event',
+        identifier: id,
+        timestamp: T0 + at,
+        event_name: 'api_call',
+        payload: { stripe_customer_id: customer, value: '1' },
+      });
+    fs.writeFileSync(
+      file,
+      `${[ev('m1', 'cus_A', 10), ev('m2', 'cus_A', 20), ev('m3', 'cus_A', 30), ev('m4', 'cus_B', 40), ev('m4', 'cus_B', 50), ev('m4', 'cus_B', 60)].join('\n')}\n`,
+    );
     await loadSources(store, run, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
     const top = await reconcileRun(store, run, api, reader(), span, { granularity: 'span', dedup: true, maxCustomers: 1 });
     expect(top.rows.map((x) => x.customer)).toEqual(['cus_A']);
@@ -324,12 +351,27 @@ describe('Stripe errors, retries and pacing', () => {
 
   it('every request waits its turn at the rate limiter', async () => {
     const sleeps: number[] = [];
-    const limiter = new RateLimiter(4, async (ms) => void sleeps.push(ms), () => 1_000_000);
-    await reconcileRun(store, RUN, meters.filter((m) => m.id === 'mtr_api'), reader({ limiter }), { first: iso(T0 + 10), last: iso(T0 + 5000) }, { granularity: 'span', dedup: true });
+    const limiter = new RateLimiter(
+      4,
+      async (ms) => void sleeps.push(ms),
+      () => 1_000_000,
+    );
+    await reconcileRun(
+      store,
+      RUN,
+      meters.filter((m) => m.id === 'mtr_api'),
+      reader({ limiter }),
+      { first: iso(T0 + 10), last: iso(T0 + 5000) },
+      { granularity: 'span', dedup: true },
+    );
     // A frozen clock: the n-th request waits n × 250 ms; 2 customers = 2 requests.
     expect(sleeps).toEqual([250]);
     const more: number[] = [];
-    const l2 = new RateLimiter(10, async (ms) => void more.push(ms), () => 0);
+    const l2 = new RateLimiter(
+      10,
+      async (ms) => void more.push(ms),
+      () => 0,
+    );
     for (let i = 0; i < 4; i++) await l2.take();
     expect(more).toEqual([100, 200, 300]);
   });

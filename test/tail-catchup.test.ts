@@ -29,7 +29,9 @@ describe('tail arrival rate with a catch-up', () => {
     const { report } = await tailReport([file, '--from', 'start', '--idle-exit', '2', '--data-dir', path.join(dir, 'store')]);
     const writer = await writing;
     const a = report.tail.arrival;
-    console.log(`from start, 3 s late: arrival ${a.lines} lines, avg ${a.avg}/s, peak ${a.peak}/s; writer ${writer.written} lines at ${writer.measuredRate.toFixed(1)}/s`);
+    console.log(
+      `from start, 3 s late: arrival ${a.lines} lines, avg ${a.avg}/s, peak ${a.peak}/s; writer ${writer.written} lines at ${writer.measuredRate.toFixed(1)}/s`,
+    );
     expect(report.events.total).toBe(writer.written);
     // At least the 3 s written before tail started (≥ 900 lines) were a catch-up.
     expect(a.lines).toBeLessThanOrEqual(writer.written - 3 * rate);

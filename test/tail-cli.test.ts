@@ -28,7 +28,16 @@ async function tailWhileWriting(writerArgs: string[], tailArgs: string[] = []) {
   const report = tail.lines.find((l) => l.type === 'report');
   expect(report).toBeDefined();
   expect(report!.report.tail.stop).toBe('SIGTERM');
-  return { dir, file, data, writer, report: report!.report, runId: report!.runId as string, intervals: tail.lines.filter((l) => l.type === 'interval'), stderr: res.stderr };
+  return {
+    dir,
+    file,
+    data,
+    writer,
+    report: report!.report,
+    runId: report!.runId as string,
+    intervals: tail.lines.filter((l) => l.type === 'interval'),
+    stderr: res.stderr,
+  };
 }
 
 /** The run's stored identifiers (sorted), with their count, distinct count and the highest line. */
@@ -47,7 +56,15 @@ describe('meterscope tail', () => {
   it('measures the arrival rate of a writer within 10%, stores every line, and gives the rows profile gives', async () => {
     const count = 6000;
     const badEvery = 97;
-    const { data, file, writer, report, runId, intervals } = await tailWhileWriting(['--rate', '1000', '--count', String(count), '--bad-every', String(badEvery), '--split']);
+    const { data, file, writer, report, runId, intervals } = await tailWhileWriting([
+      '--rate',
+      '1000',
+      '--count',
+      String(count),
+      '--bad-every',
+      String(badEvery),
+      '--split',
+    ]);
     const arrival = report.tail.arrival;
     expect(arrival.lines).toBe(count);
     console.log(`arrival: tail measured avg ${arrival.avg}/s (peak ${arrival.peak}/s, p50 ${arrival.p50}/s); the writer wrote at ${writer.measuredRate.toFixed(1)}/s`);
@@ -106,7 +123,17 @@ describe('meterscope tail', () => {
 
   it.concurrent('loses nothing across rotation by rename', async () => {
     const count = 3000;
-    const { data, report, runId, stderr } = await tailWhileWriting(['--rate', '1000', '--count', String(count), '--rotate', 'rename', '--rotate-every', '1000', '--split']);
+    const { data, report, runId, stderr } = await tailWhileWriting([
+      '--rate',
+      '1000',
+      '--count',
+      String(count),
+      '--rotate',
+      'rename',
+      '--rotate-every',
+      '1000',
+      '--split',
+    ]);
     const stored = storedIds(await sqlBatch(data, storedIdsQueries(runId)));
     expect(stored.ids).toEqual(goodIds(count, 0));
     expect(stored.count).toBe(count);
@@ -125,11 +152,12 @@ describe('meterscope tail', () => {
     expect(stderr).toMatch(/truncated/);
   });
 
-  it.concurrent('CSV: a rotated file\'s header line is not taken as data', async () => {
+  it.concurrent("CSV: a rotated file's header line is not taken as data", async () => {
     const dir = tempDir('meterscope-tail-');
     const file = path.join(dir, 'usage.csv');
     const header = 'identifier,timestamp,event_name,stripe_customer_id,value\n';
-    const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c-${from + i},${1700000000 + from + i},api_call,cus_${(from + i) % 3},${i % 4}\n`).join('');
+    const rows = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `c-${from + i},${1700000000 + from + i},api_call,cus_${(from + i) % 3},${i % 4}\n`).join('');
     fs.writeFileSync(file, header + rows(0, 40));
     const tail = startCli(['tail', file, '--from', 'start', '--interval', '0.2', '--data-dir', path.join(dir, 'store')]);
     const stored = (n: number) => () => tail.lines.some((l) => l.type === 'interval' && l.totals.line >= n);
@@ -149,7 +177,11 @@ describe('meterscope tail', () => {
 
   it.concurrent('works against a ClickHouse server over HTTP, crash and resume included', async () => {
     // test/support/chdb-http-server.ts: ClickHouse's HTTP interface over chDB in another process.
-    const shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), 'pw'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const shim = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), 'pw'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         shim.stdout!.on('data', (d) => {
@@ -185,10 +217,16 @@ describe('meterscope tail', () => {
 
   it.concurrent('reads stdin to its end, the last line without a newline included', async () => {
     const dir = tempDir('meterscope-tail-');
-    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ identifier: `s-${i}`, timestamp: 1700000000 + (i % 60), event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: 1 } }));
+    const lines = Array.from({ length: 500 }, (_, i) =>
+      JSON.stringify({ identifier: `s-${i}`, timestamp: 1700000000 + (i % 60), event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: 1 } }),
+    );
     const res = await runCli(['tail', '-', '--data-dir', path.join(dir, 'store')], { stdin: `${lines.join('\n')}\nnot json` });
     expect(res.code, res.stderr).toBe(0);
-    const report = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.type === 'report');
+    const report = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'report');
     expect(report.report.tail.stop).toBe('end of input');
     expect(report.report.events.total).toBe(500);
     expect(report.report.rejects.examples[0]).toMatchObject({ source: '-', line: 501, reason: 'invalid JSON' });

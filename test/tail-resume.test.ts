@@ -93,7 +93,10 @@ describe.concurrent('tail --resume after kill -9', () => {
         params: run,
       },
     ]);
-    expect(idRows.map((r) => r.identifier), log).toEqual(good); // every event once: none lost, none twice
+    expect(
+      idRows.map((r) => r.identifier),
+      log,
+    ).toEqual(good); // every event once: none lost, none twice
     expect(Number(rj.n), log).toBe(COUNT - good.length);
     expect(Number(rj.lines), log).toBe(COUNT - good.length);
     expect(Number(rj.maxLine), log).toBe(COUNT); // line numbers continue across batches, rotations and resumes
@@ -106,8 +109,7 @@ describe.concurrent('tail --resume after kill -9', () => {
     const file = path.join(dir, 'events.log');
     const data = path.join(dir, 'store');
     // Small batches; the process kills itself right after the rows of its 3rd batch are stored.
-    const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '20000', '--flush-ms', '100', '--data-dir', data,
-      '--test-crash-before-checkpoint', '3']);
+    const crashed = startCli(['tail', file, '--from', 'start', '--batch-bytes', '20000', '--flush-ms', '100', '--data-dir', data, '--test-crash-before-checkpoint', '3']);
     await waitFor(() => crashed.lines.length > 0);
     await runWriter(['--file', file, '--rate', '2000', '--count', String(COUNT), '--bad-every', String(BAD_EVERY)]);
     const res = await crashed.done;
@@ -123,7 +125,11 @@ describe.concurrent('tail --resume after kill -9', () => {
       },
     ]);
     // The session's start and its first two batches are checkpointed, the third batch is not.
-    expect(checkpoints.map((c) => [Number(c.batch), c.kind])).toEqual([[1, 'start'], [2, 'batch'], [3, 'batch']]);
+    expect(checkpoints.map((c) => [Number(c.batch), c.kind])).toEqual([
+      [1, 'start'],
+      [2, 'batch'],
+      [3, 'batch'],
+    ]);
     const cp = Number(state.cp);
     expect(cp).toBe(Number(checkpoints[2].line));
     // How many lines a batch holds depends on how the reads fell (timing), so only: each holds some.

@@ -42,7 +42,14 @@ function writeLog() {
   const fd = fs.openSync(log, 'w');
   let buf = [];
   for (let i = 0; i < N; i++) {
-    buf.push(JSON.stringify({ identifier: `bench-${i}`, timestamp: start + Math.floor(i / 200), event_name: 'api_call', payload: { stripe_customer_id: `cus_${i % 997}`, value: String((i % 9) + 1), region: ['eu', 'us', 'ap'][i % 3] } }));
+    buf.push(
+      JSON.stringify({
+        identifier: `bench-${i}`,
+        timestamp: start + Math.floor(i / 200),
+        event_name: 'api_call',
+        payload: { stripe_customer_id: `cus_${i % 997}`, value: String((i % 9) + 1), region: ['eu', 'us', 'ap'][i % 3] },
+      }),
+    );
     if (buf.length === 10_000) {
       fs.writeSync(fd, `${buf.join('\n')}\n`);
       buf = [];
@@ -53,7 +60,11 @@ function writeLog() {
 }
 
 const cli = (args) => run(process.execPath, [path.join(ROOT, 'bin/meterscope.js'), ...args, '--data-dir', dataDir, '--json']).then((o) => JSON.parse(o));
-const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function main() {
   writeLog();
@@ -77,13 +88,45 @@ async function main() {
     const loaded = await cli(['replay', log, '--target', targetUrl, '--protocol', 'raw', '--max', '--limit', '1']);
     const runId = loaded.sourceRunId;
     // One typical body for autocannon: the raw protocol's encoding of the first event.
-    const body = JSON.stringify({ identifier: 'bench-0', timestamp: new Date().toISOString(), event_name: 'api_call', customer: 'cus_0', value: 1, properties: { stripe_customer_id: 'cus_0', value: '1', region: 'eu' } });
+    const body = JSON.stringify({
+      identifier: 'bench-0',
+      timestamp: new Date().toISOString(),
+      event_name: 'api_call',
+      customer: 'cus_0',
+      value: 1,
+      properties: { stripe_customer_id: 'cus_0', value: '1', region: 'eu' },
+    });
     for (let round = 1; round <= ROUNDS; round++) {
       const la = loadavg();
       const rep = await cli(['replay', runId, '--target', targetUrl, '--protocol', 'raw', '--max', '--connections', String(C), '--duration', `${D}s`]);
-      results.runs.push({ tool: 'meterscope replay --max', round, load_before: la, requests: rep.totals.requests, requests_per_s: rep.achieved.requestsPerS, latency_ms: rep.latency, errors: rep.totals.failed + rep.totals.rejected, run_id: rep.runId });
+      results.runs.push({
+        tool: 'meterscope replay --max',
+        round,
+        load_before: la,
+        requests: rep.totals.requests,
+        requests_per_s: rep.achieved.requestsPerS,
+        latency_ms: rep.latency,
+        errors: rep.totals.failed + rep.totals.rejected,
+        run_id: rep.runId,
+      });
       const la2 = loadavg();
-      const ac = JSON.parse(await run(process.execPath, [path.join(ROOT, 'node_modules/autocannon/autocannon.js'), '-c', String(C), '-d', String(D), '-m', 'POST', '-H', 'content-type=application/x-ndjson', '-b', body, '--json', targetUrl]));
+      const ac = JSON.parse(
+        await run(process.execPath, [
+          path.join(ROOT, 'node_modules/autocannon/autocannon.js'),
+          '-c',
+          String(C),
+          '-d',
+          String(D),
+          '-m',
+          'POST',
+          '-H',
+          'content-type=application/x-ndjson',
+          '-b',
+          body,
+          '--json',
+          targetUrl,
+        ]),
+      );
       results.runs.push({
         tool: 'autocannon',
         round,
@@ -93,13 +136,36 @@ async function main() {
         latency_ms: { p50_ms: ac.latency.p50, p99_ms: ac.latency.p99, max_ms: ac.latency.max, mean_ms: ac.latency.average },
         errors: ac.errors + ac.non2xx,
       });
-      console.error(results.runs.slice(-2).map((r) => `${r.tool}: ${r.requests_per_s} req/s`).join(' | '));
+      console.error(
+        results.runs
+          .slice(-2)
+          .map((r) => `${r.tool}: ${r.requests_per_s} req/s`)
+          .join(' | '),
+      );
     }
-    const replayRates = results.runs.filter((r) => r.tool.startsWith('meterscope')).map((r) => r.requests_per_s).sort((a, b) => a - b);
+    const replayRates = results.runs
+      .filter((r) => r.tool.startsWith('meterscope'))
+      .map((r) => r.requests_per_s)
+      .sort((a, b) => a - b);
     const maxRate = replayRates[Math.floor((replayRates.length - 1) / 2)];
     const half = Math.round(maxRate / 2);
     const la = loadavg();
-    const open = await cli(['replay', runId, '--target', targetUrl, '--protocol', 'raw', '--rate', String(half), '--connections', String(C), '--duration', `${D}s`, '--warmup', '2s']);
+    const open = await cli([
+      'replay',
+      runId,
+      '--target',
+      targetUrl,
+      '--protocol',
+      'raw',
+      '--rate',
+      String(half),
+      '--connections',
+      String(C),
+      '--duration',
+      `${D}s`,
+      '--warmup',
+      '2s',
+    ]);
     results.open_model = {
       rate: half,
       warmup_s: 2,

@@ -22,9 +22,12 @@ const q = async (sql, params) => {
   return reader.getRowsJson();
 };
 
-await q(`CREATE TABLE ev AS SELECT identifier, "timestamp" AS ts, event_name AS name, payload
+await q(
+  `CREATE TABLE ev AS SELECT identifier, "timestamp" AS ts, event_name AS name, payload
   FROM read_json($file, format = 'newline_delimited',
-    columns = {identifier: 'VARCHAR', "timestamp": 'BIGINT', event_name: 'VARCHAR', payload: 'MAP(VARCHAR, JSON)'})`, { file });
+    columns = {identifier: 'VARCHAR', "timestamp": 'BIGINT', event_name: 'VARCHAR', payload: 'MAP(VARCHAR, JSON)'})`,
+  { file },
+);
 
 const [[total, first, last, missing]] = await q(`SELECT count(*), min(ts), max(ts),
   count(*) FILTER (WHERE coalesce(payload['stripe_customer_id'] ->> '$', '') = '') FROM ev`);

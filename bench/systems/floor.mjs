@@ -24,11 +24,14 @@ const q = (sql, params) => {
 const n = (v) => Number(v);
 
 try {
-  q(`CREATE TABLE ev ENGINE = Memory AS
+  q(
+    `CREATE TABLE ev ENGINE = Memory AS
      SELECT identifier, timestamp AS ts, event_name AS name, payload
      FROM file({file:String}, 'JSONEachRow',
        'identifier String, timestamp UInt32, event_name LowCardinality(String), payload Map(String, String)')
-     SETTINGS input_format_skip_unknown_fields = 1`, { file });
+     SETTINGS input_format_skip_unknown_fields = 1`,
+    { file },
+  );
 
   const [[total, first, last, missing]] = q(`SELECT count(), min(ts), max(ts), countIf(payload['stripe_customer_id'] = '') FROM ev`);
   const names = Object.fromEntries(q(`SELECT name, count() FROM ev GROUP BY name`).map(([k, c]) => [k, n(c)]));

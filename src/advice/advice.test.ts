@@ -10,13 +10,29 @@ const N = 10_000;
 const VALUE = 50_000;
 const prop = (key: string, cls: PropertyClass, present: number, distinct: number, topShare: number, role: PropertyProfile['role'] = null): PropertyProfile =>
   ({
-    eventName: 'api', key, class: cls, events: N, present, presence: present / N, distinct, distinctExact: true, role,
-    topValues: [{ value: '"top"', count: Math.round(topShare * present), share: topShare }], classReason: `${distinct} distinct`,
+    eventName: 'api',
+    key,
+    class: cls,
+    events: N,
+    present,
+    presence: present / N,
+    distinct,
+    distinctExact: true,
+    role,
+    topValues: [{ value: '"top"', count: Math.round(topShare * present), share: topShare }],
+    classReason: `${distinct} distinct`,
     numericShare: role === 'value' ? 1 : 0,
     numeric: role === 'value' ? { count: present, min: 1, max: 9, mean: 5, p50: 5, p99: 9, quantilesExact: true } : null,
   }) as PropertyProfile;
 const usage = (keys: string[], present: number, value: number, distinct: number, firstHalf = distinct, perCustomerMax = distinct): KeyUsage => ({
-  eventName: 'api', keys, present, value, distinct, firstHalfDistinct: firstHalf, customers: 40, perCustomer: { p50: 1, p99: perCustomerMax, max: perCustomerMax },
+  eventName: 'api',
+  keys,
+  present,
+  value,
+  distinct,
+  firstHalfDistinct: firstHalf,
+  customers: 40,
+  perCustomer: { p50: 1, p99: perCustomerMax, max: perCustomerMax },
 });
 
 // Known truth: region and tier in every event; model in 80 % (2,000 events and 10,000 of value missing);
@@ -46,13 +62,23 @@ const keyUsage = [
 ];
 const report = (more: Partial<ProfileReport> = {}) =>
   ({
-    runId: 'r', events: { total: N }, eventNames: [{ name: 'api', count: N }], properties: props, keyUsage,
-    settings: { customerKey: 'stripe_customer_id', valueKey: 'value' }, ...more,
+    runId: 'r',
+    events: { total: N },
+    eventNames: [{ name: 'api', count: N }],
+    properties: props,
+    keyUsage,
+    settings: { customerKey: 'stripe_customer_id', valueKey: 'value' },
+    ...more,
   }) as unknown as ProfileReport;
 
 describe('dimension scores', () => {
   const totals = { events: N, value: VALUE };
-  const s = (key: string) => scoreKey(props.find((p) => p.key === key)!, keyUsage.find((u) => u.keys.join() === key), totals);
+  const s = (key: string) =>
+    scoreKey(
+      props.find((p) => p.key === key)!,
+      keyUsage.find((u) => u.keys.join() === key),
+      totals,
+    );
 
   it('a key with one value at 97 % is near-constant, never a candidate, and scores low', () => {
     expect(s('method')).toMatchObject({ verdict: 'near-constant', topShare: 0.97 });
@@ -82,7 +108,11 @@ describe('group-key plan and drafts', () => {
     const d = a.drafts[0];
     const typed: BillableMetricCreateParams = d.request;
     expect(typed.group_keys).toEqual([['tier'], ['region']]);
-    expect(d.request.property_filters).toEqual([{ name: 'value', exists: true }, { name: 'tier', exists: true }, { name: 'region', exists: true }]);
+    expect(d.request.property_filters).toEqual([
+      { name: 'value', exists: true },
+      { name: 'tier', exists: true },
+      { name: 'region', exists: true },
+    ]);
     expect(d.billed).toEqual({ events: N, eventsShare: 1, value: VALUE, valueShare: 1 });
     expect(requestProblems(d.request)).toEqual([]);
     const row = (k: string) => a.plans[0].rows.find((x) => x.dimension.join() === k)!;
@@ -109,8 +139,17 @@ describe('group-key plan and drafts', () => {
 
   it('a Stripe meter wins: its event name, customer mapping, value key, aggregation and dimensions, each field saying so', () => {
     const meter = {
-      id: 'mtr_1', displayName: 'API', eventName: 'api', status: 'active', formula: 'count', customerKey: 'stripe_customer_id', valueKey: 'value',
-      eventTimeWindow: null, dimensionKeys: ['model', 'tier'], livemode: false, metronomeAggregation: 'COUNT',
+      id: 'mtr_1',
+      displayName: 'API',
+      eventName: 'api',
+      status: 'active',
+      formula: 'count',
+      customerKey: 'stripe_customer_id',
+      valueKey: 'value',
+      eventTimeWindow: null,
+      dimensionKeys: ['model', 'tier'],
+      livemode: false,
+      metronomeAggregation: 'COUNT',
       metronome: { aggregationType: 'COUNT', aggregationKey: null, alternative: null, groupKeys: ['model', 'tier'], reason: '' },
     } as StripeMeter;
     const r = report({ stripe: { meters: [meter] } as ProfileReport['stripe'] });
@@ -132,8 +171,14 @@ describe('group-key plan and drafts', () => {
       'The specified aggregation key must be one of the property filter names.',
       "Group key 'a' does not match one of the property filter names.",
     ]);
-    expect(requestProblems({ name: 'x', event_type_filter: { in_values: ['x'] }, aggregation_type: 'COUNT', aggregation_key: 'v', property_filters: [{ name: 'v', exists: true }] })).toEqual([
-      'COUNT takes no aggregation_key',
-    ]);
+    expect(
+      requestProblems({
+        name: 'x',
+        event_type_filter: { in_values: ['x'] },
+        aggregation_type: 'COUNT',
+        aggregation_key: 'v',
+        property_filters: [{ name: 'v', exists: true }],
+      }),
+    ).toEqual(['COUNT takes no aggregation_key']);
   });
 });

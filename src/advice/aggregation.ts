@@ -29,7 +29,6 @@ export interface AggregationChoice {
   flags: DraftFlag[];
 }
 
-
 export function chooseAggregation(eventName: string, valueKey: string, valueProp: PropertyProfile | undefined, meter: StripeMeter | null): AggregationChoice {
   const flags: DraftFlag[] = [];
   if (meter?.metronome) {
@@ -49,13 +48,20 @@ export function chooseAggregation(eventName: string, valueKey: string, valueProp
   }
   const num = valueProp?.numeric;
   if (!valueProp || !num || valueProp.numericShare < NUMERIC_VALUE_MIN_SHARE) {
-    const why = valueProp ? `${valueKey} is numeric in only ${pct(valueProp.numericShare)} of events, so COUNT of events.` : `No ${valueKey} key in these events, so COUNT of events.`;
+    const why = valueProp
+      ? `${valueKey} is numeric in only ${pct(valueProp.numericShare)} of events, so COUNT of events.`
+      : `No ${valueKey} key in these events, so COUNT of events.`;
     return { aggregation: 'COUNT', aggregationKey: undefined, why, flags };
   }
-  if (num.min === 1 && num.max === 1) return { aggregation: 'COUNT', aggregationKey: undefined, why: `Every ${valueKey} is 1, so COUNT equals SUM and needs no aggregation key.`, flags };
+  if (num.min === 1 && num.max === 1)
+    return { aggregation: 'COUNT', aggregationKey: undefined, why: `Every ${valueKey} is 1, so COUNT equals SUM and needs no aggregation key.`, flags };
   let choice: AggregationChoice;
   if (isGaugeName(eventName, valueKey)) {
-    flags.push({ key: valueKey, kind: 'gauge-guess', text: 'snapshot-gauge guess from the name only: use LATEST to bill the last reported level, or SUM if each event is an increment' });
+    flags.push({
+      key: valueKey,
+      kind: 'gauge-guess',
+      text: 'snapshot-gauge guess from the name only: use LATEST to bill the last reported level, or SUM if each event is an increment',
+    });
     choice = {
       aggregation: 'MAX',
       aggregationKey: valueKey,
@@ -63,9 +69,20 @@ export function chooseAggregation(eventName: string, valueKey: string, valueProp
       flags,
     };
   } else {
-    choice = { aggregation: 'SUM', aggregationKey: valueKey, why: `${valueKey} is numeric in ${pct(valueProp.numericShare)} of events (${dec(num.min)}…${dec(num.max)}, mean ${dec(num.mean)}), so SUM over it.`, flags };
+    choice = {
+      aggregation: 'SUM',
+      aggregationKey: valueKey,
+      why: `${valueKey} is numeric in ${pct(valueProp.numericShare)} of events (${dec(num.min)}…${dec(num.max)}, mean ${dec(num.mean)}), so SUM over it.`,
+      flags,
+    };
   }
-  if (valueProp.numericShare < 1) flags.push({ key: valueKey, kind: 'non-numeric', text: `${int(valueProp.present - num.count)} events carry a non-numeric ${valueKey}: Metronome cannot aggregate them` });
-  if (num.min < 0) flags.push({ key: valueKey, kind: 'negative', text: `${valueKey} goes down to ${dec(num.min)}: check whether negative values are corrections or credits` });
+  if (valueProp.numericShare < 1)
+    flags.push({
+      key: valueKey,
+      kind: 'non-numeric',
+      text: `${int(valueProp.present - num.count)} events carry a non-numeric ${valueKey}: Metronome cannot aggregate them`,
+    });
+  if (num.min < 0)
+    flags.push({ key: valueKey, kind: 'negative', text: `${valueKey} goes down to ${dec(num.min)}: check whether negative values are corrections or credits` });
   return choice;
 }

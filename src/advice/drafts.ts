@@ -23,7 +23,6 @@ export interface DraftInputs {
   insistedKeys: string[];
 }
 
-
 /** The keys a request must filter on: the aggregation key, then every group key. */
 export function filterKeysOf(request: Pick<MetricRequest, 'aggregation_key' | 'group_keys'>): string[] {
   return [...new Set([...(request.aggregation_key ? [request.aggregation_key] : []), ...(request.group_keys ?? []).flat()])];
@@ -41,17 +40,30 @@ export function draftFor(x: DraftInputs): MetricDraft {
   why.push(groupKeysWhy(plan, groupKeys));
   why.push(`The customer (${customerKey}${meter ? `, the meter's customer mapping` : ''}) becomes the event's customer_id, not a property.`);
   if (x.metersRead && !meter) {
-    flags.push({ key: null, kind: 'unmetered', text: `no Stripe meter bills ${plan.eventName} today: this draft would start billing ${int(plan.events)} events; without any metric Metronome accepts and ignores them` });
+    flags.push({
+      key: null,
+      kind: 'unmetered',
+      text: `no Stripe meter bills ${plan.eventName} today: this draft would start billing ${int(plan.events)} events; without any metric Metronome accepts and ignores them`,
+    });
   }
   for (const row of plan.rows) {
     if (!row.inGroupKeys) continue;
     const label = row.dimension.join(' × ');
     if (row.flags.includes('identifier-like') || row.flags.includes('grows with usage')) {
-      flags.push({ key: label, kind: row.flags.includes('identifier-like') ? 'identifier-like' : 'grows-with-usage', text: `${label}: ${row.reason}; each value is its own usage bucket` });
+      flags.push({
+        key: label,
+        kind: row.flags.includes('identifier-like') ? 'identifier-like' : 'grows-with-usage',
+        text: `${label}: ${row.reason}; each value is its own usage bucket`,
+      });
     }
-    if (row.flags.includes('> 1,000 combined values')) flags.push({ key: null, kind: 'many-combinations', text: `[${label}] ${row.reason}: above Metronome's ~1,000 combined values` });
+    if (row.flags.includes('> 1,000 combined values'))
+      flags.push({ key: null, kind: 'many-combinations', text: `[${label}] ${row.reason}: above Metronome's ~1,000 combined values` });
     if (row.flags.includes('~1,000 values per customer')) {
-      flags.push({ key: label, kind: 'per-customer-cardinality', text: `${label} reaches ${int(row.perCustomer?.max ?? 0)} values for one customer: flag it to Metronome support before launch` });
+      flags.push({
+        key: label,
+        kind: 'per-customer-cardinality',
+        text: `${label} reaches ${int(row.perCustomer?.max ?? 0)} values for one customer: flag it to Metronome support before launch`,
+      });
     }
   }
   const filterKeys = filterKeysOf({ aggregation_key: agg.aggregationKey, group_keys: groupKeys });
@@ -67,7 +79,11 @@ export function draftFor(x: DraftInputs): MetricDraft {
     const u = x.usage([k]);
     if (u && u.present < plan.events) {
       const lost = plan.events - u.present;
-      flags.push({ key: k, kind: 'missing-key', text: `${int(lost)} of ${int(plan.events)} ${plan.eventName} events (${pct(lost / plan.events)}) lack ${k}: the exists filter leaves them unbilled` });
+      flags.push({
+        key: k,
+        kind: 'missing-key',
+        text: `${int(lost)} of ${int(plan.events)} ${plan.eventName} events (${pct(lost / plan.events)}) lack ${k}: the exists filter leaves them unbilled`,
+      });
     }
   }
   const billed = billedShare(plan, filterKeys, x.usage);
@@ -92,7 +108,8 @@ export function draftFor(x: DraftInputs): MetricDraft {
 }
 
 function groupKeysWhy(plan: GroupKeyPlan, groupKeys: string[][]): string {
-  if (!groupKeys.length) return plan.source === 'stripe-meter' ? 'No group keys: the Stripe meter has no dimensions.' : 'No group keys: no key fits to price by (one price for all usage).';
+  if (!groupKeys.length)
+    return plan.source === 'stripe-meter' ? 'No group keys: the Stripe meter has no dimensions.' : 'No group keys: no key fits to price by (one price for all usage).';
   const list = groupKeys.map((g) => `[${g.join(', ')}]`).join(', ');
   return plan.source === 'stripe-meter'
     ? `Group keys ${list} from the Stripe meter's dimension_payload_keys.`

@@ -35,9 +35,7 @@ type Measured = Pick<ProfileReport, 'properties' | 'eventNames'> & { keyUsage?: 
 
 function measuredOf(r: Measured) {
   const measured = new Map((r.keyUsage ?? []).map((u) => [keyItemId(itemOf(u.eventName, u.keys)), u]));
-  const totals = new Map<string, NameTotals>(
-    r.eventNames.map((n) => [n.name, { events: n.count, value: measured.get(keyItemId(itemOf(n.name, [])))?.value ?? 0 }]),
-  );
+  const totals = new Map<string, NameTotals>(r.eventNames.map((n) => [n.name, { events: n.count, value: measured.get(keyItemId(itemOf(n.name, [])))?.value ?? 0 }]));
   return { measured, totals };
 }
 
@@ -122,4 +120,3 @@ export function adviceOf(r: ProfileReport): AdviceSection {
 export function draftsOf(r: ProfileReport): MetricDraft[] {
   return adviceOf(r).drafts;
 }
-

@@ -10,14 +10,7 @@ export type MetricRequest = BillableMetricCreateParams;
 
 /** Why a key is (not) a pricing candidate: the first rule that matches, in this order. */
 export type KeyVerdict =
-  | 'constant'
-  | 'near-constant'
-  | 'identifier-like'
-  | 'grows with usage'
-  | 'too many values'
-  | 'many values per customer'
-  | 'too sparse'
-  | 'pricing candidate';
+  'constant' | 'near-constant' | 'identifier-like' | 'grows with usage' | 'too many values' | 'many values per customer' | 'too sparse' | 'pricing candidate';
 
 export interface DimensionScore {
   eventName: string;

@@ -70,9 +70,22 @@ export function planGroupKeys(x: PlanInputs): GroupKeyPlan {
 
   const inGroupKeys = new Set(groupKeys.flat());
   const role = (k: string): RowRole =>
-    !inGroupKeys.has(k) ? 'none' : fromMeter && x.meter!.dimensionKeys.includes(k) ? 'stripe meter dimension' : insisted.includes(k) ? 'requested (--group-key)' : 'pricing candidate';
+    !inGroupKeys.has(k)
+      ? 'none'
+      : fromMeter && x.meter!.dimensionKeys.includes(k)
+        ? 'stripe meter dimension'
+        : insisted.includes(k)
+          ? 'requested (--group-key)'
+          : 'pricing candidate';
   const rowKeys = [...new Set([...x.scores.map((s) => s.key), ...inGroupKeys])];
-  const rows = rowKeys.map((k) => keyRow(x, k, role(k), x.scores.find((s) => s.key === k)));
+  const rows = rowKeys.map((k) =>
+    keyRow(
+      x,
+      k,
+      role(k),
+      x.scores.find((s) => s.key === k),
+    ),
+  );
   for (const g of groupKeys) if (g.length > 1) rows.push(compoundRow(x, g));
   return { eventName: x.eventName, events: x.events, value: x.value, source: fromMeter ? 'stripe-meter' : 'profile', pricingCandidates, groupKeys, rows, notes };
 }
@@ -87,9 +100,7 @@ function keyRow(x: PlanInputs, key: string, role: RowRole, s: DimensionScore | u
   if (u && u.perCustomer.max >= METRONOME_GROUP_KEYS.perCustomerValuesToFlag) flags.push('~1,000 values per customer');
   if (role !== 'none' && lost && lost.events > 0) flags.push('drops events');
   const unused = role === 'none' && verdict === 'pricing candidate' ? (x.meter ? ' (not a dimension of the Stripe meter)' : ' (beyond the first candidates)') : '';
-  const reason = s
-    ? s.reason + unused
-    : `${p ? `${p.class}, ${int(p.distinct)} values` : 'not in these events'}`;
+  const reason = s ? s.reason + unused : `${p ? `${p.class}, ${int(p.distinct)} values` : 'not in these events'}`;
   return {
     dimension: [key],
     inGroupKeys: role !== 'none',
@@ -119,8 +130,6 @@ function compoundRow(x: PlanInputs, keys: string[]): ConfirmationRow {
     growsWithUsage: u ? growthOf(u).grows : null,
     dropped: lost,
     flags,
-    reason: u
-      ? `${int(u.distinct)} combinations observed, up to ${int(u.perCustomer.max)} per customer (p99 ${int(u.perCustomer.p99)})`
-      : 'combinations not measured',
+    reason: u ? `${int(u.distinct)} combinations observed, up to ${int(u.perCustomer.max)} per customer (p99 ${int(u.perCustomer.p99)})` : 'combinations not measured',
   };
 }

@@ -25,7 +25,6 @@ const GROWTH_FACTOR = 0.1;
 /** More values than this: not a price list anyone maintains. */
 const PRICING_MAX_DISTINCT = 100;
 
-
 export function dropped(events: number, totalValue: number, present: number, presentValue: number): Dropped {
   const value = totalValue - presentValue;
   return {

@@ -48,7 +48,9 @@ async function metricEntries(store: Store, billId: string, metrics: BillMetric[]
   const billed = new Map((await store.select<{ metric: string; events: string; customers: string }>(billedQuery(billId))).map((r) => [r.metric, r]));
   return metrics.map((m) => {
     const unique = m.aggregation === 'UNIQUE';
-    const byReason = excluded.filter((r) => r.metric === m.name).map((r) => ({ reason: r.reason, events: num(r.events), value: unique ? null : (numOrNull(r.value) ?? 0) }));
+    const byReason = excluded
+      .filter((r) => r.metric === m.name)
+      .map((r) => ({ reason: r.reason, events: num(r.events), value: unique ? null : (numOrNull(r.value) ?? 0) }));
     return {
       name: m.name,
       aggregationType: m.aggregation,
@@ -77,7 +79,14 @@ async function metricEntries(store: Store, billId: string, metrics: BillMetric[]
 async function usageLines(store: Store, billId: string, metrics: BillMetric[]): Promise<UsageLine[]> {
   const groupBy = new Map(metrics.map((m) => [m.name, m.groupBy]));
   const chunks: Buffer[] = [];
-  for await (const c of await store.stream(usageLinesQuery(billId, metrics.map((m) => m.name)), 'JSONCompactColumns')) chunks.push(c as Buffer);
+  for await (const c of await store.stream(
+    usageLinesQuery(
+      billId,
+      metrics.map((m) => m.name),
+    ),
+    'JSONCompactColumns',
+  ))
+    chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8').trim();
   // No rows: the engine writes no columns at all.
   const [metric, customer, period, g, quantity, events] = (text ? JSON.parse(text) : []) as UsageColumns;

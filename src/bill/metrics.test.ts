@@ -25,7 +25,9 @@ describe('metric checks (as Metronome refuses a metric)', () => {
   });
 
   it('an aggregation key or group key needs a property filter with exists: true', () => {
-    expect(problems({ ...sum, property_filters: [] })).toEqual(['aggregation key "value" has no property filter with exists: true (Metronome refuses the metric without one)']);
+    expect(problems({ ...sum, property_filters: [] })).toEqual([
+      'aggregation key "value" has no property filter with exists: true (Metronome refuses the metric without one)',
+    ]);
     expect(problems({ ...sum, property_filters: [{ name: 'value', in_values: ['1'] }] })).toHaveLength(1);
     expect(problems({ ...sum, group_keys: [['region', 'tier'], ['region']] })).toEqual([
       'group key "region" has no property filter with exists: true (Metronome refuses the metric without one)',
@@ -39,8 +41,24 @@ describe('metric checks (as Metronome refuses a metric)', () => {
     expect(problems({ name: 'x', aggregation_type: 'MAX' })).toEqual(['a MAX metric needs an aggregation_key']);
     expect(problems({ name: 'x', sql: 'select 1' })[0]).toMatch(/SQL billable metric/);
     expect(problems({ ...sum, event_type_filter: { in_values: [] } })).toEqual(['event_type_filter in_values must be a non-empty array of strings']);
-    expect(problems({ ...sum, property_filters: [{ name: 'value', exists: true }, { name: 'value', exists: true }] })[0]).toMatch(/appears twice/);
-    expect(problems({ ...sum, property_filters: [{ name: 'value', exists: true }, { name: 'x', exists: false, in_values: ['a'] }] })[0]).toMatch(/exists: false/);
+    expect(
+      problems({
+        ...sum,
+        property_filters: [
+          { name: 'value', exists: true },
+          { name: 'value', exists: true },
+        ],
+      })[0],
+    ).toMatch(/appears twice/);
+    expect(
+      problems({
+        ...sum,
+        property_filters: [
+          { name: 'value', exists: true },
+          { name: 'x', exists: false, in_values: ['a'] },
+        ],
+      })[0],
+    ).toMatch(/exists: false/);
     expect(problems({ ...sum, group_keys: ['region'] })[0]).toMatch(/group_keys must be an array of non-empty arrays/);
     expect(problems('x')).toEqual(['must be a JSON object (a create-billable-metric body)']);
   });
@@ -55,7 +73,20 @@ describe('metric checks (as Metronome refuses a metric)', () => {
   });
 
   it('normalizes for the builders: COUNT has no key, groupBy is every group key once, in order', () => {
-    const [m] = validateMetrics([{ ...sum, property_filters: [{ name: 'value', exists: true }, { name: 'b', exists: true }, { name: 'a', exists: true }], group_keys: [['b', 'a'], ['a']] }], 't');
+    const [m] = validateMetrics(
+      [
+        {
+          ...sum,
+          property_filters: [
+            { name: 'value', exists: true },
+            { name: 'b', exists: true },
+            { name: 'a', exists: true },
+          ],
+          group_keys: [['b', 'a'], ['a']],
+        },
+      ],
+      't',
+    );
     expect(m).toMatchObject({ name: 'api', aggregation: 'SUM', key: 'value', eventTypesIn: null, groupBy: ['b', 'a'] });
     expect(validateMetrics([{ name: 'c', aggregation_type: 'COUNT' }], 't')[0].key).toBeNull();
   });

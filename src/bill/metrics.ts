@@ -57,7 +57,8 @@ function propertyFilterProblems(raw: unknown, out: string[]): void {
     seen.add(f.name);
     if (f.exists !== undefined && f.exists !== null && typeof f.exists !== 'boolean') out.push(`${what}: exists must be true or false`);
     listProblems(what, f, out);
-    if (f.exists === false && (f.in_values !== undefined || f.not_in_values !== undefined)) out.push(`${what} cannot require the property to be absent (exists: false) and also filter its values`);
+    if (f.exists === false && (f.in_values !== undefined || f.not_in_values !== undefined))
+      out.push(`${what} cannot require the property to be absent (exists: false) and also filter its values`);
   });
 }
 
@@ -68,7 +69,8 @@ export function metricProblems(raw: unknown): string[] {
   if (typeof raw.name !== 'string' || raw.name.trim() === '') out.push('needs a "name"');
   if (raw.sql !== undefined) out.push('is a SQL billable metric, which bill does not evaluate; give aggregation_type and filters instead');
   const agg = raw.aggregation_type;
-  if (!AGGREGATION_TYPES.includes(agg as AggregationType)) out.push(`aggregation_type must be one of ${AGGREGATION_TYPES.join(', ')}${agg === undefined ? '' : `, got ${q(String(agg))}`}`);
+  if (!AGGREGATION_TYPES.includes(agg as AggregationType))
+    out.push(`aggregation_type must be one of ${AGGREGATION_TYPES.join(', ')}${agg === undefined ? '' : `, got ${q(String(agg))}`}`);
   const key = raw.aggregation_key;
   if (key !== undefined && (typeof key !== 'string' || key === '')) out.push('aggregation_key must be a non-empty string');
   if (agg === 'COUNT' && typeof key === 'string') out.push('a COUNT metric takes no aggregation_key');

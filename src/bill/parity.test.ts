@@ -9,8 +9,18 @@ const k = (c: string, p: number) => `${c}\u0000${p}`;
 
 describe('parity with Stripe', () => {
   it('compares each customer × period; statuses, signed diff (Stripe − log) and relative difference', () => {
-    const log = new Map([[k('a', P1), 100], [k('a', P2), 50], [k('b', P1), 10], [k('c', P1), 0]]);
-    const stripe = new Map([[k('a', P1), 100], [k('a', P2), 49.5], [k('d', P2), 7], [k('c', P1), 0]]);
+    const log = new Map([
+      [k('a', P1), 100],
+      [k('a', P2), 50],
+      [k('b', P1), 10],
+      [k('c', P1), 0],
+    ]);
+    const stripe = new Map([
+      [k('a', P1), 100],
+      [k('a', P2), 49.5],
+      [k('d', P2), 7],
+      [k('c', P1), 0],
+    ]);
     const rows = compareParity('m', 'mtr', ['a', 'b', 'c', 'd', 'e'], [P1, P2], log, stripe);
     expect(rows.map((r) => [r.customer, r.periodStart.slice(0, 7), r.status, r.diff, r.relDiff])).toEqual([
       ['a', '2024-05', 'match', 0, 0],
@@ -24,12 +34,33 @@ describe('parity with Stripe', () => {
 
   it('a customer Stripe refused has no Stripe value and carries the message', () => {
     const rows = compareParity('m', 'mtr', ['z'], [P1], new Map([[k('z', P1), 3]]), new Map(), new Map([['z', "No such customer: 'z'"]]));
-    expect(rows).toEqual([{ metric: 'm', meter: 'mtr', customer: 'z', periodStart: new Date(P1).toISOString(), log: 3, stripe: null, diff: -3, relDiff: -1, status: 'only-in-log', error: "No such customer: 'z'" }]);
+    expect(rows).toEqual([
+      {
+        metric: 'm',
+        meter: 'mtr',
+        customer: 'z',
+        periodStart: new Date(P1).toISOString(),
+        log: 3,
+        stripe: null,
+        diff: -3,
+        relDiff: -1,
+        status: 'only-in-log',
+        error: "No such customer: 'z'",
+      },
+    ]);
   });
 
   it('summarizes against the tolerance: within 1 %, over, the largest differences first', () => {
-    const log = new Map([[k('a', P1), 100], [k('b', P1), 100], [k('c', P1), 100]]);
-    const stripe = new Map([[k('a', P1), 100], [k('b', P1), 99], [k('c', P1), 90]]);
+    const log = new Map([
+      [k('a', P1), 100],
+      [k('b', P1), 100],
+      [k('c', P1), 100],
+    ]);
+    const stripe = new Map([
+      [k('a', P1), 100],
+      [k('b', P1), 99],
+      [k('c', P1), 90],
+    ]);
     const rows = compareParity('m', 'mtr', ['a', 'b', 'c'], [P1], log, stripe);
     const s = summarizeParity(rows, 0.01, [], 3);
     expect(s).toMatchObject({ pairs: 3, customers: 3, periods: 1, matching: 1, withinOnePercent: 2, withinTolerance: 2, over: 1, requests: 3 });
@@ -44,7 +75,17 @@ describe('parity with Stripe', () => {
       normalizeMeter({ id: 'mtr_off', event_name: 'old', status: 'inactive', default_aggregation: { formula: 'count' } }),
     ];
     const m = (agg: string, types?: string[]) =>
-      validateMetrics([{ name: 'x', aggregation_type: agg, ...(agg === 'COUNT' ? {} : { aggregation_key: 'v', property_filters: [{ name: 'v', exists: true }] }), ...(types ? { event_type_filter: { in_values: types } } : {}) }], 't')[0];
+      validateMetrics(
+        [
+          {
+            name: 'x',
+            aggregation_type: agg,
+            ...(agg === 'COUNT' ? {} : { aggregation_key: 'v', property_filters: [{ name: 'v', exists: true }] }),
+            ...(types ? { event_type_filter: { in_values: types } } : {}),
+          },
+        ],
+        't',
+      )[0];
     expect(meterFor(m('SUM', ['api']), meters)).toMatchObject({ meter: { id: 'mtr_sum' } });
     expect(meterFor(m('LATEST', ['gb']), meters)).toMatchObject({ meter: { id: 'mtr_last' } });
     expect(meterFor(m('MAX', ['gb']), meters)).toEqual({ reason: 'meter mtr_last aggregates with "last", the metric with MAX: not comparable' });

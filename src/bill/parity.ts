@@ -34,7 +34,8 @@ export function meterFor(m: BillMetric, meters: StripeMeter[]): { meter: StripeM
   if (m.eventTypesIn.length !== 1) return { reason: `the metric matches ${m.eventTypesIn.length} event types; a Stripe meter reads one event name` };
   const meter = meterByEventName(meters).active.get(m.eventTypesIn[0]);
   if (!meter) return { reason: `no active Stripe meter reads event name ${m.eventTypesIn[0]}` };
-  if (FORMULA_OF[m.aggregation] !== meter.formula) return { reason: `meter ${meter.id} aggregates with "${meter.formula}", the metric with ${m.aggregation}: not comparable` };
+  if (FORMULA_OF[m.aggregation] !== meter.formula)
+    return { reason: `meter ${meter.id} aggregates with "${meter.formula}", the metric with ${m.aggregation}: not comparable` };
   return { meter };
 }
 
@@ -61,7 +62,17 @@ export function compareParity(
       const diff = (sv ?? 0) - l;
       const scale = Math.max(Math.abs(l), Math.abs(sv ?? 0));
       const status = sameValue(l, sv ?? 0) ? 'match' : lv === undefined ? 'only-in-stripe' : sv === null || sv === 0 ? 'only-in-log' : 'differs';
-      const row: ParityRow = { metric, meter, customer, periodStart: iso(p), log: l, stripe: sv, diff, relDiff: scale === 0 || status === 'match' ? 0 : diff / scale, status };
+      const row: ParityRow = {
+        metric,
+        meter,
+        customer,
+        periodStart: iso(p),
+        log: l,
+        stripe: sv,
+        diff,
+        relDiff: scale === 0 || status === 'match' ? 0 : diff / scale,
+        status,
+      };
       if (errors.has(customer)) row.error = errors.get(customer);
       rows.push(row);
     }
@@ -99,7 +110,9 @@ export function windowsFor(periods: number[], period: Period, nowMs = Date.now()
   const unit = period === 'day' ? 86400 : period === 'hour' ? 3600 : 60;
   const upTo = (endMs: number) => Math.min(Math.floor(endMs / 1000), Math.ceil(nowMs / 1000 / unit) * unit);
   if (period === 'month' || period === 'week') {
-    return periods.map((p) => ({ granularity: 'span' as const, unit, start: p / 1000, end: upTo(nextPeriod(p, period)), groupingWindow: undefined })).filter((w) => w.end > w.start);
+    return periods
+      .map((p) => ({ granularity: 'span' as const, unit, start: p / 1000, end: upTo(nextPeriod(p, period)), groupingWindow: undefined }))
+      .filter((w) => w.end > w.start);
   }
   const w = { granularity: period, unit, start: periods[0] / 1000, end: upTo(nextPeriod(periods[periods.length - 1], period)), groupingWindow: period };
   return w.end > w.start ? [w] : [];

@@ -19,7 +19,11 @@ describe('billing periods (UTC calendar)', () => {
   it('walks months of different lengths and years', () => {
     expect(nextPeriod(t('2024-01-01T00:00:00Z'), 'month')).toBe(t('2024-02-01T00:00:00Z'));
     expect(nextPeriod(t('2024-12-01T00:00:00Z'), 'month')).toBe(t('2025-01-01T00:00:00Z'));
-    expect(periodsBetween(t('2024-01-31T12:00:00Z'), t('2024-03-01T00:00:00Z'), 'month').map((x) => new Date(x).toISOString().slice(0, 10))).toEqual(['2024-01-01', '2024-02-01', '2024-03-01']);
+    expect(periodsBetween(t('2024-01-31T12:00:00Z'), t('2024-03-01T00:00:00Z'), 'month').map((x) => new Date(x).toISOString().slice(0, 10))).toEqual([
+      '2024-01-01',
+      '2024-02-01',
+      '2024-03-01',
+    ]);
     expect(periodsBetween(t('2024-06-01T00:00:00Z'), t('2024-06-01T02:00:00Z'), 'hour')).toHaveLength(3);
   });
 
@@ -36,7 +40,9 @@ describe('billing periods (UTC calendar)', () => {
       }
       return '';
     };
-    expect(msg(() => parseRange('2024-06-02T00:00:00Z', undefined, 'month'))).toBe('--from must be the start of the first of a month (UTC) with --period month, got "2024-06-02T00:00:00Z"');
+    expect(msg(() => parseRange('2024-06-02T00:00:00Z', undefined, 'month'))).toBe(
+      '--from must be the start of the first of a month (UTC) with --period month, got "2024-06-02T00:00:00Z"',
+    );
     expect(msg(() => parseRange(undefined, '2024-06-04T00:00:00Z', 'week'))).toMatch(/--to must be the start of a Monday/);
     expect(msg(() => parseRange('soon', undefined, 'day'))).toMatch(/--from: "soon" is not a date\/time/);
     expect(msg(() => parseRange('2024-06-02T00:00:00Z', '2024-06-01T00:00:00Z', 'day'))).toBe('--to must be after --from');

@@ -26,7 +26,7 @@ export function periodStart(ms: number, period: Period): number {
     case 'week': {
       // 1970-01-01 was a Thursday: (days + 3) mod 7 counts the days since Monday.
       const days = Math.floor(ms / DAY);
-      return (days - (((days + 3) % 7) + 7) % 7) * DAY;
+      return (days - ((((days + 3) % 7) + 7) % 7)) * DAY;
     }
     case 'day':
       return Math.floor(ms / DAY) * DAY;

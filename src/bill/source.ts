@@ -17,5 +17,8 @@ export async function draftMetrics(store: Store, runId: string): Promise<BillMet
   if (report.schemaVersion !== REPORT_SCHEMA_VERSION || !report.eventNames || !report.dimensionCandidates) {
     throw new UserError(`run ${runId} was profiled by an older meterscope; profile the input again or pass --metrics FILE`);
   }
-  return validateMetrics(billableMetricDrafts(report).map((d) => d.request), `the drafts of run ${runId}`);
+  return validateMetrics(
+    billableMetricDrafts(report).map((d) => d.request),
+    `the drafts of run ${runId}`,
+  );
 }

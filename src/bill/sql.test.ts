@@ -3,14 +3,23 @@ import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/suppo
 import { validateMetrics } from './metrics.js';
 import { billRowsQuery, billedQuery, customersQuery, exclusionsQuery, totalsQuery, usageLinesQuery, type BillScope } from './sql.js';
 
-const [metric] = validateMetrics([{
-  name: HOSTILE,
-  aggregation_type: 'SUM',
-  aggregation_key: HOSTILE,
-  event_type_filter: { in_values: [HOSTILE] },
-  property_filters: [{ name: HOSTILE, exists: true }, { name: 'tier', exists: true, in_values: [HOSTILE] }, { name: 'debug', exists: false }],
-  group_keys: [['tier']],
-}], 't');
+const [metric] = validateMetrics(
+  [
+    {
+      name: HOSTILE,
+      aggregation_type: 'SUM',
+      aggregation_key: HOSTILE,
+      event_type_filter: { in_values: [HOSTILE] },
+      property_filters: [
+        { name: HOSTILE, exists: true },
+        { name: 'tier', exists: true, in_values: [HOSTILE] },
+        { name: 'debug', exists: false },
+      ],
+      group_keys: [['tier']],
+    },
+  ],
+  't',
+);
 const scope: BillScope = { runId: HOSTILE, period: 'month', dedup: 'metronome', accept: null, range: null };
 const BILL = { billId: 'b-1', billedAt: '2024-07-01T10:00:00.123Z' };
 const usageQuery = (m: typeof metric, s: BillScope) => billRowsQuery(m, s, BILL);
@@ -22,7 +31,14 @@ const reasonsIn = (q: { sql: string; params: Record<string, unknown> }) => {
 
 describe('bill query builders', () => {
   it('bind the run, event types, keys and filter values: nothing from the log or the metrics file is inlined', () => {
-    for (const q of [usageQuery(metric, scope), totalsQuery(metric, scope), customersQuery(metric, HOSTILE), usageLinesQuery(HOSTILE, [HOSTILE]), exclusionsQuery(HOSTILE), billedQuery(HOSTILE)]) {
+    for (const q of [
+      usageQuery(metric, scope),
+      totalsQuery(metric, scope),
+      customersQuery(metric, HOSTILE),
+      usageLinesQuery(HOSTILE, [HOSTILE]),
+      exclusionsQuery(HOSTILE),
+      billedQuery(HOSTILE),
+    ]) {
       expectAllBound(q);
       expectOnlyBound(q, HOSTILE);
     }
@@ -67,7 +83,9 @@ describe('bill query builders', () => {
     expect(q).toContain('GROUP BY reason, cc, pp, gg)');
     expect(q).toContain("sumIf(assumeNotNull(v), reason = '') AS quantity, toFloat64(sum(ifNull(v, 0))) AS value");
     // Written by the engine into the Null table the views split, tagged with the bill; the group as key -> value.
-    expect(q).toMatch(/^INSERT INTO bill_rows \(bill_id, run_id, billed_at, metric, aggregation, period, period_start, customer, group_values, quantity, events, reason, value\)/);
+    expect(q).toMatch(
+      /^INSERT INTO bill_rows \(bill_id, run_id, billed_at, metric, aggregation, period, period_start, customer, group_values, quantity, events, reason, value\)/,
+    );
     const params = Object.values(usageQuery(metric, scope).params);
     expect(params).toEqual(expect.arrayContaining(['b-1', '2024-07-01 10:00:00.123', 'SUM', 'month', ['tier']]));
     expect(q).toMatch(/mapFromArrays\(\{p\d+:Array\(String\)\}, gg\)/);
@@ -81,8 +99,8 @@ describe('bill query builders', () => {
     expect(Object.values(usageQuery(unique, scope).params)).not.toContain('non-numeric value');
     expect(flat(usageQuery(unique, scope).sql)).toContain('NULL AS value');
     const count = validateMetrics([{ name: 'c', aggregation_type: 'COUNT' }], 't')[0];
-    expect(flat(usageQuery(count, scope).sql)).toContain("toFloat64(sum(1)) AS value");
-    expect(flat(usageQuery(count, scope).sql)).toContain("CAST([] AS Array(String)) AS g");
+    expect(flat(usageQuery(count, scope).sql)).toContain('toFloat64(sum(1)) AS value');
+    expect(flat(usageQuery(count, scope).sql)).toContain('CAST([] AS Array(String)) AS g');
     expect(flat(totalsQuery(metric, scope).sql)).toContain('GROUP BY customer, period ORDER BY customer, period');
   });
 });

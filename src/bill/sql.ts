@@ -76,7 +76,9 @@ function classified(p: SqlParams, m: BillMetric, s: BillScope): { with: string; 
   const value = valueExprs(p, m);
   const reasons = exclusions(p, m, s, value.numeric).map((x) => `${x.when}, ${p.add(x.reason)}`);
   // Group values only for billed events (short-circuit if): excluded ones get empty values of the same length.
-  const groups = m.groupBy.length ? `if(reason = '', [${m.groupBy.map((k) => keyExpr(p, k).text).join(', ')}], arrayWithConstant(${m.groupBy.length}, ''))` : 'CAST([] AS Array(String))';
+  const groups = m.groupBy.length
+    ? `if(reason = '', [${m.groupBy.map((k) => keyExpr(p, k).text).join(', ')}], arrayWithConstant(${m.groupBy.length}, ''))`
+    : 'CAST([] AS Array(String))';
   const from = `(
     SELECT customer, event_time, source, line, seq, toUInt32(${PERIOD_START_SQL[s.period]}) AS period, ${groups} AS g,
       ${value.value} AS v, ${value.text} AS txt,
@@ -122,7 +124,10 @@ export function exclusionsQuery(billId: string): Query {
 
 /** A bill's billed events and customers per metric. */
 export function billedQuery(billId: string): Query {
-  return { sql: `SELECT metric, sum(events) AS events, uniqExact(customer) AS customers FROM bill_usage WHERE bill_id = {bill:String} GROUP BY metric`, params: { bill: billId } };
+  return {
+    sql: `SELECT metric, sum(events) AS events, uniqExact(customer) AS customers FROM bill_usage WHERE bill_id = {bill:String} GROUP BY metric`,
+    params: { bill: billId },
+  };
 }
 
 /** A bill's usage lines back: metric, customer, period (unix s), group values, quantity, events; sorted. */

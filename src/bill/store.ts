@@ -16,32 +16,40 @@ async function insert(store: Store, table: string, rows: Record<string, unknown>
 
 export async function saveBill(store: Store, b: BillModel): Promise<void> {
   const at = ch(b.billedAt);
-  await insert(store, 'bill_metrics', b.metrics.map((m) => ({
-    bill_id: b.billId,
-    run_id: b.runId,
-    billed_at: at,
-    metric: m.name,
-    aggregation: m.aggregationType,
-    aggregation_key: m.aggregationKey ?? '',
-    dedup: b.settings.dedup,
-    events: m.events,
-    billed_events: m.billedEvents,
-    excluded_events: m.excluded.events,
-    detail: JSON.stringify(m),
-  })));
-  await insert(store, 'bill_parity', (b.parity ?? []).map((r) => ({
-    bill_id: b.billId,
-    run_id: b.runId,
-    billed_at: at,
-    metric: r.metric,
-    meter_id: r.meter,
-    customer: r.customer,
-    period_start: chSeconds(r.periodStart),
-    log_value: r.log,
-    stripe_value: r.stripe,
-    diff: r.diff,
-    rel_diff: r.relDiff,
-    status: r.status,
-    error: r.error ?? '',
-  })));
+  await insert(
+    store,
+    'bill_metrics',
+    b.metrics.map((m) => ({
+      bill_id: b.billId,
+      run_id: b.runId,
+      billed_at: at,
+      metric: m.name,
+      aggregation: m.aggregationType,
+      aggregation_key: m.aggregationKey ?? '',
+      dedup: b.settings.dedup,
+      events: m.events,
+      billed_events: m.billedEvents,
+      excluded_events: m.excluded.events,
+      detail: JSON.stringify(m),
+    })),
+  );
+  await insert(
+    store,
+    'bill_parity',
+    (b.parity ?? []).map((r) => ({
+      bill_id: b.billId,
+      run_id: b.runId,
+      billed_at: at,
+      metric: r.metric,
+      meter_id: r.meter,
+      customer: r.customer,
+      period_start: chSeconds(r.periodStart),
+      log_value: r.log,
+      stripe_value: r.stripe,
+      diff: r.diff,
+      rel_diff: r.relDiff,
+      status: r.status,
+      error: r.error ?? '',
+    })),
+  );
 }

@@ -85,7 +85,16 @@ function optionsOf(f: BillFlags): BillOptions {
   if (!(PERIODS as readonly string[]).includes(f.period)) throw new UserError(`--period must be one of ${PERIODS.join(', ')}, got "${f.period}"`);
   if (!(DEDUP_MODES as readonly string[]).includes(f.dedup)) throw new UserError(`--dedup must be one of ${DEDUP_MODES.join(', ')}, got "${f.dedup}"`);
   const pct = numberFlag('--tolerance', f.tolerance.replace(/%$/, ''), { min: 0 })!;
-  return { period: f.period as Period, dedup: f.dedup as DedupMode, from: f.from, to: f.to, backfill: f.backfill, asOf: f.asOf, metricsFile: f.metrics ?? null, tolerance: f.stripe ? pct / 100 : null };
+  return {
+    period: f.period as Period,
+    dedup: f.dedup as DedupMode,
+    from: f.from,
+    to: f.to,
+    backfill: f.backfill,
+    asOf: f.asOf,
+    metricsFile: f.metrics ?? null,
+    tolerance: f.stripe ? pct / 100 : null,
+  };
 }
 
 function readerOf(f: BillFlags): StripeReader {
@@ -121,7 +130,9 @@ function progressBar(): { update: (done: number, total: number) => void; stop: (
 export function registerBill(program: Command): void {
   const cmd = program
     .command('bill')
-    .description('what each customer would be billed under each Metronome billable metric, per period, from a stored run; with --stripe, parity with Stripe (docs/bill.md)')
+    .description(
+      'what each customer would be billed under each Metronome billable metric, per period, from a stored run; with --stripe, parity with Stripe (docs/bill.md)',
+    )
     .argument('<run-id>', 'a stored run (see: meterscope runs)')
     .option('--metrics <file>', "JSON array of Metronome create-billable-metric bodies (default: the run's billable-metric drafts)")
     .option('--period <p>', `billing period on UTC calendar boundaries: ${PERIODS.join(', ')}`, 'month')

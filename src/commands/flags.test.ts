@@ -45,7 +45,9 @@ describe('numberFlag / numberOr', () => {
     expect(refusal(() => numberFlag('--port', '65536', { min: 0, max: 65535, integer: true }))).toBe('--port must be a whole number from 0 to 65535, got "65536"');
     expect(refusal(() => numberOr('--speed', '0', 1, { above: 0 }))).toBe('--speed must be a number above 0, got "0"');
     expect(refusal(() => numberFlag('--max-rps', '101', { above: 0, max: 100 }))).toBe('--max-rps must be a number above 0 and at most 100, got "101"');
-    expect(refusal(() => numberFlag('--fail-rate', '2', { min: 0, max: 1, what: 'a fraction between 0 and 1' }))).toBe('--fail-rate must be a fraction between 0 and 1, got "2"');
+    expect(refusal(() => numberFlag('--fail-rate', '2', { min: 0, max: 1, what: 'a fraction between 0 and 1' }))).toBe(
+      '--fail-rate must be a fraction between 0 and 1, got "2"',
+    );
     expect(refusal(() => numberFlag('--x', 'Infinity'))).toBe('--x must be a number, got "Infinity"');
   });
   it('keeps the bounds themselves', () => {

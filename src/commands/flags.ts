@@ -142,5 +142,10 @@ export function asOfFlag(name: string, v: string | undefined, now?: number): str
 
 /** "a, b,c" -> ['a', 'b', 'c'] (blanks dropped); undefined when the flag is absent or empty. */
 export function keyListFlag(v: string | undefined): string[] | undefined {
-  return v ? v.split(',').map((k) => k.trim()).filter(Boolean) : undefined;
+  return v
+    ? v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    : undefined;
 }

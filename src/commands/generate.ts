@@ -62,7 +62,12 @@ export function registerGenerate(program: Command): void {
     .option('--customers <n>', 'distinct customers', '200')
     .option('--customer-skew <s>', 'Zipf exponent of events per customer (0 = uniform)', '1')
     .option('--event-names <list>', 'event names with optional weights', DEFAULT_EVENT_NAMES.map((n) => `${n.name}:${n.weight}`).join(','))
-    .option('--property <spec>', `a payload property key:cardinality[:presence[:int]] (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`, repeatable, [])
+    .option(
+      '--property <spec>',
+      `a payload property key:cardinality[:presence[:int]] (repeatable; replaces the defaults ${DEFAULT_PROPERTIES.map((p) => `${p.key}:${p.cardinality}:${p.presence}`).join(' ')})`,
+      repeatable,
+      [],
+    )
     .option('--no-properties', 'no payload properties besides the customer and value keys')
     .option('--value-range <min:max>', 'range of the value key (skewed low, like most usage)', '1:100')
     .option('--value-decimals <d>', 'decimals of the value (0 = whole numbers)', '0')

@@ -26,13 +26,13 @@ export function registerProfile(program: Command): void {
   const cmd = program
     .command('profile')
     .description('load meter-event logs and measure traffic, payload cardinality and API fit (the main job)')
-    .argument('<inputs...>', "files or globs (.gz/.zst read transparently), or - for stdin")
+    .argument('<inputs...>', 'files or globs (.gz/.zst read transparently), or - for stdin')
     .option('--json', 'print the report model as JSON on stdout (and nothing else; same as --report-format json); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601, now, or before now like -7d, -12h; default: the last event)')
     .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
     .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT))
     .option('--compound-group-keys', 'also propose combined group keys (Metronome: only for dimensions always queried together; standalone keys are the default)')
-    .option('--group-key <keys>', 'comma-separated payload keys to keep in the drafts\' group keys whatever their figures (e.g. an identifier you break invoices out by)');
+    .option('--group-key <keys>', "comma-separated payload keys to keep in the drafts' group keys whatever their figures (e.g. an identifier you break invoices out by)");
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
@@ -53,22 +53,26 @@ export function registerProfile(program: Command): void {
       withStore(
         flags,
         async (store) => {
-      try {
-        const report = await runProfileSession(store, { ...config, signal }, {
-          onPhase: (p) => progress.phase(p),
-          onBytes: (name, bytes, file) => progress.note(loadNote(name === '-' ? 'stdin' : path.basename(name), bytes, file)),
-        });
-        progress.stop();
-        await emitReport(report, output);
-        // An input that gave no events is almost always a mistake: said once, and its own exit code.
-        const warning = noEventsWarning(report.sources);
-        if (warning) {
-          process.stderr.write(`meterscope: ${warning}\n`);
-          process.exitCode = EXIT_NO_EVENTS;
-        }
-      } finally {
-        progress.stop();
-      }
+          try {
+            const report = await runProfileSession(
+              store,
+              { ...config, signal },
+              {
+                onPhase: (p) => progress.phase(p),
+                onBytes: (name, bytes, file) => progress.note(loadNote(name === '-' ? 'stdin' : path.basename(name), bytes, file)),
+              },
+            );
+            progress.stop();
+            await emitReport(report, output);
+            // An input that gave no events is almost always a mistake: said once, and its own exit code.
+            const warning = noEventsWarning(report.sources);
+            if (warning) {
+              process.stderr.write(`meterscope: ${warning}\n`);
+              process.exitCode = EXIT_NO_EVENTS;
+            }
+          } finally {
+            progress.stop();
+          }
         },
         signal,
       ),

@@ -33,7 +33,9 @@ export function parseReplayFlags(f: ReplaySettingFlags): ReplaySettings {
   const spec = SPECS[protocol];
   const batch = numberOr('--batch', f.batch, spec.defaultBatch, { min: 1, integer: true });
   if (batch > spec.maxBatch) {
-    throw new UserError(protocol === 'stripe-v1' ? '--batch: stripe-v1 takes one event per call' : `--batch: ${protocol} takes at most ${spec.maxBatch} events per request, got ${batch}`);
+    throw new UserError(
+      protocol === 'stripe-v1' ? '--batch: stripe-v1 takes one event per call' : `--batch: ${protocol} takes at most ${spec.maxBatch} events per request, got ${batch}`,
+    );
   }
   if (f.gzip && protocol !== 'metronome') throw new UserError('--gzip applies to the metronome protocol only');
   return {

@@ -44,9 +44,9 @@ export function registerReplay(program: Command): void {
     .option('--timeout <ms>', 'per-attempt timeout', '30000')
     .option('--retries <n>', 'retries per request on 429, 5xx and network errors', String(DEFAULT_RETRY.retries))
     .option('--max-retry-wait <ms>', 'upper bound on one retry wait, Retry-After included', String(DEFAULT_RETRY.maxWaitMs))
-    .option('--timestamps <mode>', "shift: event times become the time each event is sent (APIs refuse old events); original: as recorded", 'shift')
+    .option('--timestamps <mode>', 'shift: event times become the time each event is sent (APIs refuse old events); original: as recorded', 'shift')
     .option('--gzip', 'metronome: gzip request bodies')
-    .option('--unique-ids', 'append a per-replay suffix to identifiers, so a log can be replayed again inside the APIs\' dedupe windows')
+    .option('--unique-ids', "append a per-replay suffix to identifiers, so a log can be replayed again inside the APIs' dedupe windows")
     .option('--duration <time>', 'stop sending after this long (e.g. 30s, 5m); unsent events are counted as not sent')
     .option('--warmup <time>', 'leave requests scheduled in the first part of the run (e.g. 2s) out of the latency histograms; they are still sent and counted')
     .option('--limit <n>', 'replay at most the first n events (by event time)')
@@ -61,17 +61,38 @@ export function registerReplay(program: Command): void {
     const settings = parseReplayFlags(flags);
     const { format, mapping } = mappingFrom(flags);
     const target = resolveTarget(settings.protocol, flags.target!, flags.sessionTarget);
-    const auth = resolveAuth({ protocol: settings.protocol, apiKey: flags.apiKey, headers: flags.header, allowLive: flags.allowLive, urls: [flags.target, flags.sessionTarget] });
+    const auth = resolveAuth({
+      protocol: settings.protocol,
+      apiKey: flags.apiKey,
+      headers: flags.header,
+      allowLive: flags.allowLive,
+      urls: [flags.target, flags.sessionTarget],
+    });
     const line = process.stderr.isTTY && !flags.json ? new ProgressLine(process.stderr) : undefined;
-    const config = { input, format, mapping, settings, target, auth, gzip: !!flags.gzip, uniqueIds: !!flags.uniqueIds, compare: flags.compare, allowIncomplete: flags.allowIncomplete, runOptions: { ...flags } };
+    const config = {
+      input,
+      format,
+      mapping,
+      settings,
+      target,
+      auth,
+      gzip: !!flags.gzip,
+      uniqueIds: !!flags.uniqueIds,
+      compare: flags.compare,
+      allowIncomplete: flags.allowIncomplete,
+      runOptions: { ...flags },
+    };
     await withStore(flags, async (store) => {
-      const { report, previous } = await withSignals(async (signal) => {
-        try {
-          return await runReplaySession(store, config, signal, { onProgress: line && ((m, s, total) => line.show(m, s, total)) });
-        } finally {
-          line?.clear();
-        }
-      }, () => line?.clear());
+      const { report, previous } = await withSignals(
+        async (signal) => {
+          try {
+            return await runReplaySession(store, config, signal, { onProgress: line && ((m, s, total) => line.show(m, s, total)) });
+          } finally {
+            line?.clear();
+          }
+        },
+        () => line?.clear(),
+      );
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {
         process.stdout.write(renderReplayTerminal(report, layout));

@@ -66,7 +66,10 @@ export function addReportOutputOptions(cmd: Command, opts: { flag?: '--format' |
       `print ${what} as text, json, md (Markdown: migration questionnaire answers, billable-metric drafts) or html (self-contained page with charts); default text, or from the --out file's extension`,
     )
     .option('--out <file>', `write ${what} to this file instead of stdout (.html, .md, .json pick the format)`)
-    .option('--width <columns>', `lay the text report out for this many columns (default: $COLUMNS, else the terminal's width, else ${PIPED_WIDTH}; ${PIPED_WIDTH} in an --out file)`);
+    .option(
+      '--width <columns>',
+      `lay the text report out for this many columns (default: $COLUMNS, else the terminal's width, else ${PIPED_WIDTH}; ${PIPED_WIDTH} in an --out file)`,
+    );
 }
 
 /** The format asked for: --json, else --format, else the --out file's extension, else text. */

@@ -27,7 +27,10 @@ export function registerRuns(program: Command): void {
     const layout = textLayout(opts);
     await withStore(opts, async (store) => {
       const list = await new Runs(store).list(limit);
-      const sizes = await runSizes(store, list.map((r) => r.run_id));
+      const sizes = await runSizes(
+        store,
+        list.map((r) => r.run_id),
+      );
       const withSizes = list.map((r) => ({ ...r, bytes: sizes.get(r.run_id) ?? 0 }));
       if (opts.json) writeJson(withSizes);
       else process.stdout.write(renderRunsTable(withSizes, store.label, await store.diskBytes(), layout));
@@ -63,10 +66,18 @@ export function registerRuns(program: Command): void {
 }
 
 async function remove(store: Store, runs: StoredRun[], dryRun: boolean, json: boolean | undefined, running = 0): Promise<void> {
-  const sizes = await runSizes(store, runs.map((r) => r.run_id));
+  const sizes = await runSizes(
+    store,
+    runs.map((r) => r.run_id),
+  );
   const listed = runs.map((r) => ({ run_id: r.run_id, command: r.command, status: r.status, started_at: r.started_at, bytes: sizes.get(r.run_id) ?? 0 }));
   const before = await store.diskBytes();
-  const removal = dryRun ? undefined : await removeRuns(store, runs.map((r) => r.run_id));
+  const removal = dryRun
+    ? undefined
+    : await removeRuns(
+        store,
+        runs.map((r) => r.run_id),
+      );
   const summary = { runs: listed, dryRun, rows: removal?.rows, spaceFreed: removal?.spaceFreed, before, after: dryRun ? before : await store.diskBytes(), running };
   if (json) writeJson(summary);
   else process.stdout.write(renderRemoval(summary));

@@ -45,9 +45,12 @@ export function registerSink(program: Command): void {
     .option('--stripe-key <key>', 'accept only this Stripe API key (env METERSCOPE_SINK_STRIPE_KEY; default: any sk_/rk_ test or live key format)')
     .option('--metronome-token <token>', 'accept only this Metronome bearer token (env METERSCOPE_SINK_METRONOME_TOKEN; default: any)')
     .option('--session-ttl <seconds>', 'lifetime of v2 meter event session tokens', '900')
-    .option('--any-timestamp', 'do not enforce the APIs\' timestamp windows (Stripe: 35 days back, 5 min ahead; Metronome: 34 days back, 24 h ahead)')
+    .option('--any-timestamp', "do not enforce the APIs' timestamp windows (Stripe: 35 days back, 5 min ahead; Metronome: 34 days back, 24 h ahead)")
     .option('--seed <n>', 'seed for the fault-injection dice (reproducible runs)')
-    .option('--meters <file>', 'answer Stripe\'s GET /v1/billing/meters with these meters (`meterscope stripe meters --json` or a Stripe list) and their event summaries from the accepted events')
+    .option(
+      '--meters <file>',
+      "answer Stripe's GET /v1/billing/meters with these meters (`meterscope stripe meters --json` or a Stripe list) and their event summaries from the accepted events",
+    )
     .action(async (flags: SinkFlags) => {
       const port = numberFlag('--port', flags.port, { min: 0, max: 65535, integer: true });
       const failStatus = numberFlag('--status', flags.status, { min: 100, max: 599, integer: true, what: 'an HTTP status (100–599)' });

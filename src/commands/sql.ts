@@ -19,7 +19,9 @@ export function registerSql(program: Command): void {
     const format = choiceFlag('--format', flags.format, SQL_FORMATS, { ignoreCase: true });
     const statements = splitStatements(query ?? (await readStdin()));
     if (statements.length === 0) {
-      throw new UserError(query === undefined ? 'no SQL on stdin: give a query (meterscope sql "SELECT …") or pipe one in' : 'the query holds no statement, only blanks or comments');
+      throw new UserError(
+        query === undefined ? 'no SQL on stdin: give a query (meterscope sql "SELECT …") or pipe one in' : 'the query holds no statement, only blanks or comments',
+      );
     }
     await withStore(flags, (store) => runUserSql(store, statements, format, process.stdout));
   });

@@ -43,7 +43,8 @@ function readerFrom(flags: KeyFlags, limits: ReaderLimits): StripeReader {
 }
 
 type CheckFlags = KeyFlags & StoreFlags & { meters?: string; json?: boolean; allowIncomplete?: boolean };
-type ReconcileFlags = KeyFlags & StoreFlags & { window: string; meter?: string[]; maxCustomers?: string; dedup: boolean; limit: string; json?: boolean; allowIncomplete?: boolean };
+type ReconcileFlags = KeyFlags &
+  StoreFlags & { window: string; meter?: string[]; maxCustomers?: string; dedup: boolean; limit: string; json?: boolean; allowIncomplete?: boolean };
 
 export function registerStripe(program: Command): void {
   const stripe = program
@@ -107,7 +108,14 @@ export function registerStripe(program: Command): void {
     await withStore(flags, async (store) => {
       const progress = reconcileProgress(process.stderr, limits.maxRps);
       try {
-        const result = await reconcileStoredRun(store, runId, reader, flags.meter, { granularity, dedup: flags.dedup, maxCustomers, onPlan: progress.onPlan, onProgress: progress.onProgress, allowIncomplete: flags.allowIncomplete });
+        const result = await reconcileStoredRun(store, runId, reader, flags.meter, {
+          granularity,
+          dedup: flags.dedup,
+          maxCustomers,
+          onPlan: progress.onPlan,
+          onProgress: progress.onProgress,
+          allowIncomplete: flags.allowIncomplete,
+        });
         progress.stop();
         if (flags.json) writeJson(result);
         else process.stdout.write(renderReconcile(result, { maxRows: limit }, layout));

@@ -60,11 +60,14 @@ export function registerTail(program: Command): void {
         const { testCrashBeforeCheckpoint: _, ...stored } = flags;
         const start = await decideRun(store, { input, resume: flags.resume, runOptions: { ...stored, input } });
         const io = { screen, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-        const { runId, report } = await withSignals((signal) => runTail(store, start, { ...settings, ...io, signal }), () => {
-          // A second Ctrl-C: leave now. Everything checkpointed is safe; --resume continues.
-          leaveScreen();
-          process.stderr.write(`\nmeterscope: stopped without a report; continue with: meterscope tail --resume ${start.run.run_id}\n`);
-        });
+        const { runId, report } = await withSignals(
+          (signal) => runTail(store, start, { ...settings, ...io, signal }),
+          () => {
+            // A second Ctrl-C: leave now. Everything checkpointed is safe; --resume continues.
+            leaveScreen();
+            process.stderr.write(`\nmeterscope: stopped without a report; continue with: meterscope tail --resume ${start.run.run_id}\n`);
+          },
+        );
         // --report-format alone replaces the usual final report on stdout; with --out the file gets it and stdout is as usual.
         if (!output || output.out) {
           process.stdout.write(screen ? `\n${renderTailTerminal(report, textLayout(flags))}` : `${JSON.stringify({ type: 'report', runId, report })}\n`);
@@ -94,8 +97,9 @@ function tailSettings(flags: TailFlags): Omit<TailOptions, 'screen' | 'stdin' | 
     intervalMs: numberFlag('--interval', flags.interval, { min: 0.1 })! * 1000,
     asOf: asOfFlag('--as-of', flags.asOf),
     require: keyListFlag(flags.require),
-    faults: flags.testCrashBeforeCheckpoint !== undefined
-      ? { crashBeforeCheckpointAtBatch: numberFlag('--test-crash-before-checkpoint', flags.testCrashBeforeCheckpoint, { min: 1, integer: true }) }
-      : undefined,
+    faults:
+      flags.testCrashBeforeCheckpoint !== undefined
+        ? { crashBeforeCheckpointAtBatch: numberFlag('--test-crash-before-checkpoint', flags.testCrashBeforeCheckpoint, { min: 1, integer: true }) }
+        : undefined,
   };
 }

@@ -15,7 +15,14 @@ const inputs = (peak1s: number, more: Partial<FitInputs> = {}): FitInputs => ({
 });
 
 describe('verdict thresholds', () => {
-  it.each([[0, 'fits'], [0.5, 'fits'], [0.5000001, 'tight'], [1, 'tight'], [1.0000001, 'exceeds'], [7, 'exceeds']])('utilization %d -> %s', (u, v) => {
+  it.each([
+    [0, 'fits'],
+    [0.5, 'fits'],
+    [0.5000001, 'tight'],
+    [1, 'tight'],
+    [1.0000001, 'exceeds'],
+    [7, 'exceeds'],
+  ])('utilization %d -> %s', (u, v) => {
     expect(verdictOf(u)).toBe(v);
   });
   it('are 50 % and 100 %', () => {
@@ -26,10 +33,13 @@ describe('verdict thresholds', () => {
 describe('published limits', () => {
   it('capacity at full batching: the lower of request rate × batch and event rate', () => {
     expect(PATH_LIMITS.map((l) => [l.path, l.mode, capacityEventsPerSecond(l)])).toEqual([
-      ['stripe-v1', 'live', 1000], ['stripe-v2-stream', 'live', 10_000], ['metronome-ingest', 'live', 100_000],
+      ['stripe-v1', 'live', 1000],
+      ['stripe-v2-stream', 'live', 10_000],
+      ['metronome-ingest', 'live', 100_000],
       ['stripe-v2-meter-events', 'live', 1000],
       // Test mode: meter event calls count toward the basic limit of 25 operations/s.
-      ['stripe-v1-test', 'test', 25], ['stripe-v2-stream-test', 'test', 2500],
+      ['stripe-v1-test', 'test', 25],
+      ['stripe-v2-stream-test', 'test', 2500],
     ]);
   });
 
@@ -68,7 +78,7 @@ describe('fitPath', () => {
     expect(f.verdict).toBe(verdict);
   });
 
-  it('headroom is limit ÷ need; growth up to the verdict\'s threshold; none without events or when it exceeds', () => {
+  it("headroom is limit ÷ need; growth up to the verdict's threshold; none without events or when it exceeds", () => {
     const fits = fitPath(limits('stripe-v1'), inputs(250));
     expect([fits.headroom, fits.growthFactor]).toEqual([4, 2]);
     const tight = fitPath(limits('stripe-v1'), inputs(800));
@@ -126,7 +136,7 @@ describe('fitPath', () => {
     expect([v2.customerMeter, v2.verdict]).toEqual([null, 'fits']);
   });
 
-  it('timestamps and dedup read the measurement for the path\'s own windows', () => {
+  it("timestamps and dedup read the measurement for the path's own windows", () => {
     const v1 = fitPath(limits('stripe-v1'), inputs(10));
     expect([v1.timestamps.tooOld, v1.timestamps.tooFarInFuture, v1.dedup.duplicates]).toEqual([35, 5, 1]);
     const m = fitPath(limits('metronome-ingest'), inputs(10));

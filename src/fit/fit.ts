@@ -51,8 +51,7 @@ export function fitPath(l: PathLimits, x: FitInputs): FitResult {
           l.eventsPerSecond === null ? Infinity : l.eventsPerSecond / x.peak1s,
           cm && cm.utilization > 0 ? 1 / cm.utilization : Infinity,
         );
-  const growthFactor =
-    headroom === null || verdict === 'exceeds' ? null : (verdict === 'fits' ? FITS_MAX_UTILIZATION : TIGHT_MAX_UTILIZATION) * headroom;
+  const growthFactor = headroom === null || verdict === 'exceeds' ? null : (verdict === 'fits' ? FITS_MAX_UTILIZATION : TIGHT_MAX_UTILIZATION) * headroom;
   const byRequests = l.requestsPerSecond === null ? Infinity : l.requestsPerSecond * batch;
 
   const advice = sendingAdvice(l, x, peakRequests, cm);

@@ -33,10 +33,7 @@ export interface PathLimits {
 
 const DAY = 86_400;
 
-const STRIPE_V1_SOURCES = [
-  'https://docs.stripe.com/api/billing/meter-event/create',
-  'https://docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api',
-];
+const STRIPE_V1_SOURCES = ['https://docs.stripe.com/api/billing/meter-event/create', 'https://docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api'];
 const STRIPE_V2_STREAM_SOURCES = [
   'https://docs.stripe.com/api/v2/billing/meter-event-stream/create',
   'https://docs.stripe.com/changelog/acacia/2024-09-30/usage-based-billing-v2-meter-events-api',
@@ -180,10 +177,7 @@ export const METRONOME_GROUP_KEYS = {
   perCustomerValuesToFlag: 1_000,
   /** "Treat anything above roughly 1,000 combined distinct values as worth a second look." */
   combinedValuesToFlag: 1_000,
-  sources: [
-    'https://docs.metronome.com/guides/events/design-usage-events',
-    'https://github.com/Metronome-Industries/ai/blob/main/skills/metronome-group-keys/SKILL.md',
-  ],
+  sources: ['https://docs.metronome.com/guides/events/design-usage-events', 'https://github.com/Metronome-Industries/ai/blob/main/skills/metronome-group-keys/SKILL.md'],
 } as const;
 
 /** Events/s a path takes at full batching. */

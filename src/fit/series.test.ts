@@ -7,9 +7,16 @@ describe('capacity load query', () => {
   it('one pair of aggregates per capacity over one scan of the series; the first second bound', () => {
     const q = capacityLoadsQuery('r', 1_700_000_000, [1000, 100_000]);
     expect(q.params).toEqual({ run: 'r', s0: 1_700_000_000 });
-    expect(placeholders(q.sql)).toEqual(new Map([['s0', 'Float64'], ['run', 'String']]));
+    expect(placeholders(q.sql)).toEqual(
+      new Map([
+        ['s0', 'Float64'],
+        ['run', 'String'],
+      ]),
+    );
     const s = flat(q.sql);
-    expect(s).toMatch(/^SELECT countIf\(c > toFloat64\(1000\)\) AS over0, max\(greatest\(0, S0 - least\(0, mb0\)\)\) AS q0, countIf\(c > toFloat64\(100000\)\) AS over1,/);
+    expect(s).toMatch(
+      /^SELECT countIf\(c > toFloat64\(1000\)\) AS over0, max\(greatest\(0, S0 - least\(0, mb0\)\)\) AS q0, countIf\(c > toFloat64\(100000\)\) AS over1,/,
+    );
     expect(s).toContain('toFloat64(cum) - toFloat64(100000) * (toFloat64(s) - {s0:Float64} + 1) AS S1');
     expect(s).toContain('toFloat64(cum - c) - toFloat64(1000) * (toFloat64(s) - {s0:Float64}) AS Sb0');
     expect(s.split(flat(TOTAL_SERIES))).toHaveLength(2);

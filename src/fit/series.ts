@@ -40,12 +40,7 @@ export function capacityLoadsQuery(runId: string, firstSecond: number, capacitie
   };
 }
 
-export async function capacityLoads(
-  store: Store,
-  runId: string,
-  firstSecond: number,
-  capacities: number[],
-): Promise<CapacityLoad[]> {
+export async function capacityLoads(store: Store, runId: string, firstSecond: number, capacities: number[]): Promise<CapacityLoad[]> {
   if (capacities.length === 0) return [];
   const [r] = await store.select<Record<string, string | number>>(capacityLoadsQuery(runId, firstSecond, capacities));
   const idx = capacities.map((_, i) => i);

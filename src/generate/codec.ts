@@ -25,7 +25,10 @@ export function codecFor(syntax: Syntax, numbersAsStrings: boolean): Codec {
 
 /** SQL builders bound to one codec and one parameter set. */
 export class Writer {
-  constructor(readonly codec: Codec, readonly params: SqlParams) {}
+  constructor(
+    readonly codec: Codec,
+    readonly params: SqlParams,
+  ) {}
 
   /** An encoded literal as a query parameter. */
   lit(s: string): string {
@@ -58,6 +61,9 @@ export class Writer {
 
   /** One of a list of literal strings, picked by a 1-based SQL index. */
   pick(values: string[], index1: string): string {
-    return `arrayElement(${this.params.add(values.map((v) => this.codec.lit(v)), 'Array(String)')}, ${index1})`;
+    return `arrayElement(${this.params.add(
+      values.map((v) => this.codec.lit(v)),
+      'Array(String)',
+    )}, ${index1})`;
   }
 }

@@ -52,11 +52,7 @@ function jsonObject(w: Writer, members: Member[]): string {
 }
 
 function payload(e: EventSql, withCustomer: boolean): Member[] {
-  return [
-    ...(withCustomer ? [{ key: e.customerKey, value: e.customer }] : []),
-    { key: e.valueKey, value: e.value },
-    ...e.props,
-  ];
+  return [...(withCustomer ? [{ key: e.customerKey, value: e.customer }] : []), { key: e.valueKey, value: e.value }, ...e.props];
 }
 
 function jsonTs(w: Writer, t: EventTimes, v: Variant, iso: boolean): string {

@@ -9,12 +9,44 @@ import type { Writer } from './codec.js';
 
 /** Built-in value pools for common dimension keys (used when the cardinality fits). */
 const POOLS: Record<string, string[]> = {
-  region: ['us-east-1', 'eu-west-1', 'us-west-2', 'ap-southeast-1', 'eu-central-1', 'ap-northeast-1', 'us-east-2', 'sa-east-1',
-    'ca-central-1', 'ap-south-1', 'eu-north-1', 'ap-southeast-2', 'eu-west-2', 'us-west-1', 'me-south-1', 'af-south-1'],
+  region: [
+    'us-east-1',
+    'eu-west-1',
+    'us-west-2',
+    'ap-southeast-1',
+    'eu-central-1',
+    'ap-northeast-1',
+    'us-east-2',
+    'sa-east-1',
+    'ca-central-1',
+    'ap-south-1',
+    'eu-north-1',
+    'ap-southeast-2',
+    'eu-west-2',
+    'us-west-1',
+    'me-south-1',
+    'af-south-1',
+  ],
   tier: ['free', 'pro', 'team', 'enterprise', 'starter', 'business'],
   plan: ['free', 'pro', 'team', 'enterprise', 'starter', 'business'],
-  model: ['atlas-small', 'atlas-large', 'atlas-mini', 'boreal-base', 'boreal-xl', 'cirrus-embed', 'atlas-medium', 'cirrus-rerank',
-    'delta-vision', 'echo-code', 'delta-audio', 'echo-chat', 'boreal-lite', 'cirrus-embed-large', 'atlas-reasoning', 'echo-agent'],
+  model: [
+    'atlas-small',
+    'atlas-large',
+    'atlas-mini',
+    'boreal-base',
+    'boreal-xl',
+    'cirrus-embed',
+    'atlas-medium',
+    'cirrus-rerank',
+    'delta-vision',
+    'echo-code',
+    'delta-audio',
+    'echo-chat',
+    'boreal-lite',
+    'cirrus-embed-large',
+    'atlas-reasoning',
+    'echo-agent',
+  ],
   method: ['POST', 'GET', 'PUT', 'DELETE', 'PATCH'],
   endpoint: ['/v1/chat', '/v1/embeddings', '/v1/images', '/v1/search', '/v1/files', '/v1/audio', '/v1/batch', '/v1/moderations'],
   environment: ['production', 'staging', 'development'],
@@ -83,15 +115,17 @@ export function eventSql(w: Writer, o: ResolvedOptions, src: string): EventSql {
   return {
     id: w.safeString(uuidFrom(hashSql(o.seed, TAG.id1, src), hashSql(o.seed, TAG.id2, src))),
     customer: w.safeString(customer),
-    name: w.pick(o.eventNames.map((n) => n.name), nameIdx),
+    name: w.pick(
+      o.eventNames.map((n) => n.name),
+      nameIdx,
+    ),
     value: w.number(valueSql(o, src)),
     customerKey: o.customerKey,
     valueKey: o.valueKey,
-    props: o.properties
-      .map((p, k) => ({
-        key: p.key,
-        value: propertyValue(w, o, p, k, src),
-        present: p.presence >= 1 ? undefined : p.presence <= 0 ? '0' : `${uniformSql(o.seed, TAG.propertyPresence + k, src)} < ${p.presence}`,
-      })),
+    props: o.properties.map((p, k) => ({
+      key: p.key,
+      value: propertyValue(w, o, p, k, src),
+      present: p.presence >= 1 ? undefined : p.presence <= 0 ? '0' : `${uniformSql(o.seed, TAG.propertyPresence + k, src)} < ${p.presence}`,
+    })),
   };
 }

@@ -34,7 +34,10 @@ export interface GenerateResult {
 }
 
 /** Plans the timeline and counts what will be written, without writing. */
-async function planGeneration(target: GenerateTarget, opts: GenerateOptions): Promise<{ options: ResolvedOptions; schedule: Schedule; stats: ScheduleStats; counts: { duplicates: number; late: number; malformed: number } }> {
+async function planGeneration(
+  target: GenerateTarget,
+  opts: GenerateOptions,
+): Promise<{ options: ResolvedOptions; schedule: Schedule; stats: ScheduleStats; counts: { duplicates: number; late: number; malformed: number } }> {
   const options = resolveOptions(opts);
   const { schedule, stats } = await planSchedule(target, options);
   const [c] = await target.select<{ duplicates: string; late: string; malformed: string }>(countsSql(schedule, options));

@@ -186,8 +186,10 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
 function resolveVolume(o: GenerateOptions): { events: number; duration: number } {
   const given = [o.events, o.duration, o.rate].filter((v) => v !== undefined).length;
   if (given === 3) throw new UserError('give at most two of --events, --duration and --rate (the third follows from them)');
-  if (o.events !== undefined && (!Number.isInteger(o.events) || o.events < 1 || o.events > MAX_EVENTS)) throw new UserError(`--events must be a whole number between 1 and ${MAX_EVENTS}`);
-  if (o.duration !== undefined && !(o.duration >= 1 && o.duration <= MAX_DURATION)) throw new UserError(`--duration must be between 1 second and ${MAX_DURATION / 86400} days`);
+  if (o.events !== undefined && (!Number.isInteger(o.events) || o.events < 1 || o.events > MAX_EVENTS))
+    throw new UserError(`--events must be a whole number between 1 and ${MAX_EVENTS}`);
+  if (o.duration !== undefined && !(o.duration >= 1 && o.duration <= MAX_DURATION))
+    throw new UserError(`--duration must be between 1 second and ${MAX_DURATION / 86400} days`);
   if (o.rate !== undefined && !(o.rate > 0)) throw new UserError('--rate must be > 0 events per second');
   let events: number;
   let duration: number;
@@ -201,7 +203,8 @@ function resolveVolume(o: GenerateOptions): { events: number; duration: number }
     duration = Math.ceil(o.duration ?? DEFAULT_DURATION);
     events = Math.max(1, Math.round((o.rate ?? DEFAULT_RATE) * duration));
   }
-  if (duration > MAX_DURATION) throw new UserError(`the timeline would span ${Math.round(duration / 86400)} days; keep it under ${MAX_DURATION / 86400} (raise --rate or give --duration)`);
+  if (duration > MAX_DURATION)
+    throw new UserError(`the timeline would span ${Math.round(duration / 86400)} days; keep it under ${MAX_DURATION / 86400} (raise --rate or give --duration)`);
   if (events > MAX_EVENTS) throw new UserError(`that makes ${events} events; keep it under ${MAX_EVENTS}`);
   return { events, duration };
 }
@@ -267,7 +270,8 @@ function resolveShape(o: GenerateOptions): Shape {
   const seed = o.seed ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError('--seed must be a whole number ≥ 0');
   const compressionLevel = o.compressionLevel ?? 3;
-  if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 22) throw new UserError('--compression-level must be a whole number from 1 (gzip up to 9, zstd up to 22)');
+  if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 22)
+    throw new UserError('--compression-level must be a whole number from 1 (gzip up to 9, zstd up to 22)');
   return { customers, customerSkew, dailySwing, peakHour, jitter, lateMax, seed, compressionLevel };
 }
 

@@ -77,7 +77,8 @@ async function engineWrite(store: Store, q: BuiltQuery, file: string, compressio
     );
   } catch (e) {
     const msg = firstLine((e as Error).message ?? String(e));
-    if (/Cannot open|Permission denied|Read-only|No such file/i.test(msg)) throw new UserError(`${file.replace(/\/\.([^/]+)\.[0-9a-f]{8}\.partial$/, '/$1')}: cannot be written (${msg})`);
+    if (/Cannot open|Permission denied|Read-only|No such file/i.test(msg))
+      throw new UserError(`${file.replace(/\/\.([^/]+)\.[0-9a-f]{8}\.partial$/, '/$1')}: cannot be written (${msg})`);
     throw e;
   }
 }

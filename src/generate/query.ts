@@ -26,7 +26,8 @@ function srcSql(o: ResolvedOptions): string {
 const isLateSql = (o: ResolvedOptions, x: string) => (o.lateRate === 0 ? '0' : `${uniformSql(o.seed, TAG.late, x)} < ${o.lateRate}`);
 
 /** Malformed lines come per line unit (an event, or a batch): probability rate × events in it. */
-const isBadSql = (o: ResolvedOptions, unit: string, len: string) => (o.malformedRate === 0 ? '0' : `${uniformSql(o.seed, TAG.malformed, unit)} < ${o.malformedRate} * ${len}`);
+const isBadSql = (o: ResolvedOptions, unit: string, len: string) =>
+  o.malformedRate === 0 ? '0' : `${uniformSql(o.seed, TAG.malformed, unit)} < ${o.malformedRate} * ${len}`;
 
 export interface BuiltQuery {
   sql: string;
@@ -103,8 +104,9 @@ export function countsSql(sc: Schedule, o: ResolvedOptions): string {
   const units = Math.ceil(N / B);
   const dup = o.duplicateRate === 0 ? '0' : `(SELECT countIf(src != i) FROM (SELECT number AS i, ${srcSql(o)} AS src FROM numbers(${N})))`;
   const late = o.lateRate === 0 ? '0' : `(SELECT countIf(${isLateSql(o, 'number')}) FROM numbers(${N}))`;
-  const bad = o.malformedRate === 0
-    ? '0'
-    : `(SELECT countIf(${isBadSql(o, 'unit', `least(toUInt64(${B}), ${N} - unit * ${B})`)}) FROM (SELECT number AS unit FROM numbers(${units})))`;
+  const bad =
+    o.malformedRate === 0
+      ? '0'
+      : `(SELECT countIf(${isBadSql(o, 'unit', `least(toUInt64(${B}), ${N} - unit * ${B})`)}) FROM (SELECT number AS unit FROM numbers(${units})))`;
   return `SELECT ${dup} AS duplicates, ${late} AS late, ${bad} AS malformed`;
 }

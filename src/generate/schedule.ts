@@ -62,7 +62,9 @@ function placeBursts(o: ResolvedOptions, peakOverride?: number): Schedule {
   }
   const B = nb * L * P;
   if (B > N) {
-    throw new UserError(`the bursts alone need ${B} events (${nb} burst(s) × ${L} s × ${P}/s peak) but only ${N} are generated; raise --events or lower --bursts/--burst-seconds/--peak-rate`);
+    throw new UserError(
+      `the bursts alone need ${B} events (${nb} burst(s) × ${L} s × ${P}/s peak) but only ${N} are generated; raise --events or lower --bursts/--burst-seconds/--peak-rate`,
+    );
   }
   if (B < N && nb * L === D) throw new UserError('the bursts cover every second, leaving no room for the other events; lower --bursts or --burst-seconds');
   const rnd = prng(o.seed);
@@ -81,12 +83,11 @@ function placeBursts(o: ResolvedOptions, peakOverride?: number): Schedule {
 export function scheduleSql(sc: Schedule, o: ResolvedOptions): string {
   const D = sc.duration;
   const nb = sc.burstStarts.length;
-  const isBurst = nb === 0
-    ? '0'
-    : `(s >= [${sc.burstStarts.join(',')}][intDiv(s * ${nb}, ${D}) + 1] AND s < [${sc.burstStarts.join(',')}][intDiv(s * ${nb}, ${D}) + 1] + ${sc.burstSeconds})`;
-  const hourCurve = o.dailySwing === 0
-    ? '1'
-    : `(1 + ${o.dailySwing} * cos(2 * pi() * ((((${sc.startSec} + s) % 86400) / 3600) - ${o.peakHour}) / 24))`;
+  const isBurst =
+    nb === 0
+      ? '0'
+      : `(s >= [${sc.burstStarts.join(',')}][intDiv(s * ${nb}, ${D}) + 1] AND s < [${sc.burstStarts.join(',')}][intDiv(s * ${nb}, ${D}) + 1] + ${sc.burstSeconds})`;
+  const hourCurve = o.dailySwing === 0 ? '1' : `(1 + ${o.dailySwing} * cos(2 * pi() * ((((${sc.startSec} + s) % 86400) / 3600) - ${o.peakHour}) / 24))`;
   const jitter = o.jitter === 0 ? '1' : `(${1 - o.jitter} + ${2 * o.jitter} * ${uniformSql(o.seed, TAG.weight, 's')})`;
   const NB = sc.baseEvents;
   return `
@@ -130,7 +131,9 @@ export async function planSchedule(store: Store, o: ResolvedOptions): Promise<{ 
     if (stats.total !== sc.events) throw new Error(`schedule adds up to ${stats.total}, expected ${sc.events}`);
     if (sc.peakRate === 0 || stats.ordinaryMax <= sc.peakRate) return { schedule: sc, stats };
     if (o.peakRateGiven) {
-      throw new UserError(`--peak-rate ${sc.peakRate} is below the busiest ordinary second (${stats.ordinaryMax} events); raise --peak-rate, or lower --daily-swing/--jitter or the average rate`);
+      throw new UserError(
+        `--peak-rate ${sc.peakRate} is below the busiest ordinary second (${stats.ordinaryMax} events); raise --peak-rate, or lower --daily-swing/--jitter or the average rate`,
+      );
     }
     sc = placeBursts(o, Math.ceil(stats.ordinaryMax * 1.25) + 1);
   }

@@ -58,7 +58,12 @@ describe('chooseParser', () => {
     expect(chooseParser(buf(STRIPE), undefined, DEFAULT_MAPPING, 'f')).toEqual({ format: 'stripe-json', mapping: DEFAULT_MAPPING });
     expect(chooseParser(buf(STRIPE), 'metronome', DEFAULT_MAPPING, 'f').format).toBe('metronome');
     // Forced generic formats still resolve their fields from the sample.
-    expect(chooseParser(buf(STRIPE), 'json', DEFAULT_MAPPING, 'f').jsonPaths).toMatchObject({ name: ['event_name'], ts: ['timestamp'], id: ['identifier'], props: ['payload'] });
+    expect(chooseParser(buf(STRIPE), 'json', DEFAULT_MAPPING, 'f').jsonPaths).toMatchObject({
+      name: ['event_name'],
+      ts: ['timestamp'],
+      id: ['identifier'],
+      props: ['payload'],
+    });
   });
 
   it('an empty source takes the forced format, or Stripe JSON', () => {
@@ -89,7 +94,9 @@ describe('resolveJsonPaths', () => {
   });
 
   it('without a timestamp or event name it asks for the flag, listing the fields seen', () => {
-    expect(() => resolveJsonPaths(lines, DEFAULT_MAPPING, 'f')).toThrow('f: cannot tell which field holds the timestamp; pass --timestamp-field (fields seen: at, kind, meta, uid)');
+    expect(() => resolveJsonPaths(lines, DEFAULT_MAPPING, 'f')).toThrow(
+      'f: cannot tell which field holds the timestamp; pass --timestamp-field (fields seen: at, kind, meta, uid)',
+    );
     expect(() => resolveJsonPaths(lines, { ...DEFAULT_MAPPING, timestampField: 'at' }, 'f')).toThrow(/--event-field or --event-name/);
     expect(resolveJsonPaths(lines, { ...DEFAULT_MAPPING, timestampField: 'at', eventName: 'fixed' }, 'f').name).toEqual(['\u0000no-event-field']);
   });

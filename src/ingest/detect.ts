@@ -21,7 +21,10 @@ export function sampleLines(sample: Buffer, max = 50): string[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
   if (lines.length > 1) lines.pop();
-  return lines.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').slice(0, max);
+  return lines
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '')
+    .slice(0, max);
 }
 
 function tryJson(line: string): unknown {
@@ -92,7 +95,9 @@ export function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceN
     throw new UserError(`${sourceName}: cannot tell which field holds the timestamp; pass --timestamp-field (fields seen: ${Object.keys(ev).slice(0, 12).join(', ')})`);
   }
   if (!name && !mapping.eventName) {
-    throw new UserError(`${sourceName}: cannot tell which field holds the event name; pass --event-field or --event-name (fields seen: ${Object.keys(ev).slice(0, 12).join(', ')})`);
+    throw new UserError(
+      `${sourceName}: cannot tell which field holds the event name; pass --event-field or --event-name (fields seen: ${Object.keys(ev).slice(0, 12).join(', ')})`,
+    );
   }
   const props = mapping.propertiesField
     ? mapping.propertiesField.split('.')
@@ -104,7 +109,11 @@ export function resolveJsonPaths(lines: string[], mapping: FieldMapping, sourceN
     name: name ?? ['\u0000no-event-field'],
     ts,
     id: findKey(ev, mapping.idField, ID_GUESSES) ?? ['\u0000no-id-field'],
-    customer: findKey(ev, mapping.customerField, CUSTOMER_GUESSES.filter((c) => c !== mapping.customerKey)),
+    customer: findKey(
+      ev,
+      mapping.customerField,
+      CUSTOMER_GUESSES.filter((c) => c !== mapping.customerKey),
+    ),
     props,
   };
 }
@@ -133,11 +142,17 @@ export function resolveCsvColumns(lines: string[], mapping: FieldMapping, source
   const name = index(mapping.eventField, NAME_GUESSES);
   const ts = index(mapping.timestampField, TS_GUESSES);
   const id = index(mapping.idField, ID_GUESSES);
-  const customer = index(mapping.customerField, CUSTOMER_GUESSES.filter((c) => c !== mapping.customerKey));
+  const customer = index(
+    mapping.customerField,
+    CUSTOMER_GUESSES.filter((c) => c !== mapping.customerKey),
+  );
   if (ts < 0) throw new UserError(`${sourceName}:1: no timestamp column found; pass --timestamp-field (columns: ${header.join(', ')})`);
-  if (name < 0 && !mapping.eventName) throw new UserError(`${sourceName}:1: no event-name column found; pass --event-field or --event-name (columns: ${header.join(', ')})`);
+  if (name < 0 && !mapping.eventName)
+    throw new UserError(`${sourceName}:1: no event-name column found; pass --event-field or --event-name (columns: ${header.join(', ')})`);
   // Mapped columns are not payload keys (the customer would otherwise be offered as a pricing key).
-  const propertyKeys = header.map((h, i) => (i === name || i === ts || i === id || i === customer ? '' : h.replace(/^payload\.(.+)$/, '$1').replace(/^payload\[(.+)\]$/, '$1')));
+  const propertyKeys = header.map((h, i) =>
+    i === name || i === ts || i === id || i === customer ? '' : h.replace(/^payload\.(.+)$/, '$1').replace(/^payload\[(.+)\]$/, '$1'),
+  );
   return { header, propertyKeys, name, ts, id, customer };
 }
 
@@ -158,7 +173,10 @@ export function sampleShape(sample: Buffer): 'lines' | 'document' {
   const cut = sample.length >= SAMPLE_BYTES;
   const lines = text.split('\n');
   if (cut) lines.pop();
-  const complete = lines.map((l) => l.trim()).filter((l) => l !== '').slice(0, 50);
+  const complete = lines
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .slice(0, 50);
   if (complete.length === 0) return 'document';
   const isValue = (l: string) => (l.startsWith('{') || l.startsWith('[')) && tryJson(l) !== undefined;
   if (isValue(complete[0])) return 'lines';

@@ -1,13 +1,5 @@
 /** The input formats meterscope reads (README.md, "Inputs"). */
-export const FORMATS = [
-  'stripe-json',
-  'stripe-v1-form',
-  'stripe-v2-stream',
-  'metronome',
-  'cloudevents',
-  'csv',
-  'json',
-] as const;
+export const FORMATS = ['stripe-json', 'stripe-v1-form', 'stripe-v2-stream', 'metronome', 'cloudevents', 'csv', 'json'] as const;
 
 export type FormatName = (typeof FORMATS)[number];
 

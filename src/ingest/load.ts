@@ -81,13 +81,16 @@ export async function resumeEventMerges(store: Store): Promise<void> {
 
 async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
-  const choice = src.kind === 'file' && store.capabilities.readsLocalFiles
-    ? await loadLocalFile(store, runId, src, opts)
-    : await loadStream(store, runId, src, src.kind === 'stdin' ? autoDecompress(opts.stdin ?? process.stdin) : openBytes(src), opts);
+  const choice =
+    src.kind === 'file' && store.capabilities.readsLocalFiles
+      ? await loadLocalFile(store, runId, src, opts)
+      : await loadStream(store, runId, src, src.kind === 'stdin' ? autoDecompress(opts.stdin ?? process.stdin) : openBytes(src), opts);
   const counts = await countLoaded(store, runId, src.name);
   const customerField = customerFieldOf(choice);
   const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000, ...(customerField ? { customerField } : {}) };
-  await store.insertRows('run_sources', [{ run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects }]);
+  await store.insertRows('run_sources', [
+    { run_id: runId, source: src.name, format: choice.format, lines: counts.lines, events: counts.events, rejects: counts.rejects },
+  ]);
   return row;
 }
 
@@ -248,11 +251,13 @@ async function runIngest(store: Store, query: string, params: SqlParams, name: s
 }
 
 async function countLoaded(store: Store, runId: string, source: string): Promise<{ events: number; rejects: number; lines: number }> {
-  const [r] = await store.select<{ events: string; rejects: string; lines: string }>(`SELECT
+  const [r] = await store.select<{ events: string; rejects: string; lines: string }>(
+    `SELECT
         (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
         (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects,
         greatest((SELECT max(line) FROM events WHERE run_id = {run:String} AND source = {src:String}),
-                 (SELECT max(line) FROM rejects WHERE run_id = {run:String} AND source = {src:String})) AS lines`, { run: runId, src: source });
+                 (SELECT max(line) FROM rejects WHERE run_id = {run:String} AND source = {src:String})) AS lines`,
+    { run: runId, src: source },
+  );
   return { events: Number(r.events), rejects: Number(r.rejects), lines: Number(r.lines) };
 }
-

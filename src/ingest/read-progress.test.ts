@@ -14,5 +14,4 @@ describe('load progress', () => {
     fs.readFileSync(process.execPath);
     expect(processReadBytes()! - before).toBeGreaterThanOrEqual(fs.statSync(process.execPath).size);
   });
-
 });

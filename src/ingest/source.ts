@@ -148,7 +148,10 @@ export function autoDecompress(input: Readable): Readable {
     let done = false;
     while (head.length < 4) {
       const r = await it.next();
-      if (r.done) { done = true; break; }
+      if (r.done) {
+        done = true;
+        break;
+      }
       head = Buffer.concat([head, Buffer.from(r.value)]);
     }
     async function* rest(): AsyncGenerator<Buffer> {

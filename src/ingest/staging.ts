@@ -11,7 +11,11 @@ const BATCH_BYTES = 8 << 20;
 export class StagingTable {
   readonly name: string;
 
-  private constructor(private readonly store: Store, name: string, private readonly columns: string) {
+  private constructor(
+    private readonly store: Store,
+    name: string,
+    private readonly columns: string,
+  ) {
     this.name = name;
   }
 

@@ -46,7 +46,11 @@ export interface ProfileCallbacks {
 export async function runProfileSession(store: Store, cfg: ProfileSessionConfig, callbacks: ProfileCallbacks = {}): Promise<ProfileReport> {
   const { sources, mapping } = cfg;
   const runs = new Runs(store);
-  const run = await runs.create('profile', sources.map((s) => s.name), cfg.runOptions);
+  const run = await runs.create(
+    'profile',
+    sources.map((s) => s.name),
+    cfg.runOptions,
+  );
   const { signal } = cfg;
   // Each phase is a step the run can stop at; an aborted statement's own error gives way to the signal's reason.
   const phase = (label: string) => {
@@ -66,30 +70,30 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
   }
 
   async function work() {
-      phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
-      const loads = await loadSources(store, run.run_id, sources, {
-        format: cfg.format,
-        mapping,
-        onProgress: callbacks.onBytes && ((src, bytes, file) => callbacks.onBytes!(src.name, bytes, file)),
-        // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
-        keepMergesPaused: true,
-        signal,
-      });
-      const value = await computeProfile(store, run.run_id, 'profile', loads, {
-        asOf: cfg.asOf,
-        require: cfg.require,
-        customerKey: mapping.customerKey,
-        valueKey: mapping.valueKey,
-        exactDistinctLimit: cfg.exactDistinctLimit,
-        compoundGroupKeys: cfg.compoundGroupKeys,
-        groupKeys: cfg.groupKeys,
-        onPhase: phase,
-      });
-      if (cfg.stripe) await cfg.stripe.attach(store, value);
-      // The meters' event names, mappings and dimensions win over the profile's candidates: plan again.
-      if (value.stripe) await adviseReport(store, value, value.advice.settings);
-      signal?.throwIfAborted();
-      await saveReport(store, run.run_id, 'profile', value);
-      return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
+    phase(`loading ${sources.length === 1 ? path.basename(sources[0].name) : `${sources.length} sources`}`);
+    const loads = await loadSources(store, run.run_id, sources, {
+      format: cfg.format,
+      mapping,
+      onProgress: callbacks.onBytes && ((src, bytes, file) => callbacks.onBytes!(src.name, bytes, file)),
+      // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
+      keepMergesPaused: true,
+      signal,
+    });
+    const value = await computeProfile(store, run.run_id, 'profile', loads, {
+      asOf: cfg.asOf,
+      require: cfg.require,
+      customerKey: mapping.customerKey,
+      valueKey: mapping.valueKey,
+      exactDistinctLimit: cfg.exactDistinctLimit,
+      compoundGroupKeys: cfg.compoundGroupKeys,
+      groupKeys: cfg.groupKeys,
+      onPhase: phase,
+    });
+    if (cfg.stripe) await cfg.stripe.attach(store, value);
+    // The meters' event names, mappings and dimensions win over the profile's candidates: plan again.
+    if (value.stripe) await adviseReport(store, value, value.advice.settings);
+    signal?.throwIfAborted();
+    await saveReport(store, run.run_id, 'profile', value);
+    return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
   }
 }

@@ -31,10 +31,12 @@ const scores = [
 
 describe('single candidates', () => {
   it('dimensions only, not the customer/value keys; best score first, then fewer values, then name', () => {
-    expect(singleCandidates(props, scores).map((p) => p.key)).toEqual(['model', 'region', 'tier', 'big', 'method'].sort((a, b) => {
-      const s = (k: string) => scores.find((x) => x.key === k)!.score;
-      return s(b) - s(a) || props.find((p) => p.key === a)!.distinct - props.find((p) => p.key === b)!.distinct;
-    }));
+    expect(singleCandidates(props, scores).map((p) => p.key)).toEqual(
+      ['model', 'region', 'tier', 'big', 'method'].sort((a, b) => {
+        const s = (k: string) => scores.find((x) => x.key === k)!.score;
+        return s(b) - s(a) || props.find((p) => p.key === a)!.distinct - props.find((p) => p.key === b)!.distinct;
+      }),
+    );
   });
 
   it('near-constant keys (and keys that grow with usage) are never combined', () => {
@@ -50,7 +52,12 @@ describe('compoundsOf', () => {
     expect(out.flat()).not.toContain('a'); // the sixth single is left out
     for (const c of out) expect(c).toEqual([...c].sort());
     expect(new Set(out.map((c) => c.join())).size).toBe(out.length);
-    expect(compoundsOf(['x', 'y', 'z'])).toEqual([['x', 'y'], ['x', 'y', 'z'], ['x', 'z'], ['y', 'z']]);
+    expect(compoundsOf(['x', 'y', 'z'])).toEqual([
+      ['x', 'y'],
+      ['x', 'y', 'z'],
+      ['x', 'z'],
+      ['y', 'z'],
+    ]);
     expect(compoundsOf(['x'])).toEqual([]);
   });
 });

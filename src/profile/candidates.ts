@@ -25,9 +25,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** Keys that may be dimensions (class dimension, not the customer/value mapping), best score first. */
 export function singleCandidates(props: PropertyProfile[], scores: DimensionScore[]): PropertyProfile[] {
   const score = (p: PropertyProfile) => scores.find((s) => s.eventName === p.eventName && s.key === p.key)?.score ?? 0;
-  return props
-    .filter((p) => p.class === 'dimension' && p.role === null)
-    .sort((a, b) => score(b) - score(a) || a.distinct - b.distinct || cmp(a.key, b.key));
+  return props.filter((p) => p.class === 'dimension' && p.role === null).sort((a, b) => score(b) - score(a) || a.distinct - b.distinct || cmp(a.key, b.key));
 }
 
 /** The singles that may be combined: not near-constant, not growing with usage. */
@@ -80,8 +78,7 @@ export function buildCandidates(
     const presence = events ? c.present / events : 0;
     // A compound is as uneven as its most uneven key.
     const even = Math.min(...keys.map((k) => evenness(scoreOf.get(k)?.topShare ?? 0)));
-    const score =
-      presence * cardinalityFit(c.distinct) * even * EXTRA_KEY_FACTOR ** (keys.length - 1) * (redundant ? REDUNDANT_FACTOR : 1);
+    const score = presence * cardinalityFit(c.distinct) * even * EXTRA_KEY_FACTOR ** (keys.length - 1) * (redundant ? REDUNDANT_FACTOR : 1);
     let reason = `${fmt(c.distinct)} of ${fmt(crossProduct)} possible combinations, all keys in ${pct(presence)} of events`;
     if (redundant) reason += `; redundant: '${keys[distincts.indexOf(largest)]}' determines the others`;
     else if (c.distinct === crossProduct) reason += '; independent keys';

@@ -39,16 +39,37 @@ describe('classify', () => {
 
 describe('isIdName', () => {
   it.each([
-    ['id', true], ['ID', true], ['user_id', true], ['project-id', true], ['a.uuid', true], ['api_key', true], ['order_ids', true],
-    ['device_guid', true], ['userId', true], ['accountID', true], ['sessionUuid', true],
-    ['paid', false], ['valid', false], ['identity', false], ['monkey', false], ['keyword', false], ['region', false],
+    ['id', true],
+    ['ID', true],
+    ['user_id', true],
+    ['project-id', true],
+    ['a.uuid', true],
+    ['api_key', true],
+    ['order_ids', true],
+    ['device_guid', true],
+    ['userId', true],
+    ['accountID', true],
+    ['sessionUuid', true],
+    ['paid', false],
+    ['valid', false],
+    ['identity', false],
+    ['monkey', false],
+    ['keyword', false],
+    ['region', false],
   ])('%s: %s', (key, expected) => {
     expect(isIdName(key)).toBe(expected);
   });
 });
 
 describe('cardinalityFit', () => {
-  it.each([[0, 0], [1, 0], [2, 1], [100, 1], [200, 0.5], [10_000, 0.01]])('%d values -> %d', (n, fit) => {
+  it.each([
+    [0, 0],
+    [1, 0],
+    [2, 1],
+    [100, 1],
+    [200, 0.5],
+    [10_000, 0.01],
+  ])('%d values -> %d', (n, fit) => {
     expect(cardinalityFit(n)).toBe(fit);
   });
 });

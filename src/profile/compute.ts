@@ -43,13 +43,7 @@ export interface ProfileOptions {
   onPhase?: (phase: string) => void;
 }
 
-export async function computeProfile(
-  store: Store,
-  runId: string,
-  command: string,
-  sources: SourceSummary[],
-  opts: ProfileOptions,
-): Promise<ProfileReport> {
+export async function computeProfile(store: Store, runId: string, command: string, sources: SourceSummary[], opts: ProfileOptions): Promise<ProfileReport> {
   const started = Date.now();
   const limit = opts.exactDistinctLimit ?? DEFAULT_EXACT_DISTINCT_LIMIT;
   const phase = (p: string) => opts.onPhase?.(p);
@@ -79,9 +73,7 @@ export async function computeProfile(
   phase('dimension candidates');
   const advice = adviceSettings({ compoundGroupKeys: opts.compoundGroupKeys, groupKeys: opts.groupKeys });
   const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice);
-  const requirements = opts.require?.length
-    ? await computeRequirements(store, runId, opts.require, volume.names, properties)
-    : null;
+  const requirements = opts.require?.length ? await computeRequirements(store, runId, opts.require, volume.names, properties) : null;
 
   phase('identifiers and ordering');
   const identity = await computeIdentity(store, runId, volume.checks?.withoutIdentifier ?? 0);
@@ -134,15 +126,15 @@ export async function computeProfile(
 /** Only if a key vanished between passes (never within one run); keeps the model total. */
 const EMPTY_SHAPE: KeyShape = {
   types: { number: 0, string: 0, boolean: 0, null: 0, object: 0 },
-  numericCount: 0, min: null, max: null, mean: null, avgLength: 0, spaceShare: 0,
+  numericCount: 0,
+  min: null,
+  max: null,
+  mean: null,
+  avgLength: 0,
+  spaceShare: 0,
 };
 
-function toProperty(
-  s: KeyScan,
-  events: number,
-  roles: { customer: string; value: string },
-  counts: ValueCounts,
-): PropertyProfile {
+function toProperty(s: KeyScan, events: number, roles: { customer: string; value: string }, counts: ValueCounts): PropertyProfile {
   const id = itemId(s.name, [s.key]);
   // Keys within the exact limit have a count from the value pass; the others keep the estimate.
   const exactCount = counts.items.get(id);
@@ -175,7 +167,15 @@ function toProperty(
     numericShare,
     numeric:
       shape.numericCount > 0 && shape.min !== null && shape.max !== null && shape.mean !== null
-        ? { count: shape.numericCount, min: shape.min, max: shape.max, mean: shape.mean, p50: q?.p50 ?? shape.min, p99: q?.p99 ?? shape.max, quantilesExact: distinctExact }
+        ? {
+            count: shape.numericCount,
+            min: shape.min,
+            max: shape.max,
+            mean: shape.mean,
+            p50: q?.p50 ?? shape.min,
+            p99: q?.p99 ?? shape.max,
+            quantilesExact: distinctExact,
+          }
         : null,
     topValues: (counts.top.get(id) ?? []).map((t) => ({ value: t.value, count: t.count, share: s.present ? t.count / s.present : 0 })),
     topValuesExact: distinctExact,
@@ -199,16 +199,33 @@ function cmp(a: string, b: string): number {
 
 /** Key usage (observed combinations, growth) and the scored dimension candidates per event name. */
 async function candidatesOf(store: Store, runId: string, eventNames: EventNameRate[], properties: PropertyProfile[], advice: ReturnType<typeof adviceSettings>) {
-  const keyUsage = await measureKeyUsage(store, runId, keyItemsOf(eventNames.map((n) => n.name), properties, advice));
+  const keyUsage = await measureKeyUsage(
+    store,
+    runId,
+    keyItemsOf(
+      eventNames.map((n) => n.name),
+      properties,
+      advice,
+    ),
+  );
   const scores = scoresOf({ properties, eventNames, keyUsage });
   const compounds = new Map<string, string[][]>();
   for (const n of eventNames) {
-    const singles = singleCandidates(properties.filter((p) => p.eventName === n.name), scores);
+    const singles = singleCandidates(
+      properties.filter((p) => p.eventName === n.name),
+      scores,
+    );
     compounds.set(n.name, compoundsOf(combinable(singles, scores)));
   }
   const combinations = await countCompounds(store, runId, compounds);
   const dimensionCandidates: EventDimensionCandidates[] = eventNames.map((n) =>
-    buildCandidates(n.name, n.count, properties.filter((p) => p.eventName === n.name), combinations, scores),
+    buildCandidates(
+      n.name,
+      n.count,
+      properties.filter((p) => p.eventName === n.name),
+      combinations,
+      scores,
+    ),
   );
   return { keyUsage, dimensionCandidates };
 }

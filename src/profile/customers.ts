@@ -29,13 +29,7 @@ export function customerPeaksQuery(runId: string, ids: string[]): Query {
   };
 }
 
-export async function computeCustomers(
-  store: Store,
-  runId: string,
-  total: number,
-  key: string,
-  missing: number,
-): Promise<CustomerProfile> {
+export async function computeCustomers(store: Store, runId: string, total: number, key: string, missing: number): Promise<CustomerProfile> {
   const top = await store.select<{ customer: string; n: string; distinct: string }>(topCustomersQuery(runId));
   const ids = top.map((t) => t.customer);
   const peaks = ids.length ? await store.select<{ customer: string; p: string; at: string }>(customerPeaksQuery(runId, ids)) : [];

@@ -7,7 +7,13 @@ describe('identity queries', () => {
     const q = duplicatesQuery('r');
     expect(q.params).toEqual({ run: 'r', d24: 86_400_000, d34: 34 * 86_400_000 });
     expect([WINDOW_24H_MS, WINDOW_34D_MS]).toEqual([86_400_000, 2_937_600_000]);
-    expect(placeholders(q.sql)).toEqual(new Map([['d24', 'Int64'], ['d34', 'Int64'], ['run', 'String']]));
+    expect(placeholders(q.sql)).toEqual(
+      new Map([
+        ['d24', 'Int64'],
+        ['d34', 'Int64'],
+        ['run', 'String'],
+      ]),
+    );
     const s = flat(q.sql);
     expect(s.match(/groupArraySortedIf\(5\)/g)).toHaveLength(2);
     expect(s).toContain('gap > {d24:Int64} AND gap <= {d34:Int64}) AS e34');

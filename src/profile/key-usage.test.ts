@@ -4,7 +4,10 @@ import { keyItemId, keyUsageQuery, medianTimesQuery } from './key-usage.js';
 import { customerMeterQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
 
 describe('key-usage queries', () => {
-  const items = [{ eventName: HOSTILE, keys: [HOSTILE, 'region'] }, { eventName: 'api', keys: [] }];
+  const items = [
+    { eventName: HOSTILE, keys: [HOSTILE, 'region'] },
+    { eventName: 'api', keys: [] },
+  ];
   const q = keyUsageQuery(HOSTILE, items, new Map([[HOSTILE, 1_700_000_000_000]]));
 
   it('every name, key and run id is bound, never inlined', () => {
@@ -15,7 +18,7 @@ describe('key-usage queries', () => {
     expect(q.params).toMatchObject({ item_names: [HOSTILE, 'api'], item_keys: [[HOSTILE, 'region'], []], names: [HOSTILE, 'api'] });
   });
 
-  it('each event joins only its own name\'s items; keys all present; first half before the median; per-customer nearest-rank', () => {
+  it("each event joins only its own name's items; keys all present; first half before the median; per-customer nearest-rank", () => {
     const s = flat(q.sql);
     expect(s).toContain('ARRAY JOIN arrayFilter(i -> {item_names:Array(String)}[i] = event_name, arrayEnumerate({item_names:Array(String)})) AS ix');
     expect(s).toContain('hasAll(mapKeys(properties), keys)');

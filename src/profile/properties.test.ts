@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat, placeholders, recordingStore } from '../../test/support/queries.js';
 import {
-  COMPOUNDS_PER_QUERY, compoundsQuery, countCompounds, countValuesQuery, estimateLargeKeysQuery, isExactable, itemId,
-  scanKeys, scanKeysQuery, scansFromCounts, type ValueCounts,
+  COMPOUNDS_PER_QUERY,
+  compoundsQuery,
+  countCompounds,
+  countValuesQuery,
+  estimateLargeKeysQuery,
+  isExactable,
+  itemId,
+  scanKeys,
+  scanKeysQuery,
+  scansFromCounts,
+  type ValueCounts,
 } from './properties.js';
 
 describe('property scan queries', () => {
@@ -47,9 +56,22 @@ describe('property scan queries', () => {
 
 describe('compound queries', () => {
   it('binds each distinct key once (k0, k1, …) and builds two aggregates per compound over those columns', () => {
-    const q = compoundsQuery('r', ['api'], [['a', 'b'], ['a', 'b', HOSTILE]]);
+    const q = compoundsQuery(
+      'r',
+      ['api'],
+      [
+        ['a', 'b'],
+        ['a', 'b', HOSTILE],
+      ],
+    );
     expect(q.params).toEqual({ run: 'r', names: ['api'], k0: 'a', k1: 'b', k2: HOSTILE });
-    expect([...placeholders(q.sql)]).toEqual([['k0', 'String'], ['k1', 'String'], ['k2', 'String'], ['run', 'String'], ['names', 'Array(String)']]);
+    expect([...placeholders(q.sql)]).toEqual([
+      ['k0', 'String'],
+      ['k1', 'String'],
+      ['k2', 'String'],
+      ['run', 'String'],
+      ['names', 'Array(String)'],
+    ]);
     const s = flat(q.sql);
     expect(s).toContain('uniqExactIf(cityHash64(h0, h1), p0 AND p1) AS u0, countIf(p0 AND p1) AS c0');
     expect(s).toContain('uniqExactIf(cityHash64(h0, h1, h2), p0 AND p1 AND p2) AS u1, countIf(p0 AND p1 AND p2) AS c1');
@@ -61,7 +83,14 @@ describe('compound queries', () => {
   it(`countCompounds: at most ${COMPOUNDS_PER_QUERY} compounds per query, a compound shared by names counted once`, async () => {
     const pairs = Array.from({ length: COMPOUNDS_PER_QUERY + 1 }, (_, i) => ['a', `k${String(i).padStart(3, '0')}`]);
     const { store, calls } = recordingStore((_q, n) => (n === 1 ? [{ name: 'y', u0: '4', c0: '9' }] : []));
-    const out = await countCompounds(store, 'r', new Map([['x', pairs], ['y', [pairs[COMPOUNDS_PER_QUERY]]]]));
+    const out = await countCompounds(
+      store,
+      'r',
+      new Map([
+        ['x', pairs],
+        ['y', [pairs[COMPOUNDS_PER_QUERY]]],
+      ]),
+    );
     expect(calls.map((c) => Object.keys(c.query!.params).filter((k) => /^k\d+$/.test(k)).length)).toEqual([COMPOUNDS_PER_QUERY + 1, 2]);
     expect(calls.every((c) => JSON.stringify(c.query!.params.names) === '["x","y"]')).toBe(true);
     // The second query holds only the last pair, as u0/c0; its row for y is filed under y's compound.
@@ -78,8 +107,13 @@ describe('pure helpers', () => {
 
   it('scansFromCounts keeps the names pass 1 skipped, with exact counts as the estimate', () => {
     const counts: ValueCounts = {
-      items: new Map([[itemId('a', ['k']), { distinct: 3, present: 5 }], [itemId('b', ['j']), { distinct: 1, present: 1 }]]),
-      shapes: new Map(), top: new Map(), quantiles: new Map(),
+      items: new Map([
+        [itemId('a', ['k']), { distinct: 3, present: 5 }],
+        [itemId('b', ['j']), { distinct: 1, present: 1 }],
+      ]),
+      shapes: new Map(),
+      top: new Map(),
+      quantiles: new Map(),
     };
     expect(scansFromCounts(counts, new Set(['b']))).toEqual([{ name: 'a', key: 'k', present: 5, approxDistinct: 3 }]);
     expect(itemId('a', ['x', 'y'])).toBe('["a","x","y"]');

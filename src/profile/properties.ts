@@ -147,14 +147,17 @@ export function countValuesQuery(runId: string, skip: Map<string, string[]>): Qu
 
 export async function countValues(store: Store, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
   const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
-  const rows = await store.select<{ name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>>(
-    countValuesQuery(runId, skip),
-  );
+  const rows = await store.select<
+    { name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>
+  >(countValuesQuery(runId, skip));
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
     out.items.set(id, { distinct: num(r.distinct), present: num(r.present) });
     out.shapes.set(id, shapeOf(r, num(r.present)));
-    out.top.set(id, r.top.map(([negCount, value]) => ({ value, count: -num(negCount) })));
+    out.top.set(
+      id,
+      r.top.map(([negCount, value]) => ({ value, count: -num(negCount) })),
+    );
     if (num(r.nq) > 0) out.quantiles.set(id, { p50: num(r.q[0]), p99: num(r.q[1]) });
   }
   return out;
@@ -231,7 +234,10 @@ export async function estimateLargeKeys(store: Store, runId: string, keys: Map<s
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
     out.shapes.set(id, shapeOf(r, num(r.n)));
-    out.top.set(id, r.top.map((t) => ({ value: t.item, count: num(t.count) })));
+    out.top.set(
+      id,
+      r.top.map((t) => ({ value: t.item, count: num(t.count) })),
+    );
     if (num(r.nq) > 0) out.quantiles.set(id, { p50: num(r.q[0]), p99: num(r.q[1]) });
   }
   return out;

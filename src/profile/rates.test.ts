@@ -1,27 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat, placeholders } from '../../test/support/queries.js';
 import {
-  TOTAL_SERIES, eventNamePeaksQuery, histogramQuery, namedSecondsInsert, peaksQuery, percentilesQuery, seriesBucketSeconds,
-  seriesQuery, slotTotalsQuery, spanOf, totalSecondsInsert,
+  TOTAL_SERIES,
+  eventNamePeaksQuery,
+  histogramQuery,
+  namedSecondsInsert,
+  peaksQuery,
+  percentilesQuery,
+  seriesBucketSeconds,
+  seriesQuery,
+  slotTotalsQuery,
+  spanOf,
+  totalSecondsInsert,
 } from './rates.js';
 
 /** Seconds 2555 … 3600. */
 const SPAN = { firstSecond: 2555, lastSecond: 3600, seconds: 1046 };
 
 const all = () => [
-  namedSecondsInsert('r'), totalSecondsInsert('r'), peaksQuery('r'), percentilesQuery('r', 7), histogramQuery('r'),
-  slotTotalsQuery('r', 'toHour'), slotTotalsQuery('r', 'toDayOfWeek'), seriesQuery('r', 60, SPAN), eventNamePeaksQuery('r'),
+  namedSecondsInsert('r'),
+  totalSecondsInsert('r'),
+  peaksQuery('r'),
+  percentilesQuery('r', 7),
+  histogramQuery('r'),
+  slotTotalsQuery('r', 'toHour'),
+  slotTotalsQuery('r', 'toDayOfWeek'),
+  seriesQuery('r', 60, SPAN),
+  eventNamePeaksQuery('r'),
 ];
 
 describe('rate queries', () => {
   it('every placeholder is bound; the run id is the only string and never inlined', () => {
     for (const q of all()) expectAllBound(q);
-    const hostile = [namedSecondsInsert(HOSTILE), totalSecondsInsert(HOSTILE), peaksQuery(HOSTILE), percentilesQuery(HOSTILE, 0),
-      histogramQuery(HOSTILE), slotTotalsQuery(HOSTILE, 'toHour'), seriesQuery(HOSTILE, 1, SPAN), eventNamePeaksQuery(HOSTILE)];
+    const hostile = [
+      namedSecondsInsert(HOSTILE),
+      totalSecondsInsert(HOSTILE),
+      peaksQuery(HOSTILE),
+      percentilesQuery(HOSTILE, 0),
+      histogramQuery(HOSTILE),
+      slotTotalsQuery(HOSTILE, 'toHour'),
+      seriesQuery(HOSTILE, 1, SPAN),
+      eventNamePeaksQuery(HOSTILE),
+    ];
     for (const q of hostile) expectOnlyBound(q, HOSTILE);
   });
 
-  it('the per-second series: per name from events, totals (event_name = \'\') summed from those rows', () => {
+  it("the per-second series: per name from events, totals (event_name = '') summed from those rows", () => {
     const named = flat(namedSecondsInsert('r').sql);
     expect(named).toMatch(/^INSERT INTO profile_rate_seconds \(run_id, event_name, second, events\) SELECT \{run:String\}, event_name,/);
     expect(named).toContain('FROM events WHERE run_id = {run:String} GROUP BY event_name, second');
@@ -32,7 +56,11 @@ describe('rate queries', () => {
 
   it('peaks: a forward RANGE frame of w - 1 seconds per window (1, 10, 60 s), earliest start on ties', () => {
     const s = flat(peaksQuery('r').sql);
-    for (const [w, following] of [[1, 0], [10, 9], [60, 59]]) {
+    for (const [w, following] of [
+      [1, 0],
+      [10, 9],
+      [60, 59],
+    ]) {
       expect(s).toContain(`sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${following} FOLLOWING) AS w${w}`);
       expect(s).toContain(`max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`);
     }
@@ -84,7 +112,9 @@ describe('series bucket width', () => {
 describe('spanOf', () => {
   it('whole seconds from the first to the last event, inclusive; null without events', () => {
     expect(spanOf('2024-01-01T00:00:00.900Z', '2024-01-01T00:00:01.100Z')).toEqual({
-      firstSecond: Date.UTC(2024, 0, 1) / 1000, lastSecond: Date.UTC(2024, 0, 1) / 1000 + 1, seconds: 2,
+      firstSecond: Date.UTC(2024, 0, 1) / 1000,
+      lastSecond: Date.UTC(2024, 0, 1) / 1000 + 1,
+      seconds: 2,
     });
     expect(spanOf(null, '2024-01-01T00:00:00Z')).toBeNull();
   });

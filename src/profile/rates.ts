@@ -65,9 +65,7 @@ export function spanOf(firstIso: string | null, lastIso: string | null): Span | 
 
 /** Active seconds, and per peak window (w seconds) its busiest sum e{w} and where it starts a{w}. */
 export function peaksQuery(runId: string): Query {
-  const windows = PEAK_WINDOWS.map(
-    (w) => `sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS w${w}`,
-  ).join(',\n');
+  const windows = PEAK_WINDOWS.map((w) => `sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS w${w}`).join(',\n');
   return {
     sql: `SELECT count() AS active, ${PEAK_WINDOWS.map((w) => `max(w${w}) AS e${w}, argMax(s, (w${w}, -toInt64(s))) AS a${w}`).join(', ')}
      FROM (SELECT s, c, ${windows} FROM (${TOTAL_SERIES}))`,
@@ -184,8 +182,7 @@ export function secondsPerCycleSlot(span: Span, unit: number, slots: number, off
 /** The finest series bucket that covers the span in at most MAX_SERIES_POINTS buckets (the coarsest otherwise). */
 export function seriesBucketSeconds(span: Span): number {
   return (
-    SERIES_BUCKETS.find((b) => Math.floor(span.lastSecond / b) - Math.floor(span.firstSecond / b) + 1 <= MAX_SERIES_POINTS) ??
-    SERIES_BUCKETS[SERIES_BUCKETS.length - 1]
+    SERIES_BUCKETS.find((b) => Math.floor(span.lastSecond / b) - Math.floor(span.firstSecond / b) + 1 <= MAX_SERIES_POINTS) ?? SERIES_BUCKETS[SERIES_BUCKETS.length - 1]
   );
 }
 

@@ -20,13 +20,31 @@ describe('--require queries', () => {
 describe('computeRequirements', () => {
   it('coverage per name and per key; missing customers from the two queries', async () => {
     const totals = [{ name: 'a', complete: '3', customers: '2' }];
-    const top = [{ name: 'a', customer: 'cus_1', c: '1' }, { name: 'b', customer: 'cus_2', c: '5' }];
+    const top = [
+      { name: 'a', customer: 'cus_1', c: '1' },
+      { name: 'b', customer: 'cus_2', c: '5' },
+    ];
     const { store } = recordingStore((_q, n) => (n === 0 ? totals : top));
     const props = [{ eventName: 'a', key: 'k1', present: 2 }] as PropertyProfile[];
-    const r = await computeRequirements(store, 'r', ['k1', 'k2'], [{ name: 'a', count: 4 }, { name: 'c', count: 0 }], props);
+    const r = await computeRequirements(
+      store,
+      'r',
+      ['k1', 'k2'],
+      [
+        { name: 'a', count: 4 },
+        { name: 'c', count: 0 },
+      ],
+      props,
+    );
     expect(r.byEventName[0]).toEqual({
-      eventName: 'a', events: 4, complete: 3, coverage: 0.75,
-      perKey: [{ key: 'k1', present: 2, coverage: 0.5 }, { key: 'k2', present: 0, coverage: 0 }],
+      eventName: 'a',
+      events: 4,
+      complete: 3,
+      coverage: 0.75,
+      perKey: [
+        { key: 'k1', present: 2, coverage: 0.5 },
+        { key: 'k2', present: 0, coverage: 0 },
+      ],
       customersMissing: 2,
       topCustomersMissing: [{ customer: 'cus_1', events: 1 }],
     });

@@ -8,7 +8,12 @@ describe('volume queries', () => {
   it('binds the run id and the as-of time; the last event stands in when as-of is absent', () => {
     const q = volumeQuery('run_1');
     expect(q.params).toEqual({ run: 'run_1', asOf: null });
-    expect(placeholders(q.sql)).toEqual(new Map([['asOf', 'Nullable(Int64)'], ['run', 'String']]));
+    expect(placeholders(q.sql)).toEqual(
+      new Map([
+        ['asOf', 'Nullable(Int64)'],
+        ['run', 'String'],
+      ]),
+    );
     expect(flat(q.sql)).toContain('ifNull({asOf:Nullable(Int64)}, (SELECT toUnixTimestamp64Milli(max(event_time)) FROM events WHERE run_id = {run:String}))');
     expect(volumeQuery('run_1', 1_700_000_000_000).params.asOf).toBe(1_700_000_000_000);
     expectAllBound(q);

@@ -75,12 +75,7 @@ export class Deliverer {
   /** Sends one planned request until it is acknowledged, rejected, or out of retries. */
   async deliver(req: PlannedRequest, scheduledAt: number, measured: boolean): Promise<void> {
     const { cfg } = this;
-    const ts =
-      cfg.timestamps === 'original'
-        ? req.events.map((e) => e.t)
-        : this.closed
-          ? req.events.map(() => Date.now())
-          : req.offsets.map((o) => this.wallStart + o);
+    const ts = cfg.timestamps === 'original' ? req.events.map((e) => e.t) : this.closed ? req.events.map(() => Date.now()) : req.offsets.map((o) => this.wallStart + o);
     const enc = SPECS[cfg.protocol].encode(req.events, ts, cfg.encode);
     const headers = { ...enc.headers, ...cfg.headers };
     const st: Attempts = { attempt: 0, budgetUsed: 0, renewals: 0, unclear: false, outcome: 'failed', status: 0, reason: '' };

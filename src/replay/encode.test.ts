@@ -5,13 +5,21 @@ import { PROTOCOLS, SPECS, identifierOf } from './encode.js';
 import type { StoredEvent } from './events.js';
 
 const ev = (more: Partial<StoredEvent> = {}): StoredEvent => ({
-  t: 0, name: 'tokens', customer: 'cus_1', identifier: 'id1', value: 2.5,
-  props: { value: '"2.5"', n: '3', tags: '["a"]' }, source: '/logs/a.jsonl', line: 7, seq: 2, ...more,
+  t: 0,
+  name: 'tokens',
+  customer: 'cus_1',
+  identifier: 'id1',
+  value: 2.5,
+  props: { value: '"2.5"', n: '3', tags: '["a"]' },
+  source: '/logs/a.jsonl',
+  line: 7,
+  seq: 2,
+  ...more,
 });
 const ctx = { customerKey: 'stripe_customer_id', idSuffix: '', gzip: false };
 
 describe('identifierOf', () => {
-  it('keeps the event\'s identifier; without one, a stable one from source, line and position', () => {
+  it("keeps the event's identifier; without one, a stable one from source, line and position", () => {
     expect(identifierOf(ev(), '')).toBe('id1');
     const synthetic = identifierOf(ev({ identifier: '' }), '');
     expect(synthetic).toMatch(/^ms_[0-9a-f]{8}_7_2$/);
@@ -29,7 +37,11 @@ describe('raw encoder', () => {
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
     expect(JSON.parse(lines[0])).toEqual({
-      identifier: 'id1', timestamp: '1970-01-01T00:00:01.000Z', event_name: 'tokens', customer: 'cus_1', value: 2.5,
+      identifier: 'id1',
+      timestamp: '1970-01-01T00:00:01.000Z',
+      event_name: 'tokens',
+      customer: 'cus_1',
+      value: 2.5,
       properties: { value: '2.5', n: 3, tags: ['a'] },
     });
     expect(JSON.parse(lines[1])).toMatchObject({ identifier: 'id2', value: null });
@@ -47,7 +59,7 @@ describe('metronome gzip', () => {
 });
 
 describe('stripe payloads', () => {
-  it('the customer is added under the meter\'s key when the payload lacks it, never overwritten', () => {
+  it("the customer is added under the meter's key when the payload lacks it, never overwritten", () => {
     const body = (e: StoredEvent) => new URLSearchParams(String(SPECS['stripe-v1'].encode([e], [0], ctx).body));
     expect(body(ev()).get('payload[stripe_customer_id]')).toBe('cus_1');
     expect(body(ev({ props: { stripe_customer_id: '"cus_9"' } })).get('payload[stripe_customer_id]')).toBe('cus_9');

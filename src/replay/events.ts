@@ -60,12 +60,7 @@ export async function* readRunEvents(store: Store, runId: string, opts: { pageSi
   }
 }
 
-async function fetchPage(
-  store: Store,
-  runId: string,
-  after: { t: number; source: string; line: number; seq: number } | undefined,
-  n: number,
-): Promise<StoredEvent[]> {
+async function fetchPage(store: Store, runId: string, after: { t: number; source: string; line: number; seq: number } | undefined, n: number): Promise<StoredEvent[]> {
   // The plain event_time bound lets the primary key (run_id, event_time) skip granules;
   // the tuple comparison breaks ties inside one millisecond.
   const where = after

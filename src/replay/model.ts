@@ -193,9 +193,14 @@ function replayNotes(args: Parameters<typeof buildReport>[0], notSent: number, l
   }
   const wait = summarize(m.queue);
   if (wait.count > 0 && wait.p99Ms > 10) {
-    notes.push(`requests waited for a free connection (p99 ${ms(wait.p99Ms)} ms): all ${int(cfg.connections * cfg.pipelining)} connection slots were busy; more --connections or --pipelining may help`);
+    notes.push(
+      `requests waited for a free connection (p99 ${ms(wait.p99Ms)} ms): all ${int(cfg.connections * cfg.pipelining)} connection slots were busy; more --connections or --pipelining may help`,
+    );
   }
-  if (cfg.warmupS) notes.push(`requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`);
+  if (cfg.warmupS)
+    notes.push(
+      `requests scheduled in the first ${cfg.warmupS} s (warm-up) are counted but left out of the latency, service, wait and lag histograms; the per-second series includes them`,
+    );
   if (t.failed > 0) notes.push(`${plural(t.failed, 'event')} failed after retries; see the outcomes table for reasons`);
   if (t.rejected > 0) notes.push(`${plural(t.rejected, 'event')} ${t.rejected === 1 ? 'was' : 'were'} rejected by the target (4xx); see the outcomes table for reasons`);
   if (out.stoppedByDuration) notes.push(`stopped by --duration: ${plural(notSent, 'input event')} not sent`);

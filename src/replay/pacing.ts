@@ -5,10 +5,7 @@
 import type { StoredEvent } from './events.js';
 
 export type Pacing =
-  | { mode: 'recorded'; speed: number }
-  | { mode: 'rate'; rate: number }
-  | { mode: 'ramp'; from: number; to: number; durationS: number }
-  | { mode: 'max' };
+  { mode: 'recorded'; speed: number } | { mode: 'rate'; rate: number } | { mode: 'ramp'; from: number; to: number; durationS: number } | { mode: 'max' };
 
 /**
  * Offset (ms) of the i-th event (0-based). For a ramp the cumulative count is
@@ -49,4 +46,3 @@ export function describePacing(p: Pacing): string {
       return 'closed loop, as fast as answers come';
   }
 }
-

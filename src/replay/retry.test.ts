@@ -5,12 +5,18 @@ import { isDuplicateIdentifier, judge, reasonOf, retryAfterMs, type Answer } fro
 const a = (status: number, text = '', headers: Answer['headers'] = {}): Answer => ({ status, text, headers });
 
 describe('judge', () => {
-  it.each<[number, string]>([[408, 'retry'], [409, 'reject'], [404, 'reject'], [499, 'reject'], [500, 'retry'], [599, 'retry'], [204, 'ack'], [301, 'reject']])(
-    'HTTP %d -> %s',
-    (status, kind) => {
-      expect(judge(a(status), 'metronome').kind).toBe(kind);
-    },
-  );
+  it.each<[number, string]>([
+    [408, 'retry'],
+    [409, 'reject'],
+    [404, 'reject'],
+    [499, 'reject'],
+    [500, 'retry'],
+    [599, 'retry'],
+    [204, 'ack'],
+    [301, 'reject'],
+  ])('HTTP %d -> %s', (status, kind) => {
+    expect(judge(a(status), 'metronome').kind).toBe(kind);
+  });
 
   it('an expired session is retried only on the v2 stream; a repeated header counts by its first value', () => {
     const expired = a(401, '{"error":{"code":"billing_meter_event_session_expired"}}');

@@ -13,10 +13,7 @@ export interface Answer {
   text: string;
 }
 
-export type Verdict =
-  | { kind: 'ack' }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; sessionExpired?: boolean }
-  | { kind: 'reject'; reason: string };
+export type Verdict = { kind: 'ack' } | { kind: 'retry'; reason: string; retryAfterMs?: number; sessionExpired?: boolean } | { kind: 'reject'; reason: string };
 
 export interface RetryPolicy {
   retries: number;

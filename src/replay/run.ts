@@ -81,10 +81,7 @@ function primed<T>(src: AsyncIterator<T>): AsyncIterableIterator<T> & { ready: P
 
 export async function runReplay(pages: AsyncIterable<StoredEvent[]>, cfg: ReplayConfig): Promise<ReplayOutcome> {
   const sender = new HttpSender({ connections: cfg.connections, pipelining: cfg.pipelining, timeoutMs: cfg.timeoutMs });
-  const session =
-    cfg.protocol === 'stripe-v2-stream'
-      ? new StreamSession(sender, cfg.sessionUrl ?? cfg.url, cfg.sessionHeaders ?? {}, cfg.retry, cfg.signal)
-      : undefined;
+  const session = cfg.protocol === 'stripe-v2-stream' ? new StreamSession(sender, cfg.sessionUrl ?? cfg.url, cfg.sessionHeaders ?? {}, cfg.retry, cfg.signal) : undefined;
   // Many retry waits listen to the one abort signal at once.
   if (cfg.signal) setMaxListeners(0, cfg.signal);
   const closed = cfg.pacing.mode === 'max';

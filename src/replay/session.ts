@@ -99,7 +99,14 @@ export async function runReplaySession(store: Store, cfg: ReplaySessionConfig, s
 }
 
 /** Loads a file input into run `runId`, replays the events, stores and returns the report. */
-async function replayRun(store: Store, runId: string, input: ReplayInput, cfg: ReplaySessionConfig, signal: AbortSignal, callbacks: ReplayCallbacks): Promise<ReplayReport> {
+async function replayRun(
+  store: Store,
+  runId: string,
+  input: ReplayInput,
+  cfg: ReplaySessionConfig,
+  signal: AbortSignal,
+  callbacks: ReplayCallbacks,
+): Promise<ReplayReport> {
   const { retries, maxRetryWaitMs, limit, ...runSettings } = cfg.settings;
   let rejectedLines = 0;
   let sourceRunId: string;

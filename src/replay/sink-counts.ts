@@ -43,7 +43,14 @@ export async function sinkSnapshot(target: URL, protocol: Protocol): Promise<Sin
 /** What the sink counted between two snapshots. */
 export function sinkCounts(before: SinkSnapshot, after: SinkSnapshot): SinkCounts {
   const d = (k: keyof RouteStats) => after.stats[k] - before.stats[k];
-  return { statsUrl: after.statsUrl, route: after.route, requests: d('requests'), accepted: d('events_accepted'), duplicate: d('events_duplicate'), invalid: d('events_invalid') };
+  return {
+    statsUrl: after.statsUrl,
+    route: after.route,
+    requests: d('requests'),
+    accepted: d('events_accepted'),
+    duplicate: d('events_duplicate'),
+    invalid: d('events_invalid'),
+  };
 }
 
 /** A small GET on its own connection (closed after), so the replay's pools and the process exit are untouched. */

@@ -45,13 +45,16 @@ export async function saveReplayResults(store: Store, r: ReplayReport, m: Replay
     { metric: 'connection_wait', h: m.queue },
     ...(r.lag ? [{ metric: 'lag', h: m.lag }] : []),
   ];
-  await store.insertRows('replay_histograms',
+  await store.insertRows(
+    'replay_histograms',
     hists.map(({ metric, h }) => ({ run_id: r.runId, metric, unit: 'us', count: h.totalCount, encoded: encodeHistogram(h) })),
   );
-  await store.insertRows('replay_percentiles',
+  await store.insertRows(
+    'replay_percentiles',
     hists.flatMap(({ metric, h }) => percentileRows(h).map((p) => ({ run_id: r.runId, metric, ...p }))),
   );
-  await store.insertRows('replay_series',
+  await store.insertRows(
+    'replay_series',
     r.series.map((s) => ({
       run_id: r.runId,
       second: s.second,

@@ -12,7 +12,8 @@ import { mdCode, mdText } from './escape.js';
 import { dec, int, list, pct, plural } from './format.js';
 
 /** Payload key names that read as a tenant or sub-tenant (workspace, project, user …). */
-const ATTRIBUTION_NAME = /(^|[_\-.])(tenant|org|organi[sz]ation|account|workspace|team|project|company|customer|user|subscription|app|env|environment)([_\-.]?(id|key|name|slug))?$/i;
+const ATTRIBUTION_NAME =
+  /(^|[_\-.])(tenant|org|organi[sz]ation|account|workspace|team|project|company|customer|user|subscription|app|env|environment)([_\-.]?(id|key|name|slug))?$/i;
 
 const keyList = (keys: string[]) => (keys.length ? keys.map((k) => mdCode(k)).join(', ') : 'none');
 
@@ -77,7 +78,8 @@ export function attribution(r: ProfileReport): MeteringAnswer {
     evidence: [
       `customer key ${mdCode(c.key)}: ${int(c.distinct)} distinct, ${int(c.missing)} missing; top customer ${c.top[0] ? `${mdText(c.top[0].customer, 60)} with ${pct(c.top[0].share)} of events` : '-'} (\`customers\`)`,
       ...subKeys.map(
-        ([k, s]) => `${mdCode(k)}: ${s.names.length > 1 ? 'up to ' : ''}${int(s.distinct)} distinct values, present in ${s.names.length > 1 ? 'at least ' : ''}${pct(s.presence)} of events of ${list(s.names.map((n) => mdCode(n)))} (\`properties\`)`,
+        ([k, s]) =>
+          `${mdCode(k)}: ${s.names.length > 1 ? 'up to ' : ''}${int(s.distinct)} distinct values, present in ${s.names.length > 1 ? 'at least ' : ''}${pct(s.presence)} of events of ${list(s.names.map((n) => mdCode(n)))} (\`properties\`)`,
       ),
     ],
     figures: { customerKey: c.key, customers: c.distinct, eventsWithoutCustomer: c.missing, subCustomerKeys: subKeys.map(([k]) => k) },
@@ -102,15 +104,24 @@ export function pricingProperties(r: ProfileReport): MeteringAnswer {
       rows.length === 0
         ? 'No events.'
         : `${plural(withKeys.length, 'event name')} of ${int(rows.length)} carry candidate pricing keys (in at least ${dec(minPresence * 100)}% of their events, spread over a small fixed set of values)` +
-          (withSparse.length ? `; ${plural(withSparse.length, 'event name')} also carry keys that would fit but are missing in some events (an exists filter drops those events)` : '') +
+          (withSparse.length
+            ? `; ${plural(withSparse.length, 'event name')} also carry keys that would fit but are missing in some events (an exists filter drops those events)`
+            : '') +
           '. (Name the keys your price book needs with `profile --require k1,k2` to measure their coverage exactly.)',
     evidence: rows.map(
       (x) =>
         `${mdCode(x.name)}: candidates ${keyList(x.candidates)}` +
-        x.sparse.map((s) => `; ${mdCode(s.key)} would drop ${int(s.dropped.events)} events (${pct(s.dropped.eventsShare)}) and ${pct(s.dropped.valueShare)} of value`).join('') +
+        x.sparse
+          .map((s) => `; ${mdCode(s.key)} would drop ${int(s.dropped.events)} events (${pct(s.dropped.eventsShare)}) and ${pct(s.dropped.valueShare)} of value`)
+          .join('') +
         ' (`advice.scores`)',
     ),
-    figures: { eventNamesWithCandidates: withKeys.length, eventNames: rows.length, eventNamesWithSparseKeys: withSparse.length, pricingMinPresencePercent: minPresence * 100 },
+    figures: {
+      eventNamesWithCandidates: withKeys.length,
+      eventNames: rows.length,
+      eventNamesWithSparseKeys: withSparse.length,
+      pricingMinPresencePercent: minPresence * 100,
+    },
   };
 }
 
@@ -146,7 +157,12 @@ export function metadata(r: ProfileReport, drafts: MetricDraft[]): MeteringAnswe
     const c = set.size === 1 ? [...set][0] : 'mixed class';
     byClass.set(c, (byClass.get(c) ?? 0) + 1);
   }
-  const evidence = extra.slice(0, 40).map((p: PropertyProfile) => `${mdCode(p.eventName)} · ${mdCode(p.key)}: ${p.class}, ${p.distinctExact ? '' : '≈'}${int(p.distinct)} distinct, in ${pct(p.presence)} of events (\`properties\`)`);
+  const evidence = extra
+    .slice(0, 40)
+    .map(
+      (p: PropertyProfile) =>
+        `${mdCode(p.eventName)} · ${mdCode(p.key)}: ${p.class}, ${p.distinctExact ? '' : '≈'}${int(p.distinct)} distinct, in ${pct(p.presence)} of events (\`properties\`)`,
+    );
   if (extra.length > 40) evidence.push(`… and ${int(extra.length - 40)} more`);
   return {
     id: 'metadata',

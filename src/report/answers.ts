@@ -61,13 +61,17 @@ function ingestion(r: ProfileReport): MeteringAnswer {
         (fitting.length ? ` (${list(fitting.map((f) => mdText(f.label)))})` : '') +
         '.' +
         (metronome ? ` For Metronome: ${mdText(metronome.advice.text)}.` : '') +
-        (test.length ? ` In Stripe's test mode ${testOver.length} of ${test.length} paths would be over the limit (meter event calls count toward the test-mode basic limit there).` : ''));
+        (test.length
+          ? ` In Stripe's test mode ${testOver.length} of ${test.length} paths would be over the limit (meter event calls count toward the test-mode basic limit there).`
+          : ''));
   return {
     id: 'ingestion',
     question: 'How are usage events ingested today, and which ingestion path fits the traffic?',
     answer,
     evidence: [
-      ...r.sources.map((s) => `source ${mdText(s.source, 120)}: format ${mdCode(s.format)}, ${plural(s.events, 'event')}, ${plural(s.rejects, 'rejected line')} (\`sources\`)`),
+      ...r.sources.map(
+        (s) => `source ${mdText(s.source, 120)}: format ${mdCode(s.format)}, ${plural(s.events, 'event')}, ${plural(s.rejects, 'rejected line')} (\`sources\`)`,
+      ),
       ...r.fit.map((f) => `${mdText(fitLine(f))}; ${plural(f.secondsOverLimit, 'second')} over the limit (\`fit\`)`),
     ],
     figures: {
@@ -104,15 +108,28 @@ function meters(r: ProfileReport, drafts: MetricDraft[]): MeteringAnswer {
     const unmeteredEvents = unmetered.reduce((a, n) => a + n.count, 0);
     answer +=
       ` Stripe has ${plural(active.length, 'active meter')} (${plural(sm.length, 'meter')} in all)` +
-      (unmetered.length ? `; ${plural(unmetered.length, 'event name')} with ${plural(unmeteredEvents, 'event')} match no active meter (usage Stripe bills nothing for today)` : '') +
+      (unmetered.length
+        ? `; ${plural(unmetered.length, 'event name')} with ${plural(unmeteredEvents, 'event')} match no active meter (usage Stripe bills nothing for today)`
+        : '') +
       (idle.length ? `; ${plural(idle.length, 'active meter')} received no events in the span` : '') +
       '.';
-    for (const m of sm) evidence.push(`Stripe meter ${mdText(m.id || m.displayName)} (${mdText(m.status)}): event name ${mdCode(m.eventName)}, formula ${mdText(m.formula || 'unknown')} (\`stripe.meters\`)`);
-    Object.assign(figures, { stripeMeters: sm.length, activeStripeMeters: active.length, unmeteredEventNames: unmetered.length, unmeteredEvents, idleMeters: idle.length });
+    for (const m of sm)
+      evidence.push(
+        `Stripe meter ${mdText(m.id || m.displayName)} (${mdText(m.status)}): event name ${mdCode(m.eventName)}, formula ${mdText(m.formula || 'unknown')} (\`stripe.meters\`)`,
+      );
+    Object.assign(figures, {
+      stripeMeters: sm.length,
+      activeStripeMeters: active.length,
+      unmeteredEventNames: unmetered.length,
+      unmeteredEvents,
+      idleMeters: idle.length,
+    });
   } else {
     answer += ' The Stripe meter list was not read for this run (run `meterscope profile --stripe` to compare).';
   }
-  for (const d of drafts) if (d.billed && d.billed.events < d.events) evidence.push(`${mdCode(d.eventName)}: the draft bills ${int(d.billed.events)} of ${int(d.events)} events (\`advice.drafts[].billed\`)`);
+  for (const d of drafts)
+    if (d.billed && d.billed.events < d.events)
+      evidence.push(`${mdCode(d.eventName)}: the draft bills ${int(d.billed.events)} of ${int(d.events)} events (\`advice.drafts[].billed\`)`);
   return { id: 'meters', question: 'How many meters (distinct event names) are there?', answer, evidence, figures };
 }
 
@@ -167,7 +184,9 @@ function volume(r: ProfileReport): MeteringAnswer {
             `average = ${int(r.events.total)} ÷ ${int(rt.spanSeconds)} s = ${dec(rt.avgEps)} events/s (\`rate.avgEps\`)`,
             `busiest second ${when(rt.peak['1s'].at)} UTC: ${int(rt.peak['1s'].events)} events (\`rate.peak\`)`,
             `per-second p50 ${int(rt.percentiles.p50)}, p99 ${int(rt.percentiles.p99)}, p99.9 ${int(rt.percentiles.p999)} (\`rate.percentiles\`)`,
-            ...r.eventNames.slice(0, 10).map((n) => `${mdCode(n.name)}: average ${dec(n.avgEps)}/s over its own span, peak ${int(n.peak1s)}/s at ${when(n.peak1sAt)} (\`eventNames\`)`),
+            ...r.eventNames
+              .slice(0, 10)
+              .map((n) => `${mdCode(n.name)}: average ${dec(n.avgEps)}/s over its own span, peak ${int(n.peak1s)}/s at ${when(n.peak1sAt)} (\`eventNames\`)`),
           ],
     figures: {
       events: r.events.total,
@@ -200,17 +219,29 @@ function identity(r: ProfileReport): MeteringAnswer {
     `${int(id.duplicates34d)} would be dropped as duplicates within Metronome's ${metronomeDays}-day window, ${int(id.duplicates24h)} rejected within Stripe's 24 h. ` +
     `Against ${when(t.asOf)} UTC: Metronome rejects ${int(t.staleOver34d)} events older than ${metronomeDays} days and ${int(t.futureOver24h)} more than ${metronomeHours} h ahead; ` +
     `Stripe rejects ${int(t.staleOver35d)} older than ${stripeDays} days and ${int(t.futureOver5m)} more than ${stripeMinutes} minutes ahead.` +
-    (nd ? ` ${plural(nd.events, 'event')} (${pct(nd.valueShare)} of value) repeat another's customer, name, time and payload under a new identifier: both providers would bill them twice.` : '');
+    (nd
+      ? ` ${plural(nd.events, 'event')} (${pct(nd.valueShare)} of value) repeat another's customer, name, time and payload under a new identifier: both providers would bill them twice.`
+      : '');
   const evidence = [
     `without identifier: ${int(id.withoutIdentifier)}; identifiers reused: ${int(id.reusedIdentifiers)} (\`identity\`)`,
-    ...id.examples34d.slice(0, 3).map((e) => `reused ${mdText(e.identifier, 60)}: ${mdText(e.first.source.split('/').pop() ?? '', 60)}:${e.first.line} and :${e.duplicate.line}, ${duration(e.gapSeconds)} apart`),
+    ...id.examples34d
+      .slice(0, 3)
+      .map(
+        (e) =>
+          `reused ${mdText(e.identifier, 60)}: ${mdText(e.first.source.split('/').pop() ?? '', 60)}:${e.first.line} and :${e.duplicate.line}, ${duration(e.gapSeconds)} apart`,
+      ),
     `time checks against ${when(t.asOf)} UTC (${t.asOfSource === 'flag' ? '--as-of' : 'the last event'}): ${int(t.outOfOrder)} out of file order (\`time\`)`,
   ];
   if (c) {
     evidence.push(
       `identifiers over Stripe's ${IDENTITY_LIMITS.stripe.identifierMaxChars} characters: ${int(c.identifiersOverStripeLimit)}; over Metronome's ${IDENTITY_LIMITS.metronome.transactionIdMaxChars}: ${int(c.identifiersOverMetronomeLimit)}; ` +
         `event names over Stripe's ${IDENTITY_LIMITS.stripe.eventNameMaxChars}: ${int(c.eventNamesOverStripeLimit)}; values that are not whole numbers (Stripe takes whole numbers only): ${int(c.fractionalValues)} (\`cutover\`)`,
-      ...c.nearDuplicates.examples.slice(0, 3).map((e) => `near-duplicate: ${mdText(e.customer, 40)} · ${mdCode(e.eventName)} at ${when(e.at)}: ${e.events} events, identifiers ${e.identifiers.map((i) => mdText(i || '(none)', 40)).join(', ')}`),
+      ...c.nearDuplicates.examples
+        .slice(0, 3)
+        .map(
+          (e) =>
+            `near-duplicate: ${mdText(e.customer, 40)} · ${mdCode(e.eventName)} at ${when(e.at)}: ${e.events} events, identifiers ${e.identifiers.map((i) => mdText(i || '(none)', 40)).join(', ')}`,
+        ),
     );
   }
   return {

@@ -11,7 +11,12 @@ export const quantity = (n: number | null): string => (n === null ? '-' : Number
 export const relPct = (r: ParityRow): string => `${r.relDiff > 0 ? '+' : ''}${(r.relDiff * 100).toFixed(2)}%`;
 
 /** 'region=eu, tier=pro' (empty for no group). */
-export const groupText = (g: UsageLine['group']): string => (g ? Object.entries(g).map(([k, v]) => `${k}=${v}`).join(', ') : '');
+export const groupText = (g: UsageLine['group']): string =>
+  g
+    ? Object.entries(g)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : '';
 
 export const periodText = (iso: string, period: BillModel['settings']['period']): string =>
   period === 'month' ? iso.slice(0, 7) : period === 'hour' ? when(iso).slice(0, 16) : iso.slice(0, 10);

@@ -16,7 +16,10 @@ export function* billJsonChunks(b: BillModel): Generator<string> {
       yield `  ${JSON.stringify(key)}: [\n`;
       for (let r = 0; r < value.length; r += ROWS_PER_CHUNK) {
         const last = r + ROWS_PER_CHUNK >= value.length;
-        yield `${value.slice(r, r + ROWS_PER_CHUNK).map((x) => `    ${JSON.stringify(x)}`).join(',\n')}${last ? '\n' : ',\n'}`;
+        yield `${value
+          .slice(r, r + ROWS_PER_CHUNK)
+          .map((x) => `    ${JSON.stringify(x)}`)
+          .join(',\n')}${last ? '\n' : ',\n'}`;
       }
       yield `  ]${end}`;
     } else {

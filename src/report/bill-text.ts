@@ -5,7 +5,15 @@ import { int } from './format.js';
 import { table as textTable, type TextTable } from './text-table.js';
 
 /** Borderless columns two spaces apart, as the Stripe tables; wide text columns wrap past 120 columns. */
-const table = (head: string[]) => textTable(head.map((h) => ({ head: h, align: /events|billed|excluded|customers|lines|quantity|log|Stripe|rel\./.test(h) ? ('right' as const) : ('left' as const), shrink: 'wrap' as const })), { rules: 'bare' });
+const table = (head: string[]) =>
+  textTable(
+    head.map((h) => ({
+      head: h,
+      align: /events|billed|excluded|customers|lines|quantity|log|Stripe|rel\./.test(h) ? ('right' as const) : ('left' as const),
+      shrink: 'wrap' as const,
+    })),
+    { rules: 'bare' },
+  );
 const text = (t: TextTable) => t.render(120);
 import { billHeadline, groupText, parityHeadline, periodText, quantity, relPct } from './bill-common.js';
 
@@ -16,7 +24,15 @@ export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): s
   for (const u of b.usage) lines.set(u.metric, (lines.get(u.metric) ?? 0) + 1);
   const mt = table(['metric', 'aggregation', 'events', 'billed', 'excluded', 'customers', 'usage lines']);
   for (const m of b.metrics) {
-    mt.push([safe(m.name, 32), `${m.aggregationType}${m.aggregationKey ? `(${safe(m.aggregationKey, 20)})` : ''}`, int(m.events), int(m.billedEvents), int(m.excluded.events), int(m.customers), int(lines.get(m.name) ?? 0)]);
+    mt.push([
+      safe(m.name, 32),
+      `${m.aggregationType}${m.aggregationKey ? `(${safe(m.aggregationKey, 20)})` : ''}`,
+      int(m.events),
+      int(m.billedEvents),
+      int(m.excluded.events),
+      int(m.customers),
+      int(lines.get(m.name) ?? 0),
+    ]);
   }
   out.push(text(mt), '');
   out.push('Excluded events (first reason that applies)');
@@ -27,8 +43,19 @@ export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): s
   if (b.usage.length === 0) out.push('No usage: no event passed any metric.');
   else {
     const ut = table(['metric', 'customer', 'period', 'group', 'quantity', 'events']);
-    for (const u of b.usage.slice(0, max)) ut.push([safe(u.metric, 28), safe(u.customer, 28), periodText(u.periodStart, b.settings.period), safe(groupText(u.group), 40), quantity(u.quantity), int(u.events)]);
-    out.push(`Usage (${b.usage.length > max ? `first ${int(max)} of ${int(b.usage.length)} lines; all with --json or --out FILE.csv` : `${int(b.usage.length)} lines`})`, text(ut));
+    for (const u of b.usage.slice(0, max))
+      ut.push([
+        safe(u.metric, 28),
+        safe(u.customer, 28),
+        periodText(u.periodStart, b.settings.period),
+        safe(groupText(u.group), 40),
+        quantity(u.quantity),
+        int(u.events),
+      ]);
+    out.push(
+      `Usage (${b.usage.length > max ? `first ${int(max)} of ${int(b.usage.length)} lines; all with --json or --out FILE.csv` : `${int(b.usage.length)} lines`})`,
+      text(ut),
+    );
   }
   const headline = parityHeadline(b);
   if (headline && b.parity && b.paritySummary) {
@@ -37,7 +64,17 @@ export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): s
     if (rows.length) {
       const pt = table(['metric', 'meter', 'customer', 'period', 'log', 'Stripe', 'Stripe − log', 'rel.', 'status']);
       for (const r of rows.slice(0, max)) {
-        pt.push([safe(r.metric, 24), safe(r.meter, 24), safe(r.customer, 24), periodText(r.periodStart, b.settings.period), quantity(r.log), quantity(r.stripe), quantity(r.diff), relPct(r), r.error ? `${r.status}: ${safe(r.error, 40)}` : r.status]);
+        pt.push([
+          safe(r.metric, 24),
+          safe(r.meter, 24),
+          safe(r.customer, 24),
+          periodText(r.periodStart, b.settings.period),
+          quantity(r.log),
+          quantity(r.stripe),
+          quantity(r.diff),
+          relPct(r),
+          r.error ? `${r.status}: ${safe(r.error, 40)}` : r.status,
+        ]);
       }
       out.push(`Differences, largest first${rows.length > max ? ` (first ${int(max)} of ${int(rows.length)})` : ''}:`, text(pt));
     }

@@ -18,7 +18,9 @@ export function fitNotes(r: ProfileReport): string[] {
     if (cm) notes.push(cm);
   }
   if (r.fit.some((f) => f.mode === 'test')) {
-    notes.push("Test mode rows: in Stripe's test mode and sandboxes, meter event and meter event stream calls count toward the basic limit (25 operations/s): judge a load test run there by them.");
+    notes.push(
+      "Test mode rows: in Stripe's test mode and sandboxes, meter event and meter event stream calls count toward the basic limit (25 operations/s): judge a load test run there by them.",
+    );
   }
   return notes;
 }
@@ -49,6 +51,6 @@ export function cutoverRows(r: ProfileReport): [string, number, string][] {
       `both providers bill them twice: ${int(c.nearDuplicates.value)} of value in ${int(c.nearDuplicates.groups)} groups`,
     ],
   ];
-  if (advice) rows.push(['events no draft bills', advice.unbilled.events, "Metronome accepts events no billable metric matches and ignores them"]);
+  if (advice) rows.push(['events no draft bills', advice.unbilled.events, 'Metronome accepts events no billable metric matches and ignores them']);
   return rows;
 }

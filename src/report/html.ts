@@ -65,14 +65,20 @@ function overview(r: ProfileReport): string {
     { k: 'span', v: r.events.first ? duration(rt.spanSeconds) : '-', d: r.events.first ? `${when(r.events.first)} → ${when(r.events.last)} UTC` : 'no events' },
     { k: 'average', v: `${dec(rt.avgEps)}/s`, d: 'events per second over the span' },
     { k: 'peak 1 s', v: `${int(rt.peak['1s'].events)}/s`, d: rt.peak['1s'].at ? `at ${when(rt.peak['1s'].at)} UTC` : '' },
-    { k: 'peak 60 s', v: windowFits(rt.spanSeconds, '60s') ? `${dec(rt.peak['60s'].eps)}/s` : 'n/a', d: rt.burstFactor === null ? '' : `burst ${dec(rt.burstFactor)}× the average` },
+    {
+      k: 'peak 60 s',
+      v: windowFits(rt.spanSeconds, '60s') ? `${dec(rt.peak['60s'].eps)}/s` : 'n/a',
+      d: rt.burstFactor === null ? '' : `burst ${dec(rt.burstFactor)}× the average`,
+    },
     { k: 'event names', v: int(r.eventNames.length), d: 'one billable metric each' },
     { k: 'customers', v: int(r.customers.distinct), d: `by ${truncate(r.customers.key, 40)}` },
     { k: 'payload keys', v: int(new Set(r.properties.map((p) => p.key)).size), d: `${int(r.properties.length)} event-name × key pairs` },
   ]);
   const sources = table(
     ['source', 'format', { text: 'lines', num: true }, { text: 'events', num: true }, { text: 'rejected', num: true }, { text: 'load s', num: true }],
-    r.sources.map((s) => ({ cells: [{ html: `<span class="mono">${html(s.source)}</span>` }, s.format, s.lines, s.events, s.rejects, { text: dec(s.seconds), num: true }] })),
+    r.sources.map((s) => ({
+      cells: [{ html: `<span class="mono">${html(s.source)}</span>` }, s.format, s.lines, s.events, s.rejects, { text: dec(s.seconds), num: true }],
+    })),
   );
   return section('overview', 'Overview', `${t}<h3>Sources</h3>${sources}`);
 }
@@ -100,7 +106,16 @@ function fit(r: ProfileReport): string {
     ],
   }));
   const t = table(
-    ['path', 'published limit', { text: 'need avg → peak', num: true }, { text: 'use of limit', num: true }, { text: 'headroom', num: true }, { text: 's over limit', num: true }, 'verdict', 'how to send'],
+    [
+      'path',
+      'published limit',
+      { text: 'need avg → peak', num: true },
+      { text: 'use of limit', num: true },
+      { text: 'headroom', num: true },
+      { text: 's over limit', num: true },
+      'verdict',
+      'how to send',
+    ],
     rows,
     { id: 'fit-table' },
   );
@@ -111,14 +126,25 @@ function fit(r: ProfileReport): string {
     `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
       'Verdicts: ✔ FITS = peak need ≤ 50 % of the limit; ▲ TIGHT = ≤ 100 %; ✖ EXCEEDS = over the limit.</p>' +
       t +
-      fitNotes(r).map((n) => `<p class="note">${html(n)}</p>`).join('') +
+      fitNotes(r)
+        .map((n) => `<p class="note">${html(n)}</p>`)
+        .join('') +
       `<p class="note">Limits as published: ${sources.map((u) => `<a href="${html(u)}" rel="noreferrer">${html(u.replace(/^https:\/\//, ''))}</a>`).join(' · ')}</p>`,
   );
 }
 
 function rates(r: ProfileReport, charts: Map<string, RenderedChart>): string {
   const names = table(
-    ['event name', { text: 'events', num: true }, { text: 'share', num: true }, { text: 'avg/s', num: true }, { text: 'peak 1 s', num: true }, 'peak at (UTC)', 'first (UTC)', 'last (UTC)'],
+    [
+      'event name',
+      { text: 'events', num: true },
+      { text: 'share', num: true },
+      { text: 'avg/s', num: true },
+      { text: 'peak 1 s', num: true },
+      'peak at (UTC)',
+      'first (UTC)',
+      'last (UTC)',
+    ],
     r.eventNames.map((n) => ({
       cells: [
         { html: code(n.name) },
@@ -235,12 +261,15 @@ function dimensions(r: ProfileReport, charts: Map<string, RenderedChart>): strin
         ],
       }));
       const cand = rows.length
-        ? table(['keys', 'kind', { text: 'combinations', num: true }, { text: 'product', num: true }, { text: 'presence', num: true }, { text: 'score', num: true }, 'why'], rows, { sortable: true })
+        ? table(
+            ['keys', 'kind', { text: 'combinations', num: true }, { text: 'product', num: true }, { text: 'presence', num: true }, { text: 'score', num: true }, 'why'],
+            rows,
+            { sortable: true },
+          )
         : '<p class="note">No low-cardinality payload keys: nothing to price by.</p>';
-      const more = d.candidates.length > MAX_CANDIDATES_PER_NAME ? `<p class="note">${html(int(d.candidates.length - MAX_CANDIDATES_PER_NAME))} more in the JSON model.</p>` : '';
-      return (
-        `<h3>${code(d.eventName)} · ${html(plural(d.events, 'event'))}</h3>${cand}${more}`
-      );
+      const more =
+        d.candidates.length > MAX_CANDIDATES_PER_NAME ? `<p class="note">${html(int(d.candidates.length - MAX_CANDIDATES_PER_NAME))} more in the JSON model.</p>` : '';
+      return `<h3>${code(d.eventName)} · ${html(plural(d.events, 'event'))}</h3>${cand}${more}`;
     })
     .join('\n');
   const compound = charts.get('compound-cardinality');
@@ -250,7 +279,7 @@ function dimensions(r: ProfileReport, charts: Map<string, RenderedChart>): strin
     (compound ? figure(compound) : '<p class="note">No compound candidates: fewer than two dimension keys per event name.</p>') +
       '<p class="note">Score: how good a key is to price by (presence × cardinality fit × evenness × growth).</p>' +
       per +
-      "<h2>Group keys: confirmation table</h2><p class=\"note\">Metronome's group keys cannot be changed once a metric exists: confirm this table first. " +
+      '<h2>Group keys: confirmation table</h2><p class="note">Metronome\'s group keys cannot be changed once a metric exists: confirm this table first. ' +
       'Cardinality is what the log shows (observed values and combinations, not the cross product); per customer: nearest-rank p50 / p99 and the maximum.</p>' +
       confirmationTables(adviceOf(r).plans),
   );
@@ -284,11 +313,16 @@ function problems(r: ProfileReport): string {
   if (r.rejects.total) {
     items.push(
       `<h3>${html(plural(r.rejects.total, 'rejected line'))} (kept in the rejects table)</h3>` +
-        table(['reason', { text: 'lines', num: true }], r.rejects.byReason.map((b) => ({ cells: [b.reason, b.count] }))) +
+        table(
+          ['reason', { text: 'lines', num: true }],
+          r.rejects.byReason.map((b) => ({ cells: [b.reason, b.count] })),
+        ) +
         (r.rejects.examples.length
           ? table(
               ['source', { text: 'line', num: true }, 'reason', 'text'],
-              r.rejects.examples.map((e) => ({ cells: [e.source.split('/').pop() ?? e.source, e.line, e.reason, { html: `<span class="mono">${html(truncate(e.raw, 200))}</span>` }] })),
+              r.rejects.examples.map((e) => ({
+                cells: [e.source.split('/').pop() ?? e.source, e.line, e.reason, { html: `<span class="mono">${html(truncate(e.raw, 200))}</span>` }],
+              })),
             )
           : ''),
     );
@@ -312,7 +346,9 @@ function problems(r: ProfileReport): string {
     items.push(
       table(
         ['check', { text: 'events', num: true }, 'meaning'],
-        rows.map(([k, n, why, harmless]) => ({ cells: [{ html: n > 0 && !harmless ? `<span class="bad">✖</span> ${html(k)}` : `<span class="ok">✔</span> ${html(k)}` }, n, why] })),
+        rows.map(([k, n, why, harmless]) => ({
+          cells: [{ html: n > 0 && !harmless ? `<span class="bad">✖</span> ${html(k)}` : `<span class="ok">✔</span> ${html(k)}` }, n, why],
+        })),
       ),
     );
     const ex = [...id.examples24h, ...id.examples34d].slice(0, 6);
@@ -322,7 +358,12 @@ function problems(r: ProfileReport): string {
           table(
             ['identifier', 'first', 'duplicate', { text: 'gap', num: true }],
             ex.map((e) => ({
-              cells: [{ html: code(e.identifier) }, `${e.first.source.split('/').pop()}:${e.first.line} ${when(e.first.at)}`, `${e.duplicate.source.split('/').pop()}:${e.duplicate.line} ${when(e.duplicate.at)}`, { text: duration(e.gapSeconds), num: true, sort: e.gapSeconds }],
+              cells: [
+                { html: code(e.identifier) },
+                `${e.first.source.split('/').pop()}:${e.first.line} ${when(e.first.at)}`,
+                `${e.duplicate.source.split('/').pop()}:${e.duplicate.line} ${when(e.duplicate.at)}`,
+                { text: duration(e.gapSeconds), num: true, sort: e.gapSeconds },
+              ],
             })),
           ),
       );
@@ -332,9 +373,23 @@ function problems(r: ProfileReport): string {
     items.push(
       `<h3>Required keys: ${r.requirements.keys.map(code).join(', ')}</h3>` +
         table(
-          ['event name', { text: 'events', num: true }, { text: 'complete', num: true }, { text: 'coverage', num: true }, 'per key', { text: 'customers missing', num: true }],
+          [
+            'event name',
+            { text: 'events', num: true },
+            { text: 'complete', num: true },
+            { text: 'coverage', num: true },
+            'per key',
+            { text: 'customers missing', num: true },
+          ],
           r.requirements.byEventName.map((n) => ({
-            cells: [{ html: code(n.eventName) }, n.events, n.complete, { text: pct(n.coverage), num: true, sort: n.coverage }, n.perKey.map((k) => `${k.key} ${pct(k.coverage)}`).join(', '), n.customersMissing],
+            cells: [
+              { html: code(n.eventName) },
+              n.events,
+              n.complete,
+              { text: pct(n.coverage), num: true, sort: n.coverage },
+              n.perKey.map((k) => `${k.key} ${pct(k.coverage)}`).join(', '),
+              n.customersMissing,
+            ],
           })),
         ),
     );

@@ -15,7 +15,10 @@ const perCustomer = (r: ConfirmationRow) => (r.perCustomer ? `${int(r.perCustome
 const droppedText = (r: ConfirmationRow) => (r.dropped ? `${int(r.dropped.events)} (${pct(r.dropped.eventsShare)}) / ${pct(r.dropped.valueShare)}` : '-');
 
 export function confirmationTable(plan: GroupKeyPlan): string[] {
-  const out = [`### ${mdCode(plan.eventName)}: ${plural(plan.events, 'event')}; group keys from ${plan.source === 'stripe-meter' ? 'the Stripe meter' : 'the profile (candidates)'}`, ''];
+  const out = [
+    `### ${mdCode(plan.eventName)}: ${plural(plan.events, 'event')}; group keys from ${plan.source === 'stripe-meter' ? 'the Stripe meter' : 'the profile (candidates)'}`,
+    '',
+  ];
   for (const n of plan.notes) out.push(`- ${mdText(n, 400)}`);
   out.push('');
   if (plan.rows.length === 0) return [...out, 'No payload key could be a dimension.', ''];

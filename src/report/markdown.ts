@@ -19,7 +19,6 @@ import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 const MAX_PROPERTY_ROWS = 200;
 const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
 
-
 export function renderMarkdown(r: ProfileReport | TailReport): string {
   const drafts = billableMetricDrafts(r);
   const out: string[] = [];
@@ -45,7 +44,10 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
     out.push('## Fit against published ingestion limits', '');
     out.push(...header(['path', 'limit', 'peak need', 'use of limit', 'headroom', 'seconds over', 'verdict'], ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
     for (const f of r.fit) {
-      const limit = [f.limits.requestsPerSecond !== null ? `${int(f.limits.requestsPerSecond)} req/s` : '', f.limits.eventsPerSecond !== null ? `${int(f.limits.eventsPerSecond)} events/s` : '']
+      const limit = [
+        f.limits.requestsPerSecond !== null ? `${int(f.limits.requestsPerSecond)} req/s` : '',
+        f.limits.eventsPerSecond !== null ? `${int(f.limits.eventsPerSecond)} events/s` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       out.push(
@@ -100,14 +102,20 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
 
   if ('tail' in r) out.push(...tailSection(r.tail));
   out.push(...problems(r));
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function propertyRow(p: PropertyProfile): string {
   const values =
     p.numeric && p.class === 'measure'
       ? `${dec(p.numeric.min)} … ${dec(p.numeric.max)}, p50 ${dec(p.numeric.p50)}`
-      : p.topValues.slice(0, 3).map((t) => `${mdText(t.value, 30)} (${pct(t.share)})`).join(', ');
+      : p.topValues
+          .slice(0, 3)
+          .map((t) => `${mdText(t.value, 30)} (${pct(t.share)})`)
+          .join(', ');
   return row([
     mdCode(p.eventName, 40),
     mdCode(p.key, 40),
@@ -134,16 +142,20 @@ function problems(r: ProfileReport): string[] {
   if (r.rejects.total) {
     lines.push(`- ${plural(r.rejects.total, 'rejected line')} (kept in the store's rejects table):`);
     for (const b of r.rejects.byReason.slice(0, 10)) lines.push(`  - ${int(b.count)} × ${mdText(b.reason, 200)}`);
-    for (const e of r.rejects.examples) lines.push(`  - ${mdText(e.source.split('/').pop() ?? e.source, 80)} line ${int(e.line)}: ${mdText(e.reason, 120)}: ${mdText(e.raw, 120)}`);
+    for (const e of r.rejects.examples)
+      lines.push(`  - ${mdText(e.source.split('/').pop() ?? e.source, 80)} line ${int(e.line)}: ${mdText(e.reason, 120)}: ${mdText(e.raw, 120)}`);
   }
   if (r.customers.missing) lines.push(`- ${plural(r.customers.missing, 'event')} without a customer.`);
   for (const [check, n, meaning] of cutoverRows(r)) if (n > 0) lines.push(`- ${mdText(check)}: ${plural(n, 'event')} (${mdText(meaning)}).`);
   for (const e of r.cutover?.nearDuplicates.examples.slice(0, 3) ?? []) {
-    lines.push(`  - ${mdText(e.customer, 40)} · ${mdCode(e.eventName)} at ${when(e.at)}: ${plural(e.events, 'event')}, identifiers ${e.identifiers.map((i) => mdText(i || '(none)', 40)).join(', ')}`);
+    lines.push(
+      `  - ${mdText(e.customer, 40)} · ${mdCode(e.eventName)} at ${when(e.at)}: ${plural(e.events, 'event')}, identifiers ${e.identifiers.map((i) => mdText(i || '(none)', 40)).join(', ')}`,
+    );
   }
   if (r.requirements) {
     for (const n of r.requirements.byEventName) {
-      if (n.complete < n.events) lines.push(`- ${mdCode(n.eventName)}: ${plural(n.events - n.complete, 'event')} miss a required key; ${plural(n.customersMissing, 'customer')} affected.`);
+      if (n.complete < n.events)
+        lines.push(`- ${mdCode(n.eventName)}: ${plural(n.events - n.complete, 'event')} miss a required key; ${plural(n.customersMissing, 'customer')} affected.`);
     }
   }
   return ['## Problems found', '', ...(lines.length ? lines : ['None beyond those in the answers above.']), ''];
@@ -164,7 +176,11 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   out.push('## Accounting', '');
   out.push(...header(['input', 'sent', answeredLabel(r), 'rejected', 'failed', 'not sent', 'balanced'], ['r', 'r', 'r', 'r', 'r', 'r', 'l']));
   out.push(row([int(t.eventsInput), int(t.eventsSent), int(t.acknowledged), int(t.rejected), int(t.failed), int(t.notSent), r.accountingOk ? '✔ yes' : '✖ NO']));
-  out.push('', `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`, '');
+  out.push(
+    '',
+    `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries). Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`,
+    '',
+  );
   const sink = sinkRows(r);
   if (sink.length) {
     out.push(`## ${SINK_TITLE}`, '', ...header(['', 'events'], ['l', 'r']), ...sink.map(([k, n]) => row([k, int(n)])), '');
@@ -173,7 +189,13 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   out.push(...header(['measure', 'p50', 'p90', 'p99', 'p99.9', 'max', 'count'], ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
   const lat = (name: string, s: LatencySummary | null) =>
     s && s.count ? row([name, ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.p999Ms), ms(s.maxMs), int(s.count)]) : row([name, '-', '-', '-', '-', '-', '0']);
-  out.push(lat('latency from scheduled time', r.latency), lat('service time per attempt', r.service), lat('wait for a free connection', r.connectionWait ?? null), lat('generator lag', r.lag), '');
+  out.push(
+    lat('latency from scheduled time', r.latency),
+    lat('service time per attempt', r.service),
+    lat('wait for a free connection', r.connectionWait ?? null),
+    lat('generator lag', r.lag),
+    '',
+  );
   out.push('## HTTP statuses', '');
   out.push(...header(['status', 'attempts'], ['l', 'r']));
   for (const s of r.statuses) out.push(row([s.status === 0 ? 'no answer' : String(s.status), int(s.attempts)]));

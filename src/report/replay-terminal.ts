@@ -61,7 +61,14 @@ export function renderReplayTerminal(r: ReplayReport, layout: TextLayout = { wid
 function throughput(r: ReplayReport, w: number, out: string[]): void {
   const a = r.achieved;
   out.push('Throughput');
-  out.push(wrap(`${dec(a.eventsPerS)} events/s answered (${dec(a.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s) · ${dec(a.requestsPerS)} requests/s · ${dec(a.attemptsPerS)} attempts/s`, w, 2, 2));
+  out.push(
+    wrap(
+      `${dec(a.eventsPerS)} events/s answered (${dec(a.acknowledgedPerS)} ${r.validatedLater ? 'received' : 'acknowledged'}/s) · ${dec(a.requestsPerS)} requests/s · ${dec(a.attemptsPerS)} attempts/s`,
+      w,
+      2,
+      2,
+    ),
+  );
   out.push(wrap(`offered ${dec(a.offeredEventsPerS)} events/s over ${dec(r.sendSpanS)} s of sending; ${dec(r.elapsedS)} s from first request to last answer`, w, 2, 2));
   out.push('');
 }
@@ -69,7 +76,11 @@ function throughput(r: ReplayReport, w: number, out: string[]): void {
 function accounting(r: ReplayReport, w: number, out: string[]): void {
   const t = r.totals;
   out.push('Every event accounted for');
-  const acc = table([{ head: '', shrink: 'wrap', min: 12 }, { head: 'events', align: 'right' }, { head: 'share', align: 'right' }]);
+  const acc = table([
+    { head: '', shrink: 'wrap', min: 12 },
+    { head: 'events', align: 'right' },
+    { head: 'share', align: 'right' },
+  ]);
   const share = (n: number) => (t.eventsSent ? `${((n / t.eventsSent) * 100).toFixed(n === t.eventsSent || n === 0 ? 0 : 2)}%` : '-');
   acc.push([answeredLabel(r), int(t.acknowledged), share(t.acknowledged)]);
   acc.push(['rejected (4xx)', int(t.rejected), share(t.rejected)]);
@@ -78,11 +89,20 @@ function accounting(r: ReplayReport, w: number, out: string[]): void {
   if (t.notSent) acc.push(['not sent', int(t.notSent), '']);
   out.push(indent(acc.render(w - 2)));
   out.push(
-    wrap(`${plural(t.requests, 'request')}, ${plural(t.attempts, 'attempt')}, ${plural(t.retries, 'retry', 'retries')}${t.sessionRequests ? `, ${plural(t.sessionRequests, 'session request')}` : ''}`, w, 2, 2),
-  );  const sink = sinkRows(r);
+    wrap(
+      `${plural(t.requests, 'request')}, ${plural(t.attempts, 'attempt')}, ${plural(t.retries, 'retry', 'retries')}${t.sessionRequests ? `, ${plural(t.sessionRequests, 'session request')}` : ''}`,
+      w,
+      2,
+      2,
+    ),
+  );
+  const sink = sinkRows(r);
   if (sink.length) {
     out.push('', SINK_TITLE);
-    const st = table([{ head: '', shrink: 'wrap', min: 12 }, { head: 'events', align: 'right' }]);
+    const st = table([
+      { head: '', shrink: 'wrap', min: 12 },
+      { head: 'events', align: 'right' },
+    ]);
     for (const [k, n] of sink) st.push([k, int(n)]);
     out.push(indent(st.render(w - 2)));
   }
@@ -104,7 +124,11 @@ function latency(r: ReplayReport, w: number, out: string[]): void {
 
 function statuses(r: ReplayReport, w: number, out: string[]): void {
   out.push('HTTP statuses (attempts)');
-  const st = table([{ head: 'status', align: 'right' }, { head: 'attempts', align: 'right' }, { head: '', shrink: 'wrap', min: 16 }]);
+  const st = table([
+    { head: 'status', align: 'right' },
+    { head: 'attempts', align: 'right' },
+    { head: '', shrink: 'wrap', min: 16 },
+  ]);
   for (const x of r.statuses) st.push([String(x.status), int(x.attempts), STATUS_TEXT[x.status] ?? '']);
   out.push(indent(st.render(w - 2)));
   const notAck = r.outcomes.filter((o) => o.outcome !== 'acknowledged');
@@ -123,9 +147,28 @@ function series(r: ReplayReport, w: number, out: string[]): void {
   out.push(`Per second (${int(r.series.length)} s)`);
   // Label, sparkline and the maximum share the line; the sparkline gets what is left (at most 60).
   const line = (label: string, values: number[], max: string) => `  ${label.padEnd(14)}${sparkline(values, Math.min(60, w - 18 - max.length))}  ${max}`;
-  out.push(line('events sent', r.series.map((x) => x.events), `max ${int(Math.max(...r.series.map((x) => x.events)))}/s`));
-  out.push(line('p99 latency', r.series.map((x) => x.p99Ms), `max ${ms(Math.max(...r.series.map((x) => x.p99Ms)))} ms`));
-  if (r.series.some((x) => x.retries > 0)) out.push(line('retries', r.series.map((x) => x.retries), `max ${int(Math.max(...r.series.map((x) => x.retries)))}/s`));
+  out.push(
+    line(
+      'events sent',
+      r.series.map((x) => x.events),
+      `max ${int(Math.max(...r.series.map((x) => x.events)))}/s`,
+    ),
+  );
+  out.push(
+    line(
+      'p99 latency',
+      r.series.map((x) => x.p99Ms),
+      `max ${ms(Math.max(...r.series.map((x) => x.p99Ms)))} ms`,
+    ),
+  );
+  if (r.series.some((x) => x.retries > 0))
+    out.push(
+      line(
+        'retries',
+        r.series.map((x) => x.retries),
+        `max ${int(Math.max(...r.series.map((x) => x.retries)))}/s`,
+      ),
+    );
 }
 
 /** Two replay runs side by side (b relative to a). */

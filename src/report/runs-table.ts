@@ -80,7 +80,9 @@ export function renderRemoval(s: RemovalSummary, layout: TextLayout = { width: D
   const out: string[] = [];
   if (s.runs.length === 0) out.push('no runs to remove');
   else {
-    const t = table([{ head: 'run id' }, { head: 'command' }, { head: 'status' }, { head: 'started (UTC)', drop: 1 }, { head: 'size', align: 'right' }], { rules: 'bare' });
+    const t = table([{ head: 'run id' }, { head: 'command' }, { head: 'status' }, { head: 'started (UTC)', drop: 1 }, { head: 'size', align: 'right' }], {
+      rules: 'bare',
+    });
     for (const r of s.runs) t.push([r.run_id, r.command, r.status, r.started_at.replace('T', ' ').slice(0, 19), r.bytes === undefined ? '' : formatBytes(r.bytes)]);
     out.push(t.render(layout.width));
     if (s.dryRun) out.push(`would remove ${plural(s.runs.length, 'run')} (dry run: nothing removed)`);

@@ -22,8 +22,15 @@ const at = (l: EventLocation | null) => (l ? `${safe(path.basename(l.source), 40
 export function renderMeters(meters: StripeMeter[], layout = DEFAULT_LAYOUT): string {
   if (meters.length === 0) return 'No Billing Meters on this Stripe account.\n';
   const t = bare([
-    name('meter', 14), name('display name', 12, 1), name('event name'), { head: 'status' }, { head: 'formula' },
-    name('customer key', 12, 3), name('value key', 10, 4), name('dimensions', 10, 2), name('Metronome', 10, 5),
+    name('meter', 14),
+    name('display name', 12, 1),
+    name('event name'),
+    { head: 'status' },
+    { head: 'formula' },
+    name('customer key', 12, 3),
+    name('value key', 10, 4),
+    name('dimensions', 10, 2),
+    name('Metronome', 10, 5),
   ]);
   for (const m of meters) {
     t.push([
@@ -54,8 +61,15 @@ export function renderCheck(r: StripeCheckResult, layout = DEFAULT_LAYOUT): stri
   );
   if (r.meters.length > 0) {
     const t = bare([
-      name('meter', 14), name('event name', 12), { head: 'formula' }, num('events'), num('billable'),
-      num('rejected', 2), num('negative', 3), num('customers', 1), name('Metronome', 9, 4),
+      name('meter', 14),
+      name('event name', 12),
+      { head: 'formula' },
+      num('events'),
+      num('billable'),
+      num('rejected', 2),
+      num('negative', 3),
+      num('customers', 1),
+      name('Metronome', 9, 4),
     ]);
     for (const c of r.meters) {
       t.push([
@@ -87,7 +101,10 @@ export function renderCheck(r: StripeCheckResult, layout = DEFAULT_LAYOUT): stri
 function checkFindings(r: StripeCheckResult): [0 | 1, string][] {
   const findings: [0 | 1, string][] = [];
   if (r.unmetered.length > 0) {
-    findings.push([0, `${plural(r.totals.unmeteredEvents, 'event')} under ${plural(r.unmetered.length, 'event name')} match no active meter (usage that bills nothing):`]);
+    findings.push([
+      0,
+      `${plural(r.totals.unmeteredEvents, 'event')} under ${plural(r.unmetered.length, 'event name')} match no active meter (usage that bills nothing):`,
+    ]);
     for (const u of r.unmetered) {
       findings.push([1, `${safe(u.eventName, 60)}: ${plural(u.events, 'event')}${u.inactiveMeterId ? ` (meter ${safe(u.inactiveMeterId, 32)} is inactive)` : ''}`]);
     }
@@ -97,10 +114,14 @@ function checkFindings(r: StripeCheckResult): [0 | 1, string][] {
     const add = (text: string) => findings.push([0, `${meter}: ${text}`]);
     if (c.finding === 'idle') add("no events in the run's span");
     const rejected = (l: EventLocation | null) => `(Stripe rejects them: they bill nothing; first: ${at(l)})`;
-    if (c.missingCustomerKey) add(`${plural(c.missingCustomerKey, 'event')} without the customer key "${safe(c.customerKey, 40)}" ${rejected(c.examples.missingCustomerKey)}`);
+    if (c.missingCustomerKey)
+      add(`${plural(c.missingCustomerKey, 'event')} without the customer key "${safe(c.customerKey, 40)}" ${rejected(c.examples.missingCustomerKey)}`);
     if (c.missingValueKey) add(`${plural(c.missingValueKey, 'event')} without the value key "${safe(c.valueKey, 40)}" ${rejected(c.examples.missingValueKey)}`);
     if (c.nonNumericValues) add(`${plural(c.nonNumericValues, 'event')} with a non-numeric "${safe(c.valueKey, 40)}" ${rejected(c.examples.nonNumericValue)}`);
-    if (c.negativeValues) add(`${plural(c.negativeValues, 'event')} with a negative "${safe(c.valueKey, 40)}" (Stripe takes them as corrections; review before migrating; first: ${at(c.examples.negativeValue)})`);
+    if (c.negativeValues)
+      add(
+        `${plural(c.negativeValues, 'event')} with a negative "${safe(c.valueKey, 40)}" (Stripe takes them as corrections; review before migrating; first: ${at(c.examples.negativeValue)})`,
+      );
   }
   return findings;
 }
@@ -110,7 +131,10 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
   const out: string[] = [];
   const windows = r.granularity === 'span' ? 'one window over the run' : `${r.granularity} windows`;
   out.push(
-    wrap(`Run ${r.runId} against Stripe meter event summaries (${windows}${r.dedup ? ', duplicate identifiers within 24 h dropped' : ''}); ${plural(r.requests, 'API request')}.`, w),
+    wrap(
+      `Run ${r.runId} against Stripe meter event summaries (${windows}${r.dedup ? ', duplicate identifiers within 24 h dropped' : ''}); ${plural(r.requests, 'API request')}.`,
+      w,
+    ),
   );
   if (r.meters.length > 0) reconcileMeters(r, w, out);
   for (const s of r.skippedMeters) out.push(wrap(`skipped ${safe(s.meterId, 32)} (${safe(s.eventName, 40)}): ${s.reason}`, w, 2, 2));
@@ -122,8 +146,14 @@ export function renderReconcile(r: ReconcileResult, opts: { maxRows?: number } =
   const max = opts.maxRows ?? 30;
   out.push('', wrap(`${plural(diffs.length, 'difference')} (of ${plural(r.rows.length, 'window')} compared), largest first:`, w));
   const t = bare([
-    name('meter', 10), name('customer', 12), { head: 'window start' }, num('events', 1),
-    num('log'), num('Stripe'), num('Stripe − log'), { head: 'status', shrink: 'wrap', min: 8 },
+    name('meter', 10),
+    name('customer', 12),
+    { head: 'window start' },
+    num('events', 1),
+    num('log'),
+    num('Stripe'),
+    num('Stripe − log'),
+    { head: 'status', shrink: 'wrap', min: 8 },
   ]);
   for (const d of diffs.slice(0, max)) {
     t.push([
@@ -148,8 +178,15 @@ function reconcileMeters(r: ReconcileResult, w: number, out: string[]): void {
   const ranges = new Set(r.meters.map(range));
   if (ranges.size === 1) out.push(wrap(`Windows: ${[...ranges][0]}.`, w));
   const t = bare([
-    name('meter', 10), name('event name', 10, 2), { head: 'formula', drop: 3 }, num('customers'), num('differing'),
-    num('log total'), num('Stripe total'), num('rejected', 1), num('duplicates'),
+    name('meter', 10),
+    name('event name', 10, 2),
+    { head: 'formula', drop: 3 },
+    num('customers'),
+    num('differing'),
+    num('log total'),
+    num('Stripe total'),
+    num('rejected', 1),
+    num('duplicates'),
   ]);
   for (const m of r.meters) {
     t.push([

@@ -19,11 +19,18 @@ export function renderTailSummary(r: TailReport, layout: TextLayout = { width: D
     '',
     'LIVE TAIL',
     field('stopped', `${t.stop}${t.resumed ? ' (resumed run)' : ''}; ${plural(t.linesRead, 'line')} read in ${plural(t.batches, 'batch', 'batches')}`, w, LABEL),
-    field('arrival', `avg ${int(a.avg)}/s, peak ${int(a.peak)}/s, p50 ${int(a.p50)}/s, p99 ${int(a.p99)}/s over ${int(a.seconds)} s (${plural(a.lines, 'line')} as they arrived)`, w, LABEL),
+    field(
+      'arrival',
+      `avg ${int(a.avg)}/s, peak ${int(a.peak)}/s, p50 ${int(a.p50)}/s, p99 ${int(a.p99)}/s over ${int(a.seconds)} s (${plural(a.lines, 'line')} as they arrived)`,
+      w,
+      LABEL,
+    ),
   ];
   if (t.skippedLines) out.push(field('skipped', `${plural(t.skippedLines, 'line')} already in the file at start (--from end)`, w, LABEL));
   if (t.rolledBack.events + t.rolledBack.rejects) {
-    out.push(field('resume', `removed ${plural(t.rolledBack.events, 'event')} / ${plural(t.rolledBack.rejects, 'reject')} of an unfinished batch and read them again`, w, LABEL));
+    out.push(
+      field('resume', `removed ${plural(t.rolledBack.events, 'event')} / ${plural(t.rolledBack.rejects, 'reject')} of an unfinished batch and read them again`, w, LABEL),
+    );
   }
   if (t.heldBytes) out.push(field('held', `${plural(t.heldBytes, 'byte')} of an unfinished last line (no newline yet) not stored`, w, LABEL));
   out.push(wrap(`resume with meterscope tail --resume ${r.runId}`, w, 2, 4));

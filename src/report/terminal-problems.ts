@@ -58,7 +58,10 @@ function identity(r: ProfileReport): Item[] {
   const items: Item[] = [];
   if (id.withoutIdentifier) items.push([0, `no identifier: ${plural(id.withoutIdentifier, 'event')} (Stripe generates one; Metronome needs a transaction_id)`]);
   if (id.duplicates24h || id.duplicates34d) {
-    items.push([0, `duplicate identifiers: ${int(id.duplicates24h)} within 24 h (Stripe rejects), ${int(id.duplicates34d)} within 34 days (Metronome drops); ${plural(id.reusedIdentifiers, 'identifier')} reused`]);
+    items.push([
+      0,
+      `duplicate identifiers: ${int(id.duplicates24h)} within 24 h (Stripe rejects), ${int(id.duplicates34d)} within 34 days (Metronome drops); ${plural(id.reusedIdentifiers, 'identifier')} reused`,
+    ]);
     for (const e of [...id.examples24h.slice(0, 3), ...id.examples34d.slice(0, 2)]) {
       items.push([1, safe(`${cut(e.identifier, 60)}: ${duplicateAt(e)}, ${duration(e.gapSeconds)} later`, 400)]);
     }
@@ -72,7 +75,8 @@ function timing(r: ProfileReport): Item[] {
   if (t.staleOver35d || t.staleOver34d) {
     items.push([0, `old: ${plural(t.staleOver35d, 'event')} > 35 days before ${when(t.asOf)} (Stripe rejects), ${int(t.staleOver34d)} > 34 days (Metronome)`]);
   }
-  if (t.futureOver5m) items.push([0, `future: ${plural(t.futureOver5m, 'event')} > 5 min after ${when(t.asOf)} (Stripe rejects); ${int(t.futureOver24h)} > 24 h (Metronome rejects)`]);
+  if (t.futureOver5m)
+    items.push([0, `future: ${plural(t.futureOver5m, 'event')} > 5 min after ${when(t.asOf)} (Stripe rejects); ${int(t.futureOver24h)} > 24 h (Metronome rejects)`]);
   return items;
 }
 
@@ -82,9 +86,18 @@ function customers(r: ProfileReport): Item[] {
   for (const [check, n, meaning] of cutoverRows(r)) if (n > 0) items.push([0, `${check}: ${plural(n, 'event')} (${meaning})`]);
   for (const n of r.requirements?.byEventName ?? []) {
     if (n.complete === n.events) continue;
-    const keys = n.perKey.filter((k) => k.present < n.events).map((k) => `${k.key} ${pct(k.coverage)}`).join(', ');
-    items.push([0, safe(`missing required keys in ${n.eventName}: ${plural(n.events - n.complete, 'event')} (coverage ${keys}); ${plural(n.customersMissing, 'customer')}`, 400)]);
-    const top = n.topCustomersMissing.slice(0, 5).map((c) => `${safe(c.customer, 24)} ${int(c.events)}`).join(', ');
+    const keys = n.perKey
+      .filter((k) => k.present < n.events)
+      .map((k) => `${k.key} ${pct(k.coverage)}`)
+      .join(', ');
+    items.push([
+      0,
+      safe(`missing required keys in ${n.eventName}: ${plural(n.events - n.complete, 'event')} (coverage ${keys}); ${plural(n.customersMissing, 'customer')}`, 400),
+    ]);
+    const top = n.topCustomersMissing
+      .slice(0, 5)
+      .map((c) => `${safe(c.customer, 24)} ${int(c.events)}`)
+      .join(', ');
     if (top) items.push([1, `most affected: ${top}`]);
   }
   return items;

@@ -44,7 +44,13 @@ function volume(r: ProfileReport, w: number, out: string[]): void {
   const t = r.time;
   // Neither API needs events in time order: worth knowing (charts, windows), not a problem.
   if (r.events.total > 0 && t.outOfOrder) {
-    out.push(field('file order', `${plural(t.outOfOrder, 'event')} (${pct(t.outOfOrderShare)}) earlier than a line before them, up to ${duration(t.maxBackwardsSeconds)} back; neither API needs time order`, w));
+    out.push(
+      field(
+        'file order',
+        `${plural(t.outOfOrder, 'event')} (${pct(t.outOfOrderShare)}) earlier than a line before them, up to ${duration(t.maxBackwardsSeconds)} back; neither API needs time order`,
+        w,
+      ),
+    );
   }
   out.push('');
 }
@@ -55,13 +61,21 @@ function rates(r: ProfileReport, w: number, out: string[]): void {
   out.push(field('average', `${dec(rt.avgEps)} over ${int(rt.spanSeconds)} s (${int(rt.activeSeconds)} with events)`, w));
   for (const win of ['1s', '10s', '60s'] as const) {
     const p = rt.peak[win];
-    const text = windowFits(rt.spanSeconds, win) ? `${dec(p.eps).padEnd(10)} ${plural(p.events, 'event')} from ${when(p.at)}` : `n/a (the run spans ${duration(rt.spanSeconds)})`;
+    const text = windowFits(rt.spanSeconds, win)
+      ? `${dec(p.eps).padEnd(10)} ${plural(p.events, 'event')} from ${when(p.at)}`
+      : `n/a (the run spans ${duration(rt.spanSeconds)})`;
     out.push(field(`peak ${win}`, text, w));
   }
   const q = rt.percentiles;
   out.push(field('per second', `p50 ${int(q.p50)} · p90 ${int(q.p90)} · p99 ${int(q.p99)} · p99.9 ${int(q.p999)} · max ${int(q.max)} (empty seconds count)`, w));
   out.push(field('burst', `peak 1 s is ${rt.burstFactor === null ? '-' : `${dec(rt.burstFactor)}×`} the average`, w));
-  out.push(field('hour of day', `|${sparkline(rt.hourOfDay.map((h) => h.events))}|  00…23 UTC, busiest ${String(busiest(rt.hourOfDay.map((h) => h.events))).padStart(2, '0')}h`, w));
+  out.push(
+    field(
+      'hour of day',
+      `|${sparkline(rt.hourOfDay.map((h) => h.events))}|  00…23 UTC, busiest ${String(busiest(rt.hourOfDay.map((h) => h.events))).padStart(2, '0')}h`,
+      w,
+    ),
+  );
   out.push(field('day of week', rt.dayOfWeek.map((d) => `${d.name} ${pct(d.share)}`).join(' · '), w));
   out.push('');
 

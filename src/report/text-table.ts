@@ -29,8 +29,21 @@ export interface Column {
 export type Rules = 'boxed' | 'grid' | 'bare';
 
 const NO_CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 const STYLE: Record<Rules, Table.TableConstructorOptions> = {
@@ -69,8 +82,7 @@ function fitColumns(columns: Column[], rows: string[][], width: number, rules: R
   const shown = columns.map(() => true);
   const content = columns.map((_, i) => widest(rows.map((r) => r[i] ?? '')));
   const natural = columns.map((c, i) => Math.min(c.max ?? Infinity, Math.max(displayWidth(c.head), content[i], 1)));
-  const floor = (pick: (c: Column) => number) =>
-    columns.map((c, i) => (c.shrink ? Math.min(natural[i], Math.max(pick(c), longestWord(c.head))) : natural[i]));
+  const floor = (pick: (c: Column) => number) => columns.map((c, i) => (c.shrink ? Math.min(natural[i], Math.max(pick(c), longestWord(c.head))) : natural[i]));
   const least = floor((c) => c.min ?? 10);
   const wanted = floor((c) => Math.max(c.want ?? 0, c.min ?? 10));
   const headed = columns.map((c, i) => (c.shrink ? least[i] : Math.min(natural[i], Math.max(longestWord(c.head), content[i], 1))));

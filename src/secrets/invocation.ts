@@ -7,7 +7,15 @@ import { invocationSecrets, type Scrubber } from './scrubber.js';
 
 /** Flags whose value is a secret (a `--header` value is "Name: secret"). */
 const SECRET_FLAGS = new Set(['--ch-password', '--api-key', '--stripe-key', '--metronome-token', '--header', '--s3-secret']);
-const SECRET_ENV = ['CLICKHOUSE_PASSWORD', 'STRIPE_API_KEY', 'METRONOME_API_TOKEN', 'METERSCOPE_SINK_STRIPE_KEY', 'METERSCOPE_SINK_METRONOME_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const SECRET_ENV = [
+  'CLICKHOUSE_PASSWORD',
+  'STRIPE_API_KEY',
+  'METRONOME_API_TOKEN',
+  'METERSCOPE_SINK_STRIPE_KEY',
+  'METERSCOPE_SINK_METRONOME_TOKEN',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
 
 export function registerInvocationSecrets(argv: string[], env: NodeJS.ProcessEnv, into: Scrubber = invocationSecrets): void {
   const chUser = flagValue(argv, '--ch-user') ?? env.CLICKHOUSE_USER ?? 'default';

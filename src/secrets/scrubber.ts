@@ -27,7 +27,8 @@ export class Scrubber {
     let out = text;
     // Longest first, so a form containing another is masked whole.
     for (const f of [...this.forms].sort((a, b) => b.length - a.length)) out = out.split(f).join(MASK);
-    for (const re of KEY_SHAPES) out = out.replace(re, (_m, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK));
+    for (const re of KEY_SHAPES)
+      out = out.replace(re, (_m, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${MASK}` : MASK));
     return out;
   }
 }

@@ -26,7 +26,9 @@ export function stoppedText(stats: SinkStatsSnapshot): string {
   const lines = Object.entries(stats.routes)
     .filter(([, r]) => r.requests > 0)
     .map(([name, r]) => {
-      const statuses = Object.entries(r.by_status).map(([s, n]) => `${s}: ${int(n)}`).join(', ');
+      const statuses = Object.entries(r.by_status)
+        .map(([s, n]) => `${s}: ${int(n)}`)
+        .join(', ');
       return `  ${name}: ${plural(r.requests, 'request')} (${statuses}), ${plural(r.events_accepted, 'event')} accepted, ${plural(r.events_duplicate, 'duplicate')}, ${int(r.events_invalid)} invalid`;
     });
   return `sink stopped; ${plural(stats.recorded, 'event')} accepted\n${lines.join('\n')}${lines.length ? '\n' : ''}`;

@@ -4,7 +4,11 @@ export class TokenBucket {
   private last: number;
   private readonly capacity: number;
 
-  constructor(private readonly perSecond: number, now: number, minCapacity = 1) {
+  constructor(
+    private readonly perSecond: number,
+    now: number,
+    minCapacity = 1,
+  ) {
     this.capacity = Math.max(perSecond, minCapacity);
     this.tokens = this.capacity;
     this.last = now;

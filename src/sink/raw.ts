@@ -12,7 +12,12 @@ import { parseRfc3339, type SinkReply } from './replies.js';
 
 export function rawIngest(body: Buffer, now: number, sink: EventSinkTarget): SinkReply {
   const text = body.toString('utf8');
-  const items = jsonArray(text) ?? text.split('\n').filter((l) => l.trim() !== '').map(parseLine);
+  const items =
+    jsonArray(text) ??
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(parseLine);
   const events: AcceptedEvent[] = [];
   let invalid = 0;
   for (const item of items) {

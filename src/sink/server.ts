@@ -58,7 +58,10 @@ export async function startSink(over: Partial<SinkOptions> & { keepEvents?: bool
     const route = ROUTES[`${req.method} ${path}`] ?? (req.method === 'GET' && path.startsWith('/v1/billing/meters') ? 'stripe-read' : 'other');
     readBody(req)
       .then((body) => (route === 'other' ? notFound(req) : handle(route, req, body)))
-      .catch((e: Error & { reply?: SinkReply }) => e.reply ?? (route === 'metronome' ? metronomeError(500, 'internal sink error', 'internal') : stripeError(500, 'internal sink error', { type: 'api_error' })))
+      .catch(
+        (e: Error & { reply?: SinkReply }) =>
+          e.reply ?? (route === 'metronome' ? metronomeError(500, 'internal sink error', 'internal') : stripeError(500, 'internal sink error', { type: 'api_error' })),
+      )
       .then((reply) => {
         stats.status(route, reply.status);
         if (reply.status >= 400 && reply.code) stats.error(route, `${reply.status}:${reply.code}`);
@@ -216,7 +219,11 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('error', reject);
     req.on('end', () => {
       const fail = (status: number, message: string, code: string) =>
-        reject(Object.assign(new Error(message), { reply: (req.url ?? '').startsWith('/v1/ingest') ? metronomeError(status, message, code) : stripeError(status, message, { code }) }));
+        reject(
+          Object.assign(new Error(message), {
+            reply: (req.url ?? '').startsWith('/v1/ingest') ? metronomeError(status, message, code) : stripeError(status, message, { code }),
+          }),
+        );
       if (tooBig) return fail(413, `Request body larger than ${MAX_BODY} bytes`, 'body_too_large');
       const raw = Buffer.concat(chunks);
       const enc = String(req.headers['content-encoding'] ?? '').toLowerCase();

@@ -43,7 +43,8 @@ export function meterObject(m: StripeMeter): { id: string } & Record<string, unk
 /** Stripe's cursor pagination: `limit` (1..100, default 10), `starting_after` an id of the list. */
 function page(items: { id: string }[], q: URLSearchParams, url: string): SinkReply {
   const limit = q.has('limit') ? Number(q.get('limit')) : 10;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return stripeError(400, `Invalid integer: limit must be between 1 and ${MAX_LIMIT}.`, { code: 'parameter_invalid_integer', param: 'limit' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    return stripeError(400, `Invalid integer: limit must be between 1 and ${MAX_LIMIT}.`, { code: 'parameter_invalid_integer', param: 'limit' });
   let from = 0;
   const after = q.get('starting_after');
   if (after) {
@@ -125,11 +126,15 @@ export class StripeReadApi {
       if (!q.get(p)) return stripeError(400, `Missing required param: ${p}.`, { code: 'parameter_missing', param: p });
     }
     const grouping = q.get('value_grouping_window');
-    if (grouping !== null && grouping !== 'hour' && grouping !== 'day') return stripeError(400, `Invalid value_grouping_window: must be one of hour, day.`, { code: 'parameter_invalid_string', param: 'value_grouping_window' });
+    if (grouping !== null && grouping !== 'hour' && grouping !== 'day')
+      return stripeError(400, `Invalid value_grouping_window: must be one of hour, day.`, { code: 'parameter_invalid_string', param: 'value_grouping_window' });
     const unit = UNITS[grouping ?? 'minute'];
     const start = Number(q.get('start_time'));
     const end = Number(q.get('end_time'));
-    for (const [p, v] of [['start_time', start], ['end_time', end]] as const) {
+    for (const [p, v] of [
+      ['start_time', start],
+      ['end_time', end],
+    ] as const) {
       if (!Number.isInteger(v)) return stripeError(400, `Invalid integer: ${p}.`, { code: 'parameter_invalid_integer', param: p });
       if (v % unit !== 0) return stripeError(400, `${p} must be aligned with ${grouping ?? 'minute'} boundaries.`, { code: 'parameter_invalid_integer', param: p });
     }
@@ -144,7 +149,15 @@ export class StripeReadApi {
       .sort((a, b) => b[0] - a[0])
       .map(([ms, b]) => {
         const ws = ms / 1000;
-        return { id: `mtrusg_${ws}_${ws + step}`, object: 'billing.meter_event_summary', aggregated_value: b.value, end_time: ws + step, livemode: meter.livemode, meter: meter.id, start_time: ws };
+        return {
+          id: `mtrusg_${ws}_${ws + step}`,
+          object: 'billing.meter_event_summary',
+          aggregated_value: b.value,
+          end_time: ws + step,
+          livemode: meter.livemode,
+          meter: meter.id,
+          start_time: ws,
+        };
       });
     return page(data, q, url);
   }

@@ -49,7 +49,11 @@ export class StripeEmulator {
   authenticate(authorization: string | undefined): SinkReply | { livemode: boolean } {
     const key = bearer(authorization);
     if (!key) {
-      return stripeError(401, 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').', { code: 'api_key_missing' });
+      return stripeError(
+        401,
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+        { code: 'api_key_missing' },
+      );
     }
     const m = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.exec(key);
     if (!m || (this.opts.stripeKey !== undefined && key !== this.opts.stripeKey)) {
@@ -70,16 +74,28 @@ export class StripeEmulator {
       if (m[2] !== '') nested = k;
       else payload[m[1]] = v;
     }
-    if (nested) return this.reject(sink, 400, { code: 'parameter_invalid_string', param: nested, message: `Invalid string: ${nested.slice(0, 80)}; payload values must be strings.` });
+    if (nested)
+      return this.reject(sink, 400, {
+        code: 'parameter_invalid_string',
+        param: nested,
+        message: `Invalid string: ${nested.slice(0, 80)}; payload values must be strings.`,
+      });
     const tsText = form.get('timestamp');
     let ts = now;
     if (tsText !== null) {
-      if (!/^-?\d+$/.test(tsText)) return this.reject(sink, 400, { code: 'parameter_invalid_integer', param: 'timestamp', message: `Invalid integer: ${tsText.slice(0, 40)}` });
+      if (!/^-?\d+$/.test(tsText))
+        return this.reject(sink, 400, { code: 'parameter_invalid_integer', param: 'timestamp', message: `Invalid integer: ${tsText.slice(0, 40)}` });
       ts = Number(tsText) * 1000;
     }
     const check = this.check(
-      { event_name: form.get('event_name') ?? undefined, identifier: form.get('identifier') ?? undefined, payload: form.has('payload') || Object.keys(payload).length ? payload : undefined },
-      ts, now, 'stripe-v1',
+      {
+        event_name: form.get('event_name') ?? undefined,
+        identifier: form.get('identifier') ?? undefined,
+        payload: form.has('payload') || Object.keys(payload).length ? payload : undefined,
+      },
+      ts,
+      now,
+      'stripe-v1',
     );
     if (!('ok' in check)) {
       if (check.duplicate) sink.duplicate(1);
@@ -126,7 +142,10 @@ export class StripeEmulator {
     const token = bearer(authorization);
     const expires = token ? this.sessions.get(token) : undefined;
     if (!token || expires === undefined) {
-      return stripeError(401, 'Invalid or missing meter event session token; create one with POST /v2/billing/meter_event_session.', { type: 'invalid_request_error', code: 'invalid_api_key' });
+      return stripeError(401, 'Invalid or missing meter event session token; create one with POST /v2/billing/meter_event_session.', {
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      });
     }
     if (now >= expires) {
       return stripeError(401, 'The temporary session token has expired.', { type: 'temporary_session_expired', code: 'billing_meter_event_session_expired' });
@@ -194,16 +213,30 @@ export class StripeEmulator {
     if (typeof payload !== 'object' || Array.isArray(payload)) return { code: 'parameter_invalid_object', param: 'payload', message: 'Invalid object: payload.' };
     const p = payload as Record<string, unknown>;
     for (const [k, v] of Object.entries(p)) {
-      if (typeof v !== 'string') return { code: 'parameter_invalid_string', param: `payload[${k}]`, message: `Invalid string: payload[${k}]; payload values must be strings.` };
+      if (typeof v !== 'string')
+        return { code: 'parameter_invalid_string', param: `payload[${k}]`, message: `Invalid string: payload[${k}]; payload values must be strings.` };
     }
     const customer = p[this.opts.customerKey];
     if (typeof customer !== 'string' || customer === '') {
-      return { code: 'meter_event_no_customer_defined', param: `payload[${this.opts.customerKey}]`, message: `The payload must contain ${this.opts.customerKey} (the meter's customer mapping).` };
+      return {
+        code: 'meter_event_no_customer_defined',
+        param: `payload[${this.opts.customerKey}]`,
+        message: `The payload must contain ${this.opts.customerKey} (the meter's customer mapping).`,
+      };
     }
     const value = p[this.opts.valueKey];
-    if (value === undefined) return { code: 'meter_event_value_not_found', param: `payload[${this.opts.valueKey}]`, message: `The payload must contain ${this.opts.valueKey} (the meter's value settings).` };
+    if (value === undefined)
+      return {
+        code: 'meter_event_value_not_found',
+        param: `payload[${this.opts.valueKey}]`,
+        message: `The payload must contain ${this.opts.valueKey} (the meter's value settings).`,
+      };
     if (typeof value !== 'string' || !/^-?\d+(\.\d+)?$/.test(value.trim())) {
-      return { code: 'meter_event_invalid_value', param: `payload[${this.opts.valueKey}]`, message: `payload[${this.opts.valueKey}] must be a number, got "${String(value).slice(0, 40)}".` };
+      return {
+        code: 'meter_event_invalid_value',
+        param: `payload[${this.opts.valueKey}]`,
+        message: `payload[${this.opts.valueKey}] must be a number, got "${String(value).slice(0, 40)}".`,
+      };
     }
     if (this.opts.checkTimestamps) {
       if (now - ts > PAST_WINDOW_MS) return { code: 'timestamp_too_far_in_past', param: 'timestamp', message: 'The timestamp must be within the past 35 calendar days.' };

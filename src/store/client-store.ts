@@ -36,7 +36,9 @@ export abstract class ClientStore implements Store {
 
   async exec(query: string | Query, params?: Params, settings?: Settings): Promise<void> {
     const q = toQuery(query, params);
-    await this.guard(q.sql, (query_id) => this.client.command({ query_id, query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }));
+    await this.guard(q.sql, (query_id) =>
+      this.client.command({ query_id, query: q.sql, query_params: q.params, clickhouse_settings: settings as ClickHouseSettings | undefined }),
+    );
   }
 
   async stream(query: string | Query, format: string, settings?: Settings): Promise<Readable> {

@@ -25,7 +25,10 @@ export class EmbeddedStore extends ClientStore {
   readonly label: string;
   private readonly columnTypes = new Map<string, Map<string, string>>();
 
-  private constructor(client: ClickHouseClient, readonly dataDir: string) {
+  private constructor(
+    client: ClickHouseClient,
+    readonly dataDir: string,
+  ) {
     super(client);
     this.label = `embedded chDB at ${dataDir}`;
   }

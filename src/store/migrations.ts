@@ -17,7 +17,17 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-const MIGRATIONS: Migration[] = [FOUNDATION, PROFILE_RESULTS, TAIL_CHECKPOINTS, REPLAY_RESULTS, STRIPE_TABLES, PROFILE_RESULT_TABLES, RUN_OWNER, BILL_TABLES, COMPACT_EVENTS];
+const MIGRATIONS: Migration[] = [
+  FOUNDATION,
+  PROFILE_RESULTS,
+  TAIL_CHECKPOINTS,
+  REPLAY_RESULTS,
+  STRIPE_TABLES,
+  PROFILE_RESULT_TABLES,
+  RUN_OWNER,
+  BILL_TABLES,
+  COMPACT_EVENTS,
+];
 
 export async function migrate(store: Store): Promise<number[]> {
   await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -29,6 +39,10 @@ export async function migrate(store: Store): Promise<number[]> {
   for (const m of pending) for (const statement of m.statements) await store.exec(statement);
   // One insert for all (a fresh store applies every migration on each first command): statements are
   // idempotent, so if one fails, the earlier migrations simply run again next time.
-  if (pending.length) await store.insertRows('schema_migrations', pending.map((m) => ({ version: m.version, name: m.name })));
+  if (pending.length)
+    await store.insertRows(
+      'schema_migrations',
+      pending.map((m) => ({ version: m.version, name: m.name })),
+    );
   return pending.map((m) => m.version);
 }

@@ -12,7 +12,10 @@ export async function runSizes(store: Store, runIds: string[]): Promise<Map<stri
   const tables = [...(await runTables(store)), 'runs'];
   // Table names come from system.columns; each is quoted and also bound as a value for the join.
   const perPart = tables
-    .map((t, i) => `SELECT {t${i}:String} AS tbl, toString(run_id) AS run_id, _part AS part, count() AS n FROM \`${t}\` WHERE run_id IN {ids:Array(String)} GROUP BY run_id, part`)
+    .map(
+      (t, i) =>
+        `SELECT {t${i}:String} AS tbl, toString(run_id) AS run_id, _part AS part, count() AS n FROM \`${t}\` WHERE run_id IN {ids:Array(String)} GROUP BY run_id, part`,
+    )
     .join(' UNION ALL ');
   const rows = await store.select<{ run_id: string; bytes: number }>(
     `SELECT r.run_id AS run_id, sum(p.bytes_on_disk * r.n / p.rows) AS bytes

@@ -84,7 +84,8 @@ export class Runs {
   }
 
   private async write(rec: RunRecord): Promise<void> {
-    await this.store.insertRows('runs', [{
+    await this.store.insertRows('runs', [
+      {
         run_id: rec.run_id,
         command: rec.command,
         sources: rec.sources,
@@ -97,7 +98,8 @@ export class Runs {
         // The process that writes the row owns the run (a resumed tail takes it over).
         pid: process.pid,
         host: os.hostname(),
-      }]);
+      },
+    ]);
   }
 
   /**

@@ -79,7 +79,13 @@ export class ServerStore extends ClientStore {
     if (tsv.length === 0) return;
     const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
     await this.guard(`INSERT INTO ${table}`, (query_id) =>
-      this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: Readable.from([Buffer.from(tsv)], { objectMode: false }), format: 'TabSeparated' }),
+      this.client.insert({
+        query_id,
+        table,
+        columns: names as [string, ...string[]],
+        values: Readable.from([Buffer.from(tsv)], { objectMode: false }),
+        format: 'TabSeparated',
+      }),
     );
   }
 }

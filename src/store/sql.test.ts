@@ -19,7 +19,12 @@ describe('toQuery', () => {
 });
 
 describe('value helpers', () => {
-  it.each<[unknown, number]>([['18446744073709551615', 2 ** 64], [null, 0], [undefined, 0], [2.5, 2.5]])('num(%o) = %d', (v, n) => {
+  it.each<[unknown, number]>([
+    ['18446744073709551615', 2 ** 64],
+    [null, 0],
+    [undefined, 0],
+    [2.5, 2.5],
+  ])('num(%o) = %d', (v, n) => {
     expect(num(v)).toBe(n);
   });
   it('numOrNull keeps NULL and turns NaN/Infinity into NULL', () => {

@@ -9,11 +9,9 @@ describe('splitStatements', () => {
   });
 
   it('keeps semicolons inside strings, quoted identifiers, heredocs and comments', () => {
-    const script = [
-      "SELECT 'a;b', 'it''s;', 'back\\';slash' AS `x;y`, \"c;d\" FROM t -- trailing; comment",
-      'WHERE x = $$;$$ /* block; comment */;',
-      'SELECT 2',
-    ].join('\n');
+    const script = ["SELECT 'a;b', 'it''s;', 'back\\';slash' AS `x;y`, \"c;d\" FROM t -- trailing; comment", 'WHERE x = $$;$$ /* block; comment */;', 'SELECT 2'].join(
+      '\n',
+    );
     expect(splitStatements(script)).toEqual([
       "SELECT 'a;b', 'it''s;', 'back\\';slash' AS `x;y`, \"c;d\" FROM t -- trailing; comment\nWHERE x = $$;$$ /* block; comment */",
       'SELECT 2',

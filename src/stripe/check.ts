@@ -110,8 +110,14 @@ export function checkQuery(runId: string, keyed: Map<string, Pick<StripeMeter, '
   const params = new SqlParams();
   const run = params.add(runId);
   const namesP = params.add(names, 'Array(String)');
-  const cks = params.add(names.map((n) => keyed.get(n)!.customerKey), 'Array(String)');
-  const vks = params.add(names.map((n) => keyed.get(n)!.valueKey), 'Array(String)');
+  const cks = params.add(
+    names.map((n) => keyed.get(n)!.customerKey),
+    'Array(String)',
+  );
+  const vks = params.add(
+    names.map((n) => keyed.get(n)!.valueKey),
+    'Array(String)',
+  );
   const at = 'tuple(source, line)';
   return {
     sql: `
@@ -191,7 +197,10 @@ export async function checkRun(store: Store, runId: string, meters: StripeMeter[
       lastEvent: iso(r.last),
     }));
   const all = [...byName.values()];
-  const times = all.flatMap((r) => [r.first, r.last]).filter(Boolean).sort();
+  const times = all
+    .flatMap((r) => [r.first, r.last])
+    .filter(Boolean)
+    .sort();
   return {
     runId,
     checkedAt: now.toISOString(),

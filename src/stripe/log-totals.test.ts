@@ -11,7 +11,7 @@ const hour = meterWindows(T0, T0 + 7200_000, 'hour', null);
 const nameOf = (params: Record<string, unknown>, v: unknown) => Object.entries(params).find(([, x]) => x === v)?.[0];
 
 describe('log totals query', () => {
-  it('binds the run, event name and the meter\'s payload keys', () => {
+  it("binds the run, event name and the meter's payload keys", () => {
     const q = logTotalsQuery('run_1', meter, span, { dedup: true });
     for (const v of ['run_1', 'tokens', 'stripe_customer_id', 'n']) expect(Object.values(q.params)).toContain(v);
     const s = flat(q.sql);

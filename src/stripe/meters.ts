@@ -109,9 +109,7 @@ export async function listMeters(reader: StripeReader): Promise<StripeMeter[]> {
   const out: StripeMeter[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await reader.call('listing Billing Meters', (s) =>
-      s.billing.meters.list({ limit: PAGE_SIZE, ...(after ? { starting_after: after } : {}) }),
-    );
+    const res = await reader.call('listing Billing Meters', (s) => s.billing.meters.list({ limit: PAGE_SIZE, ...(after ? { starting_after: after } : {}) }));
     for (const m of res.data) out.push(normalizeMeter(m));
     if (!res.has_more || res.data.length === 0) return out;
     after = res.data[res.data.length - 1].id;

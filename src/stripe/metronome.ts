@@ -27,7 +27,13 @@ export function metronomeAggregationFor(meter: Pick<StripeMeter, 'formula' | 'va
   const groupKeys = [...meter.dimensionKeys];
   switch (meter.formula) {
     case 'sum':
-      return { aggregationType: 'SUM', aggregationKey: meter.valueKey, alternative: null, groupKeys, reason: `Stripe sums ${meter.valueKey} per period: SUM over ${meter.valueKey}.` };
+      return {
+        aggregationType: 'SUM',
+        aggregationKey: meter.valueKey,
+        alternative: null,
+        groupKeys,
+        reason: `Stripe sums ${meter.valueKey} per period: SUM over ${meter.valueKey}.`,
+      };
     case 'count':
       return { aggregationType: 'COUNT', aggregationKey: null, alternative: null, groupKeys, reason: 'Stripe counts events per period: COUNT.' };
     case 'last':

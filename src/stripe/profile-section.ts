@@ -56,9 +56,7 @@ export function stripeForProfile(flags: object, env: NodeJS.ProcessEnv = process
         // The terminal report does not render this section; one line on stderr says what it found.
         process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}meterscope: Stripe: ${summaryLine(check)}; details: meterscope stripe check ${report.runId}\n`);
       } catch (err) {
-        process.stderr.write(
-          `meterscope: --stripe: ${describeError(err)}; the report has no Stripe section (fix it and run: meterscope stripe check ${report.runId})\n`,
-        );
+        process.stderr.write(`meterscope: --stripe: ${describeError(err)}; the report has no Stripe section (fix it and run: meterscope stripe check ${report.runId})\n`);
         process.exitCode = 2;
       }
     },

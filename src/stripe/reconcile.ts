@@ -294,12 +294,22 @@ async function compareAll(plans: MeterPlan[], reader: StripeReader, opts: Reconc
       // Stripe refusing one customer (e.g. unknown to this account) is a finding, not a reason to stop.
       if (!(err instanceof StripeCallError) || !err.perRequest) throw err;
       const lv = task.log.reduce((s, t) => s + logValue(meter.formula, t), 0);
-      task.rows = [{
-        meterId: meter.id, eventName: meter.eventName, formula: meter.formula, customer: task.customer,
-        windowStart: isoS(w.start), windowEnd: isoS(w.end),
-        logEvents: task.log.reduce((s, t) => s + t.events, 0), logValue: lv, stripeValue: null, difference: -lv,
-        status: 'stripe-error', error: err.detail ?? err.message,
-      }];
+      task.rows = [
+        {
+          meterId: meter.id,
+          eventName: meter.eventName,
+          formula: meter.formula,
+          customer: task.customer,
+          windowStart: isoS(w.start),
+          windowEnd: isoS(w.end),
+          logEvents: task.log.reduce((s, t) => s + t.events, 0),
+          logValue: lv,
+          stripeValue: null,
+          difference: -lv,
+          status: 'stripe-error',
+          error: err.detail ?? err.message,
+        },
+      ];
     }
     opts.onProgress?.(++done, tasks.length);
   });

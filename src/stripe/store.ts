@@ -9,7 +9,8 @@ const ch = (iso: string | null) => (iso ? iso.replace('T', ' ').replace('Z', '')
 const chSeconds = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
 export async function saveMeters(store: Store, runId: string, purpose: string, meters: StripeMeter[], takenAt: string): Promise<void> {
-  await store.insertRows('stripe_meters',
+  await store.insertRows(
+    'stripe_meters',
     meters.map((m) => ({
       run_id: runId,
       taken_at: ch(takenAt),

@@ -15,7 +15,10 @@ import { saveCheck, saveMeters, saveReconcile } from './store.js';
 /** The run's earliest and latest event (ISO), failing with a sentence for an unknown run id. */
 export async function runSpan(store: Store, runId: string, allowIncomplete = false): Promise<{ first: string | null; last: string | null; events: number }> {
   await new Runs(store).getComplete(runId, allowIncomplete);
-  const [r] = await store.select<{ n: string; first: string; last: string }>(`SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`, { run: runId });
+  const [r] = await store.select<{ n: string; first: string; last: string }>(
+    `SELECT count() AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last FROM events WHERE run_id = {run:String}`,
+    { run: runId },
+  );
   const iso = (s: string) => new Date(`${s.replace(' ', 'T')}Z`).toISOString();
   return Number(r.n) === 0 ? { first: null, last: null, events: 0 } : { first: iso(r.first), last: iso(r.last), events: Number(r.n) };
 }

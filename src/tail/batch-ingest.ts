@@ -53,7 +53,11 @@ export class TailIngest {
   /** Batches whose rows this session stored. */
   private written = 0;
 
-  private constructor(private readonly store: Store, private readonly staging: StagingTable, private readonly opts: TailIngestOptions) {
+  private constructor(
+    private readonly store: Store,
+    private readonly staging: StagingTable,
+    private readonly opts: TailIngestOptions,
+  ) {
     this.parser = opts.parser;
     this.line = opts.line;
     this.batch = opts.batch;
@@ -79,7 +83,12 @@ export class TailIngest {
       n += c.lines;
     }
     const tsv = new LineToTsv(from);
-    await this.staging.fill(Readable.from(chunks.map((c) => c.data), { objectMode: false }).pipe(tsv));
+    await this.staging.fill(
+      Readable.from(
+        chunks.map((c) => c.data),
+        { objectMode: false },
+      ).pipe(tsv),
+    );
     const lastLine = tsv.lineNo;
     if (!this.parser) {
       const sample = this.opts.sample && this.opts.sample.length > 0 ? this.opts.sample : headOf(chunks);
@@ -100,7 +109,14 @@ export class TailIngest {
   async checkpoint(kind: CheckpointKind, pos: FilePosition, line = this.line): Promise<void> {
     this.batch++;
     await saveCheckpoint(this.store, {
-      runId: this.opts.runId, batch: this.batch, kind, source: this.opts.source, pos, line, parser: this.parser, staging: this.staging.name,
+      runId: this.opts.runId,
+      batch: this.batch,
+      kind,
+      source: this.opts.source,
+      pos,
+      line,
+      parser: this.parser,
+      staging: this.staging.name,
     });
   }
 

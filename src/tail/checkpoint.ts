@@ -38,27 +38,40 @@ export interface Checkpoint {
 }
 
 export async function saveCheckpoint(store: Store, cp: Checkpoint): Promise<void> {
-  await store.insertRows('tail_checkpoints', [{
-    run_id: cp.runId,
-    batch: cp.batch,
-    kind: cp.kind,
-    source: cp.source,
-    file_path: cp.pos.path,
-    file_dev: cp.pos.dev,
-    file_ino: cp.pos.ino,
-    file_offset: cp.pos.offset,
-    fp_len: cp.pos.fpLen,
-    fp_hash: cp.pos.fpHash,
-    read_at: new Date(cp.pos.at).toISOString().replace('T', ' ').replace('Z', ''),
-    line: cp.line,
-    parser: cp.parser ? JSON.stringify(cp.parser) : '',
-    staging: cp.staging,
-  }]);
+  await store.insertRows('tail_checkpoints', [
+    {
+      run_id: cp.runId,
+      batch: cp.batch,
+      kind: cp.kind,
+      source: cp.source,
+      file_path: cp.pos.path,
+      file_dev: cp.pos.dev,
+      file_ino: cp.pos.ino,
+      file_offset: cp.pos.offset,
+      fp_len: cp.pos.fpLen,
+      fp_hash: cp.pos.fpHash,
+      read_at: new Date(cp.pos.at).toISOString().replace('T', ' ').replace('Z', ''),
+      line: cp.line,
+      parser: cp.parser ? JSON.stringify(cp.parser) : '',
+      staging: cp.staging,
+    },
+  ]);
 }
 
 interface CheckpointRow {
-  batch: string; kind: string; source: string; file_path: string; file_dev: string; file_ino: string; file_offset: string;
-  fp_len: number; fp_hash: string; read_at: string; line: string; parser: string; staging: string;
+  batch: string;
+  kind: string;
+  source: string;
+  file_path: string;
+  file_dev: string;
+  file_ino: string;
+  file_offset: string;
+  fp_len: number;
+  fp_hash: string;
+  read_at: string;
+  line: string;
+  parser: string;
+  staging: string;
 }
 
 export async function latestCheckpoint(store: Store, runId: string): Promise<Checkpoint | undefined> {
@@ -67,7 +80,9 @@ export async function latestCheckpoint(store: Store, runId: string): Promise<Che
   // The parser is decided once per run; a 'start' row written before the first batch has none.
   let parser = r.parser ? (JSON.parse(r.parser) as ParserChoice) : undefined;
   if (!parser) {
-    const [p] = await store.select<{ parser: string }>(`SELECT parser FROM tail_checkpoints WHERE run_id = {run:String} AND parser != '' ORDER BY batch DESC LIMIT 1`, { run: runId });
+    const [p] = await store.select<{ parser: string }>(`SELECT parser FROM tail_checkpoints WHERE run_id = {run:String} AND parser != '' ORDER BY batch DESC LIMIT 1`, {
+      run: runId,
+    });
     if (p) parser = JSON.parse(p.parser) as ParserChoice;
   }
   return {
@@ -76,8 +91,13 @@ export async function latestCheckpoint(store: Store, runId: string): Promise<Che
     kind: r.kind as CheckpointKind,
     source: r.source,
     pos: {
-      path: r.file_path, dev: Number(r.file_dev), ino: Number(r.file_ino), offset: Number(r.file_offset),
-      fpLen: Number(r.fp_len), fpHash: r.fp_hash, at: Date.parse(`${r.read_at.replace(' ', 'T')}Z`),
+      path: r.file_path,
+      dev: Number(r.file_dev),
+      ino: Number(r.file_ino),
+      offset: Number(r.file_offset),
+      fpLen: Number(r.fp_len),
+      fpHash: r.fp_hash,
+      at: Date.parse(`${r.read_at.replace(' ', 'T')}Z`),
     },
     line: Number(r.line),
     parser,
@@ -92,14 +112,19 @@ export async function latestCheckpoint(store: Store, runId: string): Promise<Che
 export async function rollbackUncommitted(store: Store, runId: string, source: string, line: number): Promise<{ events: number; rejects: number }> {
   const params = { run: runId, src: source, line };
   const count = async (table: string) => {
-    return Number((await store.select<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params))[0].n);
+    return Number(
+      (await store.select<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params))[0]
+        .n,
+    );
   };
   const out = { events: await count('events'), rejects: await count('rejects') };
   for (const table of ['events', 'rejects'] as const) {
     if (out[table] === 0) continue;
     await store.exec(`DELETE FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params);
   }
-  for (const { staging } of await store.select<{ staging: string }>(`SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id = {run:String} AND staging != ''`, { run: runId })) {
+  for (const { staging } of await store.select<{ staging: string }>(`SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id = {run:String} AND staging != ''`, {
+    run: runId,
+  })) {
     // Names we generated ourselves; checked anyway since they go into SQL text.
     if (/^staging_[0-9a-f]+$/.test(staging)) await store.exec(`DROP TABLE IF EXISTS ${staging}`);
   }

@@ -25,14 +25,24 @@ export interface FinalReportInput {
 /** `tail` is asked for last, so its clock-based figures are taken when the report is done. */
 export async function finalReport(store: Store, i: FinalReportInput, tail: () => TailSummary): Promise<TailReport> {
   const counts = await countRun(store, i.runId, i.source);
-  const sources = [{
-    source: i.source, format: i.format, lines: i.lines, events: counts.events, rejects: counts.rejects,
-    seconds: Math.round((Date.now() - i.startedAt) / 100) / 10, ...(i.customerField ? { customerField: i.customerField } : {}),
-  }];
+  const sources = [
+    {
+      source: i.source,
+      format: i.format,
+      lines: i.lines,
+      events: counts.events,
+      rejects: counts.rejects,
+      seconds: Math.round((Date.now() - i.startedAt) / 100) / 10,
+      ...(i.customerField ? { customerField: i.customerField } : {}),
+    },
+  ];
   await store.exec(`DELETE FROM run_sources WHERE run_id = {run:String}`, { run: i.runId });
   await store.insertRows('run_sources', [{ run_id: i.runId, source: i.source, format: i.format, lines: i.lines, events: counts.events, rejects: counts.rejects }]);
   const profile = await computeProfile(store, i.runId, 'tail', sources, {
-    asOf: i.asOf, require: i.require, customerKey: i.mapping.customerKey, valueKey: i.mapping.valueKey,
+    asOf: i.asOf,
+    require: i.require,
+    customerKey: i.mapping.customerKey,
+    valueKey: i.mapping.valueKey,
   });
   const report: TailReport = { ...profile, tail: tail() };
   await saveReport(store, i.runId, 'profile', report);
@@ -40,7 +50,10 @@ export async function finalReport(store: Store, i: FinalReportInput, tail: () =>
 }
 
 async function countRun(store: Store, runId: string, source: string): Promise<{ events: number; rejects: number }> {
-  const [r] = await store.select<{ events: string; rejects: string }>(`SELECT (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
-                   (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects`, { run: runId, src: source });
+  const [r] = await store.select<{ events: string; rejects: string }>(
+    `SELECT (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
+                   (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects`,
+    { run: runId, src: source },
+  );
   return { events: Number(r.events), rejects: Number(r.rejects) };
 }

@@ -45,7 +45,6 @@ export interface Follower {
   close(): Promise<void>;
 }
 
-
 interface Cursor {
   fh: fs.promises.FileHandle;
   path: string;
@@ -89,7 +88,10 @@ export class FileFollower implements Follower {
   private readonly notice: (msg: string) => void;
   private readonly maxBytes: number;
 
-  constructor(readonly path: string, private readonly opts: FileFollowerOptions) {
+  constructor(
+    readonly path: string,
+    private readonly opts: FileFollowerOptions,
+  ) {
     this.notice = opts.notice ?? (() => {});
     this.maxBytes = opts.maxBytesPerPoll ?? 8 << 20;
   }
@@ -161,7 +163,11 @@ export class FileFollower implements Follower {
       }
       const st = await statOrNull(this.path);
       if (!st || st.dev !== cur.dev || st.ino !== cur.ino) {
-        this.notice(st ? `${this.path}: rotated (a new file is at the path); finishing the old one, then reading the new one` : `${this.path}: deleted or moved; finishing what was written, then waiting for it to come back`);
+        this.notice(
+          st
+            ? `${this.path}: rotated (a new file is at the path); finishing the old one, then reading the new one`
+            : `${this.path}: deleted or moved; finishing what was written, then waiting for it to come back`,
+        );
         cur.detached = true;
         continue;
       }
@@ -225,8 +231,17 @@ export class FileFollower implements Follower {
     }
     const st = await fh.stat();
     const cur: Cursor = {
-      fh, path: p, dev: st.dev, ino: st.ino, readOffset: 0, held: NO_LINE, head: Buffer.alloc(0), headHash: sha1(Buffer.alloc(0)),
-      detached: false, backlogUntil, atFileStart: offset === 0,
+      fh,
+      path: p,
+      dev: st.dev,
+      ino: st.ino,
+      readOffset: 0,
+      held: NO_LINE,
+      head: Buffer.alloc(0),
+      headHash: sha1(Buffer.alloc(0)),
+      detached: false,
+      backlogUntil,
+      atFileStart: offset === 0,
     };
     if (offset > 0) await this.seek(cur, offset);
     return cur;
@@ -313,7 +328,8 @@ export class FileFollower implements Follower {
     const dataStart = cur.readOffset - data.length;
     // Bytes that were in the file when following began are a catch-up: cut the read there (after the
     // last newline before that offset) so the rest can count as arrivals.
-    const cutAt = dataStart < cur.backlogUntil && cur.readOffset > cur.backlogUntil && cur.held.bytes === 0 ? data.lastIndexOf(10, cur.backlogUntil - dataStart - 1) + 1 : 0;
+    const cutAt =
+      dataStart < cur.backlogUntil && cur.readOffset > cur.backlogUntil && cur.held.bytes === 0 ? data.lastIndexOf(10, cur.backlogUntil - dataStart - 1) + 1 : 0;
     if (cutAt > 0) {
       const before = takeLines(cur.held, data.subarray(0, cutAt));
       cur.held = before.held;
@@ -350,7 +366,9 @@ export class FileFollower implements Follower {
     } else if (!same && pos.ino !== 0) {
       const moved = await findRotated(this.path, pos, pos.offset);
       if (moved && (await this.resumeDetached(moved, pos))) return;
-      this.notice(`${this.path}: was rotated while meterscope was stopped and the old file was not found next to it; lines written to it after the last checkpoint are not counted`);
+      this.notice(
+        `${this.path}: was rotated while meterscope was stopped and the old file was not found next to it; lines written to it after the last checkpoint are not counted`,
+      );
     } else {
       // Nothing of any file read yet (none there, or an empty one): what was rotated away since
       // then is read first, oldest first, then the file at the path.

@@ -22,7 +22,7 @@ export async function countLines(fh: fs.promises.FileHandle, size: number): Prom
   const buf = Buffer.allocUnsafe(READ_SIZE);
   let lines = 0;
   let boundary = 0;
-  for (let off = 0; off < size; ) {
+  for (let off = 0; off < size;) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(READ_SIZE, size - off), off);
     if (bytesRead === 0) break;
     const b = buf.subarray(0, bytesRead);

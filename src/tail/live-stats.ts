@@ -49,13 +49,18 @@ export class LiveStats {
   private newKeys: string[] = [];
   private newest: number | null = null;
 
-  constructor(private readonly store: Store, private readonly runId: string, private readonly source: string) {}
+  constructor(
+    private readonly store: Store,
+    private readonly runId: string,
+    private readonly source: string,
+  ) {}
 
   /** Adds the rows stored for lines from..to (inclusive). `initial` marks keys as known, not new. */
   async addLines(from: number, to: number, initial = false): Promise<void> {
     if (to < from) return;
     const where = `run_id = {run:String} AND source = {src:String} AND line BETWEEN {from:UInt64} AND {to:UInt64}`;
-    const [r] = await this.store.select<BatchRow>(`SELECT
+    const [r] = await this.store.select<BatchRow>(
+      `SELECT
           (SELECT count() FROM events WHERE ${where}) AS events,
           (SELECT count() FROM rejects WHERE ${where}) AS rejects,
           (SELECT groupArray((s, c)) FROM (
@@ -66,7 +71,9 @@ export class LiveStats {
           (SELECT groupArray((k, c)) FROM (
              SELECT k, count() AS c FROM events ARRAY JOIN mapKeys(properties) AS k WHERE ${where}
              GROUP BY k ORDER BY c DESC LIMIT ${KEYS_KEPT})) AS keys,
-          (SELECT if(count() = 0, NULL, ${isoSql('max(event_time)')}) FROM events WHERE ${where}) AS newest`, { run: this.runId, src: this.source, from, to });
+          (SELECT if(count() = 0, NULL, ${isoSql('max(event_time)')}) FROM events WHERE ${where}) AS newest`,
+      { run: this.runId, src: this.source, from, to },
+    );
     this.merge(r, initial);
   }
 
@@ -129,7 +136,10 @@ export class LiveStats {
   }
 
   topEvents(n: number): { name: string; count: number }[] {
-    return [...this.names].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)).slice(0, n);
+    return [...this.names]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1))
+      .slice(0, n);
   }
 
   /** Keys first seen since the last call. */
@@ -141,8 +151,10 @@ export class LiveStats {
 
   /** The keys seen last (most recent first). */
   recentKeys(n: number): KeySeen[] {
-    return [...this.keys].map(([key, v]) => ({ key, count: v.count, firstSeen: new Date(v.firstSeen).toISOString() }))
-      .sort((a, b) => (a.firstSeen < b.firstSeen ? 1 : a.firstSeen > b.firstSeen ? -1 : a.key < b.key ? -1 : 1)).slice(0, n);
+    return [...this.keys]
+      .map(([key, v]) => ({ key, count: v.count, firstSeen: new Date(v.firstSeen).toISOString() }))
+      .sort((a, b) => (a.firstSeen < b.firstSeen ? 1 : a.firstSeen > b.firstSeen ? -1 : a.key < b.key ? -1 : 1))
+      .slice(0, n);
   }
 
   get keyCount(): number {

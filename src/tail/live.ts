@@ -60,8 +60,14 @@ export function snapshot(c: LiveContext): TailSnapshot {
     arrival: p.arrival.snapshot(),
     eventTime: e,
     totals: {
-      line: ingest.line, linesRead: p.linesRead, bytesRead: p.bytesRead, events: stats.events, rejects: stats.rejects,
-      batches: p.batches, pendingLines: p.pendingLines, heldBytes: st.held,
+      line: ingest.line,
+      linesRead: p.linesRead,
+      bytesRead: p.bytesRead,
+      events: stats.events,
+      rejects: stats.rejects,
+      batches: p.batches,
+      pendingLines: p.pendingLines,
+      heldBytes: st.held,
     },
     topEvents: stats.topEvents(10),
     keys: { total: stats.keyCount, new: stats.takeNewKeys(), recent: stats.recentKeys(10) },
@@ -79,7 +85,10 @@ export class LiveView {
     this.ctx.pipeline.stop('output closed');
   };
 
-  constructor(private readonly ctx: LiveContext, private readonly out: LiveOutput) {}
+  constructor(
+    private readonly ctx: LiveContext,
+    private readonly out: LiveOutput,
+  ) {}
 
   start(): void {
     this.out.stdout.on('error', this.onOutputError);

@@ -56,8 +56,14 @@ export async function openInput(store: Store, start: TailStart, opts: InputOptio
     }
   }
   const ingest = await TailIngest.create(store, {
-    runId, source, format: opts.format, mapping: opts.mapping, parser: cp?.parser, sample,
-    line: cp ? cp.line : skippedLines, batch: cp?.batch ?? 0,
+    runId,
+    source,
+    format: opts.format,
+    mapping: opts.mapping,
+    parser: cp?.parser,
+    sample,
+    line: cp ? cp.line : skippedLines,
+    batch: cp?.batch ?? 0,
     crashBeforeCheckpointAtBatch: opts.faults?.crashBeforeCheckpointAtBatch,
   });
   await ingest.checkpoint('start', startPos);

@@ -39,7 +39,10 @@ export class Pipeline {
   private readerDone = false;
   private wake: () => void = () => {};
 
-  constructor(private readonly input: OpenInput, private readonly timing: PipelineTiming) {
+  constructor(
+    private readonly input: OpenInput,
+    private readonly timing: PipelineTiming,
+  ) {
     this.lastPos = input.startPos;
   }
 
@@ -100,8 +103,7 @@ export class Pipeline {
     const { batchBytes, flushMs, pollMs } = this.timing;
     try {
       for (;;) {
-        const due = this.pending.length > 0
-          && (this.pendingBytes >= batchBytes || Date.now() - this.pending[0].at >= flushMs || this.readerDone || !!this.stopReason);
+        const due = this.pending.length > 0 && (this.pendingBytes >= batchBytes || Date.now() - this.pending[0].at >= flushMs || this.readerDone || !!this.stopReason);
         if (due) await this.flush();
         else if (this.readerDone) return;
         else await new Promise((res) => setTimeout(res, Math.min(50, pollMs)));

@@ -72,10 +72,32 @@ async function follow(store: Store, start: TailStart, opts: TailOptions): Promis
 
   const format = input.ingest.parser?.format ?? opts.format ?? 'unknown';
   const customerField = input.ingest.parser && customerFieldOf(input.ingest.parser);
-  return finalReport(store, { runId, source: start.source, format, customerField, lines: input.ingest.line, startedAt: start.startedAt, mapping: opts.mapping, asOf: opts.asOf, require: opts.require }, () => ({
-    stop: pipeline.stopReason ?? 'stopped', resumed: start.resumed, rolledBack: start.rolledBack, arrival: pipeline.arrival.snapshot(), eventTime: input.stats.eventTime(),
-    linesRead: pipeline.linesRead, bytesRead: pipeline.bytesRead, batches: pipeline.batches, heldBytes, skippedLines: input.skippedLines,
-  }));
+  return finalReport(
+    store,
+    {
+      runId,
+      source: start.source,
+      format,
+      customerField,
+      lines: input.ingest.line,
+      startedAt: start.startedAt,
+      mapping: opts.mapping,
+      asOf: opts.asOf,
+      require: opts.require,
+    },
+    () => ({
+      stop: pipeline.stopReason ?? 'stopped',
+      resumed: start.resumed,
+      rolledBack: start.rolledBack,
+      arrival: pipeline.arrival.snapshot(),
+      eventTime: input.stats.eventTime(),
+      linesRead: pipeline.linesRead,
+      bytesRead: pipeline.bytesRead,
+      batches: pipeline.batches,
+      heldBytes,
+      skippedLines: input.skippedLines,
+    }),
+  );
 }
 
 /** The caller's reason for stopping: the signal name of an Interrupted (as before: 'SIGINT', 'SIGTERM'). */

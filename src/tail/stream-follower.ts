@@ -15,7 +15,10 @@ export class StreamFollower implements Follower {
   private offset = 0;
   private error?: Error;
 
-  constructor(private readonly input: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown }, startOffset = 0) {
+  constructor(
+    private readonly input: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown },
+    startOffset = 0,
+  ) {
     this.offset = startOffset;
     input.on('data', (d: Buffer | string) => {
       const data = typeof d === 'string' ? Buffer.from(d) : d;

@@ -74,8 +74,22 @@ function renderFrame(s: TailSnapshot, width: number, final = false): string[] {
     `${label('arrival')}now ${n(a.now)}/s   avg ${n(a.avg)}/s   peak ${n(a.peak)}/s   p99 ${n(a.p99)}/s   (lines as read)`,
     `${label('event time')}peak ${n(e.peak)}/s${e.peakSecond ? ` at ${e.peakSecond.replace('T', ' ').slice(0, 19)}` : ''}   newest ${hhmmss(e.newest)}   lag ${e.lagS === null ? '-' : `${e.lagS.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`}`,
     `${label('totals')}${plural(t.events, 'event')}   ${plural(t.rejects, 'reject')}   line ${n(t.line)}   ${plural(t.batches, 'batch', 'batches')}   ${n(t.pendingLines)} pending${t.heldBytes ? `   ${n(t.heldBytes)} B held (no newline yet)` : ''}`,
-    `${label('top events')}${s.topEvents.length ? s.topEvents.slice(0, 5).map((x) => `${safe(x.name)} ${n(x.count)}`).join('  |  ') : '-'}`,
-    `${label(`keys (${s.keys.total})`)}${s.keys.recent.length ? `newest: ${s.keys.recent.slice(0, 6).map((k) => `${safe(k.key)} (${hhmmss(k.firstSeen)})`).join(', ')}` : '-'}`,
+    `${label('top events')}${
+      s.topEvents.length
+        ? s.topEvents
+            .slice(0, 5)
+            .map((x) => `${safe(x.name)} ${n(x.count)}`)
+            .join('  |  ')
+        : '-'
+    }`,
+    `${label(`keys (${s.keys.total})`)}${
+      s.keys.recent.length
+        ? `newest: ${s.keys.recent
+            .slice(0, 6)
+            .map((k) => `${safe(k.key)} (${hhmmss(k.firstSeen)})`)
+            .join(', ')}`
+        : '-'
+    }`,
     `${label('fit')}${s.fit.map((f) => `${f.label} ${n(f.capacityEps)}/s: ${f.verdict.toUpperCase()}`).join('  |  ')}`,
   ];
   for (const note of s.notices.slice(-3)) lines.push(`note: ${safe(note)}`);
@@ -103,7 +117,12 @@ export class LiveScreen {
       this.out.write('\x1b[?1049h\x1b[?25l');
       this.active = true;
     }
-    this.out.write(`\x1b[H${lines.slice(0, rows - 1).map((l) => `${l}\x1b[K`).join('\r\n')}\r\n\x1b[J`);
+    this.out.write(
+      `\x1b[H${lines
+        .slice(0, rows - 1)
+        .map((l) => `${l}\x1b[K`)
+        .join('\r\n')}\r\n\x1b[J`,
+    );
   }
 
   /**

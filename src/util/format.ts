@@ -26,7 +26,12 @@ export function pct(x: number): string {
 
 /** '2024-01-01T10:00:00.000Z' -> '2024-01-01 10:00:00'. */
 export const when = (iso: string | null | undefined): string =>
-  iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '') : '-';
+  iso
+    ? iso
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, '')
+        .replace(/Z$/, '')
+    : '-';
 
 export function duration(seconds: number): string {
   if (seconds < 60) return `${dec(seconds)} s`;

@@ -41,7 +41,12 @@ export function truthLog(): Ev[] {
       if (i % 500 === 7) out.push({ ...ev });
     }
     for (let k = 0; k < 40; k++) {
-      out.push({ identifier: `job_${h}_${k}`, timestamp: T0 + h * 3600 + 300 + Math.floor(r() * 60), event_name: 'job', payload: { stripe_customer_id: `cus_${k % 5}`, value: String(1 + (k % 3)), queue: pick(['q1', 'q2']) } });
+      out.push({
+        identifier: `job_${h}_${k}`,
+        timestamp: T0 + h * 3600 + 300 + Math.floor(r() * 60),
+        event_name: 'job',
+        payload: { stripe_customer_id: `cus_${k % 5}`, value: String(1 + (k % 3)), queue: pick(['q1', 'q2']) },
+      });
     }
   }
   return out;
@@ -82,7 +87,11 @@ export function webLog(): Ev[] {
 export function nearDuplicates(evs: Ev[]): { groups: number; events: number; value: number } {
   const groups = new Map<string, { ids: Set<string>; empty: number; value: number }>();
   for (const e of evs) {
-    const payload = JSON.stringify(Object.entries(e.payload).map(([k, v]) => [k, JSON.stringify(v)]).sort());
+    const payload = JSON.stringify(
+      Object.entries(e.payload)
+        .map(([k, v]) => [k, JSON.stringify(v)])
+        .sort(),
+    );
     const key = JSON.stringify([e.payload.stripe_customer_id ?? '', e.event_name, e.timestamp, payload]);
     const g = groups.get(key) ?? { ids: new Set<string>(), empty: 0, value: Number(e.payload.value ?? 0) || 0 };
     if (e.identifier) g.ids.add(e.identifier);

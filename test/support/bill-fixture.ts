@@ -55,18 +55,50 @@ const LINES = [
 export const handLog = (): string => `${LINES.map((events) => JSON.stringify({ events })).join('\n')}\n`;
 
 export const HAND_METRICS: Request[] = [
-  { name: 'api sum', aggregation_type: 'SUM', aggregation_key: 'value', event_type_filter: { in_values: ['api'] }, property_filters: [{ name: 'value', exists: true }, { name: 'region', exists: true }], group_keys: [['region']] },
+  {
+    name: 'api sum',
+    aggregation_type: 'SUM',
+    aggregation_key: 'value',
+    event_type_filter: { in_values: ['api'] },
+    property_filters: [
+      { name: 'value', exists: true },
+      { name: 'region', exists: true },
+    ],
+    group_keys: [['region']],
+  },
   { name: 'api max', aggregation_type: 'MAX', aggregation_key: 'value', event_type_filter: { in_values: ['api'] }, property_filters: [{ name: 'value', exists: true }] },
   { name: 'not login or storage', aggregation_type: 'COUNT', event_type_filter: { not_in_values: ['login', 'storage'] } },
-  { name: 'storage latest', aggregation_type: 'LATEST', aggregation_key: 'gb', event_type_filter: { in_values: ['storage'] }, property_filters: [{ name: 'gb', exists: true }] },
-  { name: 'storage max', aggregation_type: 'MAX', aggregation_key: 'gb', event_type_filter: { in_values: ['storage'] }, property_filters: [{ name: 'gb', exists: true }] },
+  {
+    name: 'storage latest',
+    aggregation_type: 'LATEST',
+    aggregation_key: 'gb',
+    event_type_filter: { in_values: ['storage'] },
+    property_filters: [{ name: 'gb', exists: true }],
+  },
+  {
+    name: 'storage max',
+    aggregation_type: 'MAX',
+    aggregation_key: 'gb',
+    event_type_filter: { in_values: ['storage'] },
+    property_filters: [{ name: 'gb', exists: true }],
+  },
   {
     name: 'login users',
     aggregation_type: 'UNIQUE',
     aggregation_key: 'user',
     event_type_filter: { in_values: ['login'] },
-    property_filters: [{ name: 'user', exists: true }, { name: 'method', in_values: ['sso', 'password'] }, { name: 'debug', exists: false }],
+    property_filters: [
+      { name: 'user', exists: true },
+      { name: 'method', in_values: ['sso', 'password'] },
+      { name: 'debug', exists: false },
+    ],
   },
-  { name: 'login by method', aggregation_type: 'COUNT', event_type_filter: { in_values: ['login'] }, property_filters: [{ name: 'method', exists: true, not_in_values: ['password'] }], group_keys: [['method']] },
+  {
+    name: 'login by method',
+    aggregation_type: 'COUNT',
+    event_type_filter: { in_values: ['login'] },
+    property_filters: [{ name: 'method', exists: true, not_in_values: ['password'] }],
+    group_keys: [['method']],
+  },
   { name: 'everything', aggregation_type: 'COUNT' },
 ];

@@ -81,14 +81,19 @@ function reasonOf(e: ParsedEvent, m: Request, o: OracleOptions, dups: Set<Parsed
   if (o.range && (e.time < o.range.from || e.time >= o.range.to)) return 'outside --from/--to';
   for (const f of m.property_filters ?? []) {
     const has = present(e.props, f.name);
-    const missing = groupBy.includes(f.name) ? `missing group key ${f.name}` : f.name === m.aggregation_key ? `missing aggregation key ${f.name}` : `missing property ${f.name}`;
+    const missing = groupBy.includes(f.name)
+      ? `missing group key ${f.name}`
+      : f.name === m.aggregation_key
+        ? `missing aggregation key ${f.name}`
+        : `missing property ${f.name}`;
     if ((f.exists === true || f.in_values) && !has) return missing;
     if (f.exists === false && has) return `property ${f.name} present (exists: false)`;
     if (f.in_values && !f.in_values.includes(textOf(e.props[f.name]))) return `property ${f.name} not in in_values`;
     if (f.not_in_values && has && f.not_in_values.includes(textOf(e.props[f.name]))) return `property ${f.name} in not_in_values`;
   }
   const agg = m.aggregation_type;
-  if (agg !== 'COUNT' && agg !== 'UNIQUE' && numberOf(present(e.props, m.aggregation_key!) ? e.props[m.aggregation_key!] : undefined) === null) return 'non-numeric value';
+  if (agg !== 'COUNT' && agg !== 'UNIQUE' && numberOf(present(e.props, m.aggregation_key!) ? e.props[m.aggregation_key!] : undefined) === null)
+    return 'non-numeric value';
   return '';
 }
 
@@ -114,11 +119,20 @@ export function oracleBill(events: ParsedEvent[], m: Request, o: OracleOptions):
   const lines = [...buckets.values()].map((b) => {
     let quantity: number;
     switch (m.aggregation_type) {
-      case 'COUNT': quantity = b.evs.length; break;
-      case 'SUM': quantity = b.evs.reduce((s, e) => s + value(e), 0); break;
-      case 'MAX': quantity = Math.max(...b.evs.map(value)); break;
-      case 'UNIQUE': quantity = new Set(b.evs.map((e) => textOf(e.props[m.aggregation_key!]))).size; break;
-      default: quantity = value([...b.evs].sort(before)[b.evs.length - 1]);
+      case 'COUNT':
+        quantity = b.evs.length;
+        break;
+      case 'SUM':
+        quantity = b.evs.reduce((s, e) => s + value(e), 0);
+        break;
+      case 'MAX':
+        quantity = Math.max(...b.evs.map(value));
+        break;
+      case 'UNIQUE':
+        quantity = new Set(b.evs.map((e) => textOf(e.props[m.aggregation_key!]))).size;
+        break;
+      default:
+        quantity = value([...b.evs].sort(before)[b.evs.length - 1]);
     }
     return { customer: b.customer, period: b.period, group: b.group, quantity, events: b.evs.length };
   });

@@ -47,8 +47,15 @@ async function handle(url: URL, raw: Buffer): Promise<string> {
     const m = /^\s*INSERT\s+INTO\s+([`\w.]+)\s*(\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/i.exec(urlQuery);
     if (!m) throw new Error(`unsupported URL query: ${urlQuery}`);
     const [, table, , colList, format] = m;
-    const described = JSON.parse(`[${text(await session.queryAsync(`DESCRIBE TABLE ${table} FORMAT JSONEachRow`)).trim().split('\n').join(',')}]`) as { name: string; type: string; default_type: string }[];
-    const wanted = colList ? colList.split(',').map((c) => c.trim().replace(/`/g, '')) : described.filter((c) => c.default_type !== 'MATERIALIZED' && c.default_type !== 'ALIAS').map((c) => c.name);
+    const described = JSON.parse(
+      `[${text(await session.queryAsync(`DESCRIBE TABLE ${table} FORMAT JSONEachRow`))
+        .trim()
+        .split('\n')
+        .join(',')}]`,
+    ) as { name: string; type: string; default_type: string }[];
+    const wanted = colList
+      ? colList.split(',').map((c) => c.trim().replace(/`/g, ''))
+      : described.filter((c) => c.default_type !== 'MATERIALIZED' && c.default_type !== 'ALIAS').map((c) => c.name);
     const structure = wanted.map((n) => `\`${n}\` ${described.find((c) => c.name === n)!.type}`).join(', ');
     const file = path.join(spool, `body-${spooled++}`);
     fs.writeFileSync(file, raw);

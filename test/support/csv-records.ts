@@ -44,7 +44,13 @@ export function csvRecordsOf(lines: Line[]): Line[] {
       let j = i + 1;
       while (j < lines.length && scanCsvLine(lines[j].text, true) === 'open') j++;
       if (j < lines.length && scanCsvLine(lines[j].text, true) === 'complete') {
-        out.push({ line: first.line, text: lines.slice(i, j + 1).map((l) => l.text).join('\n') });
+        out.push({
+          line: first.line,
+          text: lines
+            .slice(i, j + 1)
+            .map((l) => l.text)
+            .join('\n'),
+        });
         i = j + 1;
         continue;
       }

@@ -88,13 +88,15 @@ function aggregate(formula: FakeMeter['formula'], evs: ReceivedEvent[]): number 
 }
 
 class ApiError extends Error {
-  constructor(readonly status: number, readonly body: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
     super(String(body.message));
   }
 }
 
-const invalid = (message: string, extra: Record<string, unknown> = {}) =>
-  new ApiError(400, { type: 'invalid_request_error', message, ...extra });
+const invalid = (message: string, extra: Record<string, unknown> = {}) => new ApiError(400, { type: 'invalid_request_error', message, ...extra });
 
 function page<T extends { id: string }>(items: T[], q: Record<string, string>, url: string, cap: number) {
   const limit = Math.min(Number(q.limit ?? 10), cap);
@@ -132,7 +134,11 @@ export async function startFakeStripe(opts: FakeStripeOptions): Promise<FakeStri
     }
     if (rateLimited < (opts.rateLimitFirst ?? 0)) {
       rateLimited++;
-      throw new ApiError(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.' });
+      throw new ApiError(429, {
+        type: 'invalid_request_error',
+        code: 'rate_limit',
+        message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+      });
     }
     if (req.method !== 'GET') throw new ApiError(405, { type: 'invalid_request_error', message: 'Unrecognized request method' });
     if (u.pathname === '/v1/billing/meters') {
@@ -154,7 +160,10 @@ export async function startFakeStripe(opts: FakeStripeOptions): Promise<FakeStri
       const grouping = q.value_grouping_window;
       const unit = grouping === 'day' ? 86400 : grouping === 'hour' ? 3600 : 60;
       if (grouping && grouping !== 'hour' && grouping !== 'day') throw invalid(`Invalid value_grouping_window: ${grouping}`, { param: 'value_grouping_window' });
-      for (const [p, v] of [['start_time', start], ['end_time', end]] as const) {
+      for (const [p, v] of [
+        ['start_time', start],
+        ['end_time', end],
+      ] as const) {
         if (!Number.isInteger(v) || v % unit !== 0) {
           throw invalid(`${p} must be aligned with ${grouping === 'day' ? 'day' : grouping === 'hour' ? 'hour' : 'minute'} boundaries`, { param: p });
         }
@@ -168,7 +177,10 @@ export async function startFakeStripe(opts: FakeStripeOptions): Promise<FakeStri
       const summaries = windows.reverse().map((w) => ({
         id: `mtrusg_${meter.id}_${q.customer}_${w.start}`,
         object: 'billing.meter_event_summary',
-        aggregated_value: aggregate(meter.formula, evs.filter((e) => e.timestamp >= w.start && e.timestamp < w.end)),
+        aggregated_value: aggregate(
+          meter.formula,
+          evs.filter((e) => e.timestamp >= w.start && e.timestamp < w.end),
+        ),
         end_time: w.end,
         livemode: false,
         meter: meter.id,

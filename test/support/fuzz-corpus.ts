@@ -36,8 +36,29 @@ export class Rng {
 }
 
 const ODD_TIMES: unknown[] = [
-  0, -1, -1700000000, 1e30, 253402300799, 1700000000.5, '0', '', ' ', 'NaN', 'soon', '9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z',
-  '2024-02-30T00:00:00Z', '2016-12-31T23:59:60Z', '1700000000', '1.7e9', '+1700000000', '2024-05-01', null, true, {}, [],
+  0,
+  -1,
+  -1700000000,
+  1e30,
+  253402300799,
+  1700000000.5,
+  '0',
+  '',
+  ' ',
+  'NaN',
+  'soon',
+  '9999-12-31T23:59:59Z',
+  '1970-01-01T00:00:00Z',
+  '2024-02-30T00:00:00Z',
+  '2016-12-31T23:59:60Z',
+  '1700000000',
+  '1.7e9',
+  '+1700000000',
+  '2024-05-01',
+  null,
+  true,
+  {},
+  [],
 ];
 const HUGE_NUMBERS = ['1e400', '-1e400', '123456789012345678901234567890', '1.7976931348623157e309', '-0', '0.0000000000000000000001'];
 const BLANKS = ['', ' ', '\t', ' \t \t', '\f', '\v', '\r'];
@@ -71,11 +92,13 @@ function hostileJsonLine(format: FormatName, r: Rng, i: number): [Buffer, number
   switch (r.int(11)) {
     case 0: // truncated (never blank: it starts with "{")
       return [Buffer.from(text.slice(0, 1 + r.int(text.length - 1))), 1];
-    case 1: { // a NUL byte somewhere
+    case 1: {
+      // a NUL byte somewhere
       const at = r.int(text.length);
       return [Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0]), Buffer.from(text.slice(at))]), 1];
     }
-    case 2: { // invalid UTF-8 inside a string value
+    case 2: {
+      // invalid UTF-8 inside a string value
       const at = text.indexOf('"region":"') + 10;
       return [Buffer.concat([Buffer.from(text.slice(0, at)), r.pick(BAD_BYTES), Buffer.from(text.slice(at))]), 1];
     }
@@ -87,7 +110,8 @@ function hostileJsonLine(format: FormatName, r: Rng, i: number): [Buffer, number
       return [Buffer.from(`${text.slice(0, -1)},${text.slice(1)}`), 1];
     case 6: // 10,000 levels of nesting in the payload
       return [Buffer.from(text.replace('"region":', `"deep":${'['.repeat(10_000)}${']'.repeat(10_000)},"region":`)), 1];
-    case 7: { // a batch of events mixed with other JSON values: one record per element
+    case 7: {
+      // a batch of events mixed with other JSON values: one record per element
       const els = Array.from({ length: 1 + r.int(5) }, (_, k) => (r.chance(0.6) ? goodEvent(format, r, i * 100 + k) : r.pick([1, 'x', null, [1, 2], { a: 1 }, []])));
       return [Buffer.from(format === 'stripe-v2-stream' && r.chance(0.5) ? JSON.stringify({ events: els }) : JSON.stringify(els)), els.length];
     }

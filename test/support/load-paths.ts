@@ -35,7 +35,11 @@ export interface LoadedTables {
 
 /** Loads one way in under `runId` and returns its events and rejects (without run and source, which differ by design). */
 export async function loadVia(
-  store: Store, runId: string, via: PathName, files: Record<Exclude<PathName, 'stdin'>, string>, bytes: Buffer,
+  store: Store,
+  runId: string,
+  via: PathName,
+  files: Record<Exclude<PathName, 'stdin'>, string>,
+  bytes: Buffer,
   opts: { format?: FormatName; mapping?: FieldMapping } = {},
 ): Promise<LoadedTables> {
   const sources: Source[] = via === 'stdin' ? [{ name: '-', kind: 'stdin', compression: 'none' }] : await resolveSources([files[via]]);
@@ -57,7 +61,13 @@ export async function tablesOf(store: Store, runId: string): Promise<LoadedTable
 }
 
 /** Loads `bytes` every way (run ids `<name>-<path>`), checks the ways agree, and returns the plain file's tables. */
-export async function loadEveryWay(store: Store, dir: string, name: string, bytes: Buffer, opts: { format?: FormatName; mapping?: FieldMapping } = {}): Promise<LoadedTables> {
+export async function loadEveryWay(
+  store: Store,
+  dir: string,
+  name: string,
+  bytes: Buffer,
+  opts: { format?: FormatName; mapping?: FieldMapping } = {},
+): Promise<LoadedTables> {
   const files = await writeVariants(store, dir, name, bytes);
   const got: LoadedTables[] = [];
   for (const via of PATHS) got.push(await loadVia(store, `${name}-${via}`, via, files, bytes, opts));

@@ -72,7 +72,12 @@ export function generateEvents(): Ev[] {
           },
         });
       } else if (x < 0.75) {
-        out.push({ identifier: `ev_${n}`, timestamp: t, event_name: 'active_seats', payload: { ...base, value: 5 + Math.floor(r() * 40), plan: pick(['team', 'business']) } });
+        out.push({
+          identifier: `ev_${n}`,
+          timestamp: t,
+          event_name: 'active_seats',
+          payload: { ...base, value: 5 + Math.floor(r() * 40), plan: pick(['team', 'business']) },
+        });
       } else if (x < 0.9) {
         const p: Record<string, unknown> = { ...base, [HOSTILE.key]: 'x' };
         if (r() < 0.9) p.method = pick(['password', 'sso']);
@@ -83,7 +88,12 @@ export function generateEvents(): Ev[] {
     }
   }
   for (let i = 0; i < BURST; i++) {
-    out.push({ identifier: `burst_${i}`, timestamp: BURST_AT, event_name: 'api_call', payload: { stripe_customer_id: 'cus_1', value: '2', region: 'eu-west', model: 'small', user_id: 'u_1', request_id: `burst_${i}`, note: 'ok' } });
+    out.push({
+      identifier: `burst_${i}`,
+      timestamp: BURST_AT,
+      event_name: 'api_call',
+      payload: { stripe_customer_id: 'cus_1', value: '2', region: 'eu-west', model: 'small', user_id: 'u_1', request_id: `burst_${i}`, note: 'ok' },
+    });
   }
   out.push({ identifier: 'ev_1', timestamp: T0 + 3600, event_name: 'ping', payload: { stripe_customer_id: 'cus_2', value: 1 } }); // reuses ev_1 within 24 h
   for (let i = 0; i < 3; i++) out.push({ identifier: `evil_${i}`, timestamp: T0 + 7200 + i, event_name: HOSTILE.name, payload: { stripe_customer_id: 'cus_3' } });
@@ -140,8 +150,7 @@ export function facts(evs: Ev[]) {
 // ---- charts in a rendered page -----------------------------------------------------------------
 
 /** The page's charts: id and the figure's inner HTML (its pre-rendered SVG). */
-export const charts = (html: string) =>
-  [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
+export const charts = (html: string) => [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)"[^>]*>([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
 
 /** Elements drawn inside Vega mark groups (not axes or legends). */
 export const marks = (svg: string) =>

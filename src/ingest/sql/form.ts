@@ -10,8 +10,7 @@ import { notBlank } from './lines.js';
 export const FORM_MISSING = {
   body: 'not a form-encoded body (looked for the value of body=/data=/params= or a bare field with event_name=, payload[…]=, identifier= or timestamp=)',
   name: 'missing event name (looked for event_name= in the form body, taken from body=/data=/params= or a bare a=b&c=d field)',
-  timestamp:
-    'missing timestamp (no timestamp= in the form body and no request time before it in ISO 8601, time=/ts=, [01/Mar/2025…] or syslog "Mar  1 10…" form)',
+  timestamp: 'missing timestamp (no timestamp= in the form body and no request time before it in ISO 8601, time=/ts=, [01/Mar/2025…] or syslog "Mar  1 10…" form)',
 };
 
 const BAD_ESCAPE = `'%([^0-9A-Fa-f]|[0-9A-Fa-f][^0-9A-Fa-f]|[0-9A-Fa-f]?$)'`;
@@ -76,8 +75,7 @@ export function requestTime(raw: string): string {
   const iso = `extract(${raw}, '^(?:<[0-9]+>[0-9]* ?)?\\\\[?(${ISO})')`;
   const logfmt = `extract(${raw}, '(?:^|\\\\s)(?:time|ts)="?(${ISO})')`;
   const clf = `extractGroups(${raw}, '\\\\[([0-9]{2})/(${MONTH_NAME})/([0-9]{4}):([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ([+-][0-9]{2})([0-9]{2}))?\\\\]')`;
-  const clfIso = (g: string) =>
-    `concat(${g}[3], '-', ${monthNo(`${g}[2]`)}, '-', ${g}[1], 'T', ${g}[4], if(${g}[5] = '', 'Z', concat(${g}[5], ':', ${g}[6])))`;
+  const clfIso = (g: string) => `concat(${g}[3], '-', ${monthNo(`${g}[2]`)}, '-', ${g}[1], 'T', ${g}[4], if(${g}[5] = '', 'Z', concat(${g}[5], ':', ${g}[6])))`;
   const sys = `extractGroups(${raw}, '^(${MONTH_NAME}) +([0-9]{1,2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})\\\\s')`;
   const sysIn = (g: string, year: string) => `concat(toString(${year}), '-', ${monthNo(`${g}[1]`)}, '-', ${two(`${g}[2]`)}, 'T', ${g}[3], 'Z')`;
   const thisYear = `toYear(now('UTC'))`;

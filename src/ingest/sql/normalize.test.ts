@@ -69,8 +69,10 @@ describe('buildIngestQuery', () => {
     const paths: JsonPaths = { name: [`n${HOSTILE}`], id: [`i${HOSTILE}`], ts: ['deep', `t${HOSTILE}`], customer: [`u${HOSTILE}`] };
     const csv: CsvColumns = { ...CSV, header: ['ts', 'name', HOSTILE], propertyKeys: ['', '', `p${HOSTILE}`] };
     const choices: ParserChoice[] = [
-      { format: 'stripe-json', mapping }, { format: 'stripe-v1-form', mapping },
-      { format: 'json', mapping, jsonPaths: paths }, { format: 'csv', mapping, csv },
+      { format: 'stripe-json', mapping },
+      { format: 'stripe-v1-form', mapping },
+      { format: 'json', mapping, jsonPaths: paths },
+      { format: 'csv', mapping, csv },
     ];
     for (const choice of choices) {
       const q = build(choice, `r${HOSTILE}`);

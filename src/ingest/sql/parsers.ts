@@ -25,7 +25,11 @@ export interface JsonPaths {
 
 export const STRIPE_PATHS: JsonPaths = { name: ['event_name'], id: ['identifier'], ts: ['timestamp'], props: ['payload'] };
 export const METRONOME_PATHS: JsonPaths = {
-  name: ['event_type'], id: ['transaction_id'], ts: ['timestamp'], customer: ['customer_id'], props: ['properties'],
+  name: ['event_type'],
+  id: ['transaction_id'],
+  ts: ['timestamp'],
+  customer: ['customer_id'],
+  props: ['properties'],
 };
 export const CLOUDEVENTS_PATHS: JsonPaths = { name: ['type'], id: ['id'], ts: ['time'], customer: ['subject'], props: ['data'] };
 
@@ -70,13 +74,16 @@ export function jsonParser(lines: string, paths: JsonPaths, params: SqlParams, o
     : `SELECT source, line, ${document ? 'seq AS doc_seq, ' : ''}raw, ${jsonElements('raw')} AS els FROM (${lines}) WHERE ${notBlank('raw')}`;
   return `
     SELECT source, line, seq, el AS raw,
-      ${pick(`''`, `multiIf(
+      ${pick(
+        `''`,
+        `multiIf(
         NOT valid, if(isValidUTF8(el), 'invalid JSON', 'invalid UTF-8'),
         NOT (startsWith(el, '{') OR startsWith(${unindent('el')}, '{')), 'not a JSON object',
         name_raw NOT IN ('', 'null') AND NOT startsWith(name_raw, '"'), 'event name must be a string',
         ${typeOfRaw('props_raw')} NOT IN ('Object', 'Null'), 'payload must be an object',
         ts_raw NOT IN ('', 'null') AND NOT (startsWith(ts_raw, '"') OR match(ts_raw, '^-?[0-9]')), 'timestamp must be a number or a string',
-        '')`)} AS parse_error,
+        '')`,
+      )} AS parse_error,
       ${pick('fast_name', plain(`if(name_raw = 'null', '', name_raw)`))} AS event_name,
       ${pick('fast_id', plain(`if(id_raw = 'null', '', id_raw)`))} AS identifier,
       ${pick('fast_ts', plain(`if(ts_raw = 'null', '', ts_raw)`))} AS ts_text,

@@ -17,8 +17,7 @@ const TO_MS = Date.parse(`${ACCEPTED_TO}T00:00:00Z`); // 7258118400000
 /** A plain decimal number, optionally with a fraction and an exponent (JSON numbers, digit strings). */
 const isNumber = (t: string) => `match(${t}, '^-?[0-9]+(\\\\.[0-9]*)?([eE][-+]?[0-9]+)?$')`;
 const best = (t: string) => `parseDateTime64BestEffortOrNull(${t}, 3, 'UTC')`;
-const inRange = (dt: string) =>
-  `${dt} BETWEEN toDateTime64('${ACCEPTED_FROM} 00:00:00', 3, 'UTC') AND toDateTime64('${ACCEPTED_TO} 00:00:00', 3, 'UTC')`;
+const inRange = (dt: string) => `${dt} BETWEEN toDateTime64('${ACCEPTED_FROM} 00:00:00', 3, 'UTC') AND toDateTime64('${ACCEPTED_TO} 00:00:00', 3, 'UTC')`;
 
 /** Timestamp text -> Nullable(DateTime64(3,'UTC')): NULL when unparseable or outside the accepted range. */
 export function parseTimestamp(tsText: string): string {

@@ -49,7 +49,13 @@ function distinctPerProperty(r: ProfileReport): ChartSpec | null {
           mark: { type: 'bar' },
           encoding: {
             y,
-            x: { field: 'distinct', type: 'quantitative', scale: { type: 'log', domain: [LOG_BASE, Math.max(10, hi)] }, axis: { values: decades(1, Math.max(10, hi)), format: ',' }, title: 'distinct values (log scale)' },
+            x: {
+              field: 'distinct',
+              type: 'quantitative',
+              scale: { type: 'log', domain: [LOG_BASE, Math.max(10, hi)] },
+              axis: { values: decades(1, Math.max(10, hi)), format: ',' },
+              title: 'distinct values (log scale)',
+            },
             x2: { datum: LOG_BASE },
             color: { field: 'cls', type: 'nominal', scale: CLASS_COLORS, title: 'class' },
             tooltip: [
@@ -103,7 +109,8 @@ function compoundCardinality(r: ProfileReport): ChartSpec | null {
   return {
     id: 'compound-cardinality',
     title: 'Compound-key cardinality',
-    caption: 'Bars: value combinations seen together for pairs and triples of dimension candidates. Black tick: the product of the keys’ own distinct counts (a bar reaching it means independent keys; far below it, keys that move together).',
+    caption:
+      'Bars: value combinations seen together for pairs and triples of dimension candidates. Black tick: the product of the keys’ own distinct counts (a bar reaching it means independent keys; far below it, keys that move together).',
     spec: {
       width: 640,
       height: Math.max(60, rows.length * 18),

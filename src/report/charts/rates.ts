@@ -63,7 +63,11 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
     },
     { data: { values: limits }, mark: { type: 'rule', color: '#b00020', strokeDash: [6, 4], strokeWidth: 1.2 }, encoding: { y } },
     // The overview's average (events ÷ span), the same figure as the report's tiles.
-    { data: { values: [{ eps: avg, label: `average ${dec(avg)}/s over the span` }] }, mark: { type: 'rule', color: '#2a7a2a', strokeDash: [2, 3], strokeWidth: 1.2 }, encoding: { y } },
+    {
+      data: { values: [{ eps: avg, label: `average ${dec(avg)}/s over the span` }] },
+      mark: { type: 'rule', color: '#2a7a2a', strokeDash: [2, 3], strokeWidth: 1.2 },
+      encoding: { y },
+    },
     {
       data: { values: [{ eps: avg, label: `average ${dec(avg)}/s over the span` }] },
       mark: { type: 'text', color: '#2a7a2a', align: 'left', baseline: 'bottom', dy: -3, x: 4, fontSize: 11 },
@@ -120,7 +124,8 @@ export function rateHistogramRows(r: ProfileReport): { label: string; from: numb
   }
   // Buckets the model has but the power-of-two ladder doesn't (should not happen) are kept, not lost.
   for (const h of r.rate.histogram) {
-    if (!out.some((o) => o.from === h.from && o.to === h.to)) out.push({ label: `${int(h.from)}–${int(h.to)}`, from: h.from, to: h.to, seconds: h.seconds, order: out.length });
+    if (!out.some((o) => o.from === h.from && o.to === h.to))
+      out.push({ label: `${int(h.from)}–${int(h.to)}`, from: h.from, to: h.to, seconds: h.seconds, order: out.length });
   }
   return out.sort((a, b) => a.from - b.from).map((o, i) => ({ ...o, order: i }));
 }
@@ -205,7 +210,10 @@ export function weekHour(r: ProfileReport): ChartSpec {
     encoding: {
       x: { field: 'label', type: 'ordinal', sort: values.map((v) => v.label), title, axis: { labelAngle: 0 } },
       y: { field: 'avgEps', type: 'quantitative', title: 'avg events/s' },
-      tooltip: [{ field: 'label', title }, { field: 'avgEps', type: 'quantitative', format: ',.3~f', title: 'avg events/s' }],
+      tooltip: [
+        { field: 'label', title },
+        { field: 'avgEps', type: 'quantitative', format: ',.3~f', title: 'avg events/s' },
+      ],
     },
   });
   return {

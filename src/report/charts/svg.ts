@@ -25,4 +25,3 @@ export async function renderCharts(specs: ChartSpec[]): Promise<RenderedChart[]>
   for (const s of specs) out.push({ id: s.id, title: s.title, caption: s.caption, svg: await renderSvg(s.spec) });
   return out;
 }
-

@@ -29,7 +29,16 @@ export function confirmationTables(plans: GroupKeyPlan[]): string {
     .map((p) => {
       const t = p.rows.length
         ? table(
-            ['dimension', 'in group_keys?', 'role', { text: 'cardinality (observed)', num: true }, { text: 'per customer p50 / p99 / max', num: true }, 'grows with usage?', { text: 'events (share) / value dropped', num: true }, 'why'],
+            [
+              'dimension',
+              'in group_keys?',
+              'role',
+              { text: 'cardinality (observed)', num: true },
+              { text: 'per customer p50 / p99 / max', num: true },
+              'grows with usage?',
+              { text: 'events (share) / value dropped', num: true },
+              'why',
+            ],
             p.rows.map(rowCells),
             { sortable: true },
           )

@@ -25,14 +25,9 @@ function scriptHash(script: string): string {
 }
 
 export function page(p: PageParts): string {
-  const csp = [
-    "default-src 'none'",
-    "style-src 'unsafe-inline'",
-    `script-src '${scriptHash(SCRIPT)}'`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const csp = ["default-src 'none'", "style-src 'unsafe-inline'", `script-src '${scriptHash(SCRIPT)}'`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join(
+    '; ',
+  );
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -16,8 +16,7 @@ export interface Cell {
 
 export type CellLike = Cell | string | number;
 
-const cellOf = (c: CellLike): Cell =>
-  typeof c === 'object' ? c : typeof c === 'number' ? { text: int(c), num: true, sort: c } : { text: c };
+const cellOf = (c: CellLike): Cell => (typeof c === 'object' ? c : typeof c === 'number' ? { text: int(c), num: true, sort: c } : { text: c });
 
 export function table(
   heads: (string | { text: string; num?: boolean })[],

@@ -74,13 +74,19 @@ function accountingSection(r: ReplayReport): string {
             t.rejected,
             t.failed,
             t.notSent,
-            { html: r.accountingOk ? `<span class="ok">✔ ${r.validatedLater ? 'received' : 'acknowledged'} + rejected + failed = sent</span>` : '<span class="bad">✖ MISMATCH</span>' },
+            {
+              html: r.accountingOk
+                ? `<span class="ok">✔ ${r.validatedLater ? 'received' : 'acknowledged'} + rejected + failed = sent</span>`
+                : '<span class="bad">✖ MISMATCH</span>',
+            },
           ],
         },
       ],
     ) +
-    `<p class="note">${html(`${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}). ` +
-      `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`)}</p>` +
+    `<p class="note">${html(
+      `${int(t.requests)} requests, ${int(t.attempts)} attempts (${int(t.retries)} retries${t.sessionRequests ? `, ${int(t.sessionRequests)} session requests` : ''}). ` +
+        `Achieved ${dec(r.achieved.eventsPerS)} events/s answered, ${dec(r.achieved.requestsPerS)} requests/s; offered ${dec(r.achieved.offeredEventsPerS)} events/s.`,
+    )}</p>` +
     sinkTable(r)
   );
 }
@@ -89,12 +95,23 @@ type Charts = Map<string, RenderedChart>;
 
 function latencySection(r: ReplayReport, charts: Charts): string {
   const latRow = (name: string, s: LatencySummary | null) => ({
-    cells: s && s.count ? [name, ...[s.p50Ms, s.p90Ms, s.p99Ms, s.p999Ms, s.maxMs].map((v) => ({ text: ms(v), num: true, sort: v })), s.count] : [name, '-', '-', '-', '-', '-', 0],
+    cells:
+      s && s.count
+        ? [name, ...[s.p50Ms, s.p90Ms, s.p99Ms, s.p999Ms, s.maxMs].map((v) => ({ text: ms(v), num: true, sort: v })), s.count]
+        : [name, '-', '-', '-', '-', '-', 0],
   });
   return (
     figure(charts.get('replay-latency')) +
     table(
-      ['measure (ms)', { text: 'p50', num: true }, { text: 'p90', num: true }, { text: 'p99', num: true }, { text: 'p99.9', num: true }, { text: 'max', num: true }, { text: 'count', num: true }],
+      [
+        'measure (ms)',
+        { text: 'p50', num: true },
+        { text: 'p90', num: true },
+        { text: 'p99', num: true },
+        { text: 'p99.9', num: true },
+        { text: 'max', num: true },
+        { text: 'count', num: true },
+      ],
       [
         latRow('latency from the scheduled send time', r.latency),
         latRow('service time per attempt', r.service),
@@ -114,7 +131,9 @@ function statusesSection(r: ReplayReport, charts: Charts): string {
       ? '<h3>Outcomes</h3>' +
         table(
           ['outcome', 'status', 'reason', { text: 'requests', num: true }, { text: 'events', num: true }],
-          r.outcomes.map((o) => ({ cells: [o.outcome, o.status === 0 ? 'no answer' : String(o.status), { html: `<span class="mono">${html(o.reason || '-')}</span>` }, o.requests, o.events] })),
+          r.outcomes.map((o) => ({
+            cells: [o.outcome, o.status === 0 ? 'no answer' : String(o.status), { html: `<span class="mono">${html(o.reason || '-')}</span>` }, o.requests, o.events],
+          })),
           { sortable: true },
         )
       : '')
@@ -145,5 +164,11 @@ function settingsTable(r: ReplayReport): string {
 function sinkTable(r: ReplayReport): string {
   const rows = sinkRows(r);
   if (!rows.length) return '';
-  return `<h3>${html(SINK_TITLE)}</h3>` + table(['', { text: 'events', num: true }], rows.map(([k, n]) => ({ cells: [k, n] })));
+  return (
+    `<h3>${html(SINK_TITLE)}</h3>` +
+    table(
+      ['', { text: 'events', num: true }],
+      rows.map(([k, n]) => ({ cells: [k, n] })),
+    )
+  );
 }
