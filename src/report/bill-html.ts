@@ -60,48 +60,8 @@ export function renderBillHtml(b: BillModel): string {
       ) + more,
     ),
   );
-  const headline = parityHeadline(b);
-  if (headline && b.parity && b.paritySummary) {
-    const rows = b.parity.filter((r) => r.status !== 'match').slice(0, HTML_MAX_ROWS);
-    const skipped = b.paritySummary.skipped.map((s) => `<li>not compared: <code>${html(s.metric)}</code>: ${html(s.reason)}</li>`).join('');
-    parts.push(
-      section(
-        'parity',
-        'Stripe parity',
-        `<p>${html(headline)}</p>\n${
-          rows.length
-            ? table(
-                [
-                  'metric',
-                  'meter',
-                  'customer',
-                  'period',
-                  { text: 'log', num: true },
-                  { text: 'Stripe', num: true },
-                  { text: 'Stripe − log', num: true },
-                  { text: 'rel.', num: true },
-                  'status',
-                ],
-                rows.map((r) => ({
-                  cells: [
-                    r.metric,
-                    r.meter,
-                    r.customer,
-                    periodText(r.periodStart, b.settings.period),
-                    num(r.log),
-                    num(r.stripe),
-                    num(r.diff),
-                    { text: relPct(r), num: true, sort: r.relDiff },
-                    r.error ? `${r.status}: ${r.error}` : r.status,
-                  ],
-                })),
-                { sortable: true },
-              )
-            : ''
-        }${skipped ? `<ul>${skipped}</ul>` : ''}`,
-      ),
-    );
-  }
+  const parity = paritySection(b);
+  if (parity) parts.push(parity);
   return page({
     title: `meterscope bill · run ${b.runId}`,
     subtitle: html(billHeadline(b)),
@@ -114,4 +74,47 @@ export function renderBillHtml(b: BillModel): string {
     body: parts.join('\n'),
     model: b,
   });
+}
+
+/** The log against Stripe's summaries: every pair that is not a match, largest first. */
+function paritySection(b: BillModel): string | null {
+  const headline = parityHeadline(b);
+  if (!headline || !b.parity || !b.paritySummary) return null;
+  const rows = b.parity.filter((r) => r.status !== 'match').slice(0, HTML_MAX_ROWS);
+  const skipped = b.paritySummary.skipped.map((s) => `<li>not compared: <code>${html(s.metric)}</code>: ${html(s.reason)}</li>`).join('');
+  return section(
+    'parity',
+    'Stripe parity',
+    `<p>${html(headline)}</p>\n${
+      rows.length
+        ? table(
+            [
+              'metric',
+              'meter',
+              'customer',
+              'period',
+              { text: 'log', num: true },
+              { text: 'Stripe', num: true },
+              { text: 'Stripe − log', num: true },
+              { text: 'rel.', num: true },
+              'status',
+            ],
+            rows.map((r) => ({
+              cells: [
+                r.metric,
+                r.meter,
+                r.customer,
+                periodText(r.periodStart, b.settings.period),
+                num(r.log),
+                num(r.stripe),
+                num(r.diff),
+                { text: relPct(r), num: true, sort: r.relDiff },
+                r.error ? `${r.status}: ${r.error}` : r.status,
+              ],
+            })),
+            { sortable: true },
+          )
+        : ''
+    }${skipped ? `<ul>${skipped}</ul>` : ''}`,
+  );
 }

@@ -40,30 +40,7 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
     }
   });
 
-  if (r.fit.length) {
-    out.push('## Fit against published ingestion limits', '');
-    out.push(...header(['path', 'limit', 'peak need', 'use of limit', 'headroom', 'seconds over', 'verdict'], ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
-    for (const f of r.fit) {
-      const limit = [
-        f.limits.requestsPerSecond !== null ? `${int(f.limits.requestsPerSecond)} req/s` : '',
-        f.limits.eventsPerSecond !== null ? `${int(f.limits.eventsPerSecond)} events/s` : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-      out.push(
-        row([
-          `${mdText(f.label)} (${mdText(f.endpoint)})`,
-          `${limit}, ≤ ${int(f.limits.maxEventsPerRequest)}/request`,
-          `${int(f.need.peakRequestsPerSecond)} req/s`,
-          pct(f.utilization),
-          f.headroom === null ? '-' : `${dec(f.headroom)}×`,
-          int(f.secondsOverLimit),
-          `**${VERDICT[f.verdict] ?? f.verdict}**`,
-        ]),
-      );
-    }
-    out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`), ...fitNotes(r).map((n) => `- ${mdText(n, 600)}`), '');
-  }
+  out.push(...fitSection(r));
 
   const plans = adviceOf(r).plans;
   if (plans.length) {
@@ -106,6 +83,35 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd()}\n`;
+}
+
+/** The fit table against the published limits, each path's advice and the notes behind the verdicts. */
+function fitSection(r: ProfileReport): string[] {
+  if (!r.fit.length) return [];
+  const out: string[] = [];
+  out.push('## Fit against published ingestion limits', '');
+  out.push(...header(['path', 'limit', 'peak need', 'use of limit', 'headroom', 'seconds over', 'verdict'], ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
+  for (const f of r.fit) {
+    const limit = [
+      f.limits.requestsPerSecond !== null ? `${int(f.limits.requestsPerSecond)} req/s` : '',
+      f.limits.eventsPerSecond !== null ? `${int(f.limits.eventsPerSecond)} events/s` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    out.push(
+      row([
+        `${mdText(f.label)} (${mdText(f.endpoint)})`,
+        `${limit}, ≤ ${int(f.limits.maxEventsPerRequest)}/request`,
+        `${int(f.need.peakRequestsPerSecond)} req/s`,
+        pct(f.utilization),
+        f.headroom === null ? '-' : `${dec(f.headroom)}×`,
+        int(f.secondsOverLimit),
+        `**${VERDICT[f.verdict] ?? f.verdict}**`,
+      ]),
+    );
+  }
+  out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`), ...fitNotes(r).map((n) => `- ${mdText(n, 600)}`), '');
+  return out;
 }
 
 function propertyRow(p: PropertyProfile): string {

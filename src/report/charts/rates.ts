@@ -79,23 +79,7 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
       encoding: { y, text: { field: 'label' } },
     },
   ];
-  if (p1.at && p1.eps > 0) {
-    // On the series, the peak second is drawn at the start of the bucket holding it.
-    const atMs = Date.parse(p1.at);
-    const bucketStart = new Date(Math.floor(atMs / 1000 / b) * b * 1000).toISOString();
-    const firstMs = Date.parse(r.events.first ?? p1.at);
-    const lastMs = Date.parse(r.events.last ?? p1.at);
-    const right = lastMs > firstMs && (atMs - firstMs) / (lastMs - firstMs) > 0.6;
-    const peakRow = [{ t: bucketStart, eps: p1.eps, label: `peak ${int(p1.events)} events/s at ${when(p1.at)}` }];
-    layers.push(
-      { data: { values: peakRow }, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 110, color: '#d62728', yOffset: -8 }, encoding: { x, y } },
-      {
-        data: { values: peakRow },
-        mark: { type: 'text', align: right ? 'right' : 'left', dx: right ? -8 : 8, dy: -10, fontWeight: 'bold', fontSize: 11, color: '#7a0010' },
-        encoding: { x, y, text: { field: 'label' } },
-      },
-    );
-  }
+  if (p1.at && p1.eps > 0) layers.push(...peakMarker(r, x, y, b));
   return {
     id: 'rate-over-time',
     title: 'Events per second over the span',
@@ -104,6 +88,27 @@ export function rateOverTime(r: ProfileReport): ChartSpec {
       : `Average rate per ${bucketName(b)} and the busiest second inside each, empty buckets at 0 (symmetric log scale); red dashed lines are published live ingestion limits, the green dotted line the average over the span; the triangle marks the busiest second.`,
     spec: { width: WIDTH, height: 280, config: CONFIG, layer: layers },
   };
+}
+
+/** The busiest second: a triangle and its label, drawn at the start of the bucket holding it. */
+function peakMarker(r: ProfileReport, x: XDef, y: YDef, b: number): LayerSpec[] {
+  const p1 = r.rate.peak['1s'];
+  if (!p1.at) return [];
+  const at = p1.at;
+  const atMs = Date.parse(at);
+  const bucketStart = new Date(Math.floor(atMs / 1000 / b) * b * 1000).toISOString();
+  const firstMs = Date.parse(r.events.first ?? at);
+  const lastMs = Date.parse(r.events.last ?? at);
+  const right = lastMs > firstMs && (atMs - firstMs) / (lastMs - firstMs) > 0.6;
+  const peakRow = [{ t: bucketStart, eps: p1.eps, label: `peak ${int(p1.events)} events/s at ${when(at)}` }];
+  return [
+    { data: { values: peakRow }, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 110, color: '#d62728', yOffset: -8 }, encoding: { x, y } },
+    {
+      data: { values: peakRow },
+      mark: { type: 'text', align: right ? 'right' : 'left', dx: right ? -8 : 8, dy: -10, fontWeight: 'bold', fontSize: 11, color: '#7a0010' },
+      encoding: { x, y, text: { field: 'label' } },
+    },
+  ];
 }
 
 function bucketName(seconds: number): string {
