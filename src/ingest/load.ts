@@ -11,6 +11,7 @@ import type { FieldMapping, FormatName } from './formats.js';
 import { chooseParser } from './detect.js';
 import { autoDecompress, openBytes, readSample, type Source } from './source.js';
 import { StagingTable } from './staging.js';
+import { Spool, remove as removeSpooled } from './spool.js';
 import { LineToTsv } from './line-splitter.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from './sql/normalize.js';
@@ -77,7 +78,8 @@ async function loadSource(store: Store, runId: string, src: Source, opts: LoadOp
     await loadFileDirect(store, runId, src, choice);
   } else {
     const bytes = src.kind === 'file' ? openBytes(src) : autoDecompress(opts.stdin ?? process.stdin);
-    choice = await loadStreamed(store, runId, src, bytes, opts);
+    const spool = Spool.of(store);
+    choice = spool ? await loadSpooled(store, runId, src, spool, bytes, opts) : await loadStreamed(store, runId, src, bytes, opts);
   }
   const counts = await countLoaded(store, runId, src.name);
   const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000 };
@@ -105,21 +107,43 @@ export const FILE_READ_SETTINGS: Settings = {
   min_chunk_bytes_for_parallel_parsing: String(4 << 20),
 };
 
+/**
+ * Stdin into an engine that reads files: the bytes are copied to a scratch file and loaded by the
+ * file path itself (same SQL, same parallel reader), so stdin costs one copy more than a file.
+ */
+async function loadSpooled(store: Store, runId: string, src: Source, spool: Spool, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  const file = await readInto(src, bytes, opts, () => spool.drain(bytes, (n) => opts.onProgress?.(src, n)));
+  try {
+    const spooled: Source = { ...src, kind: 'file', path: file, compression: 'none' };
+    const choice = chooseParser(await readSample(spooled), opts.format, opts.mapping, src.name === '-' ? 'stdin' : src.name);
+    await loadFileDirect(store, runId, spooled, choice);
+    return choice;
+  } finally {
+    await removeSpooled(file);
+  }
+}
+
+/** Runs `read` over a streamed source: Ctrl-C stops the stream, a read failure becomes one sentence. */
+async function readInto<T>(src: Source, bytes: Readable, opts: LoadOptions, read: () => Promise<T>): Promise<T> {
+  const stop = () => bytes.destroy(opts.signal?.reason as Error);
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    return await read();
+  } catch (e) {
+    if (opts.signal?.aborted) throw opts.signal.reason;
+    throw new UserError(`${src.name === '-' ? 'stdin' : src.name}: reading failed (${firstLine((e as Error).message)})`);
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+  }
+}
+
 /** Streams lines into a staging table, detects the format from its head, parses with the same SQL as the direct path. */
 async function loadStreamed(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
   const staging = await StagingTable.create(store);
   try {
     const tsv = new LineToTsv();
     bytes.on('error', (e) => tsv.destroy(e));
-    const stop = () => bytes.destroy(opts.signal?.reason as Error);
-    opts.signal?.addEventListener('abort', stop, { once: true });
-    try {
-      await staging.fill(bytes.pipe(tsv), () => opts.onProgress?.(src, tsv.bytes));
-    } catch (e) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      throw new UserError(`${src.name === '-' ? 'stdin' : src.name}: reading failed (${firstLine((e as Error).message)})`);
-    }
-    opts.signal?.removeEventListener('abort', stop);
+    await readInto(src, bytes, opts, () => staging.fill(bytes.pipe(tsv), () => opts.onProgress?.(src, tsv.bytes)));
     const choice = chooseParser(await staging.head(), opts.format, opts.mapping, src.name === '-' ? 'stdin' : src.name);
     const params = new SqlParams();
     const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name}`;
