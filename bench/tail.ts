@@ -134,10 +134,14 @@ async function live(bin: string, rate: number, seconds: number) {
   const w = JSON.parse(out) as { written: number; measuredRate: number; writes: [number, number][] };
   for (let waited = 0; (stored.at(-1)?.[1] ?? 0) < w.written && waited < 60_000; waited += 100) await new Promise((res) => setTimeout(res, 100));
   const after = procUsage(t.child.pid!);
+  const behind = w.written - (stored.at(-1)?.[1] ?? 0);
   t.child.kill('SIGINT');
+  // A tail far behind would store its whole backlog before reporting: give up on its report then.
+  const gaveUp = setTimeout(() => t.child.kill('SIGKILL'), 30_000);
   await t.done;
+  clearTimeout(gaveUp);
   fs.rmSync(file, { force: true });
-  return { rate, ...lagOf(w.writes, stored), writerRate: Math.round(w.measuredRate), arrivalRate: Math.round(final?.tail.arrival.avg ?? NaN), written: w.written, events: final?.events.total, rejects: final?.events.rejected, cpu: round(after.cpu - before.cpu), rssMiB: Math.round(after.rssMiB) };
+  return { rate, behindAtEnd: behind, ...lagOf(w.writes, stored), writerRate: Math.round(w.measuredRate), arrivalRate: Math.round(final?.tail.arrival.avg ?? NaN), written: w.written, events: final?.events.total, rejects: final?.events.rejected, cpu: round(after.cpu - before.cpu), rssMiB: Math.round(after.rssMiB) };
 }
 
 /** Per line: the first snapshot showing it stored, minus when it was written (weighted by lines). */
