@@ -24,26 +24,23 @@ const count = Math.round(rate * seconds);
 const names = ['api_call', 'storage_gb', 'seat'];
 const regions = ['eu', 'us', 'ap', 'sa', 'af'];
 
+// Rendered by concatenation (JSON.stringify per line cost ~10 µs on a busy box: the writer, not the
+// reader, was the limit at 100k lines/s); every value is plain ASCII, so no escaping is needed.
 function line(i, nowS) {
-  return JSON.stringify({
-    object: 'billing.meter_event',
-    created: nowS,
-    event_name: names[i % 3],
-    identifier: `live-${i}`,
-    livemode: false,
-    payload: { stripe_customer_id: `cus_${(i * 7919) % 5000}`, value: String((i % 5) + 1), region: regions[i % 5], endpoint: `/v1/e${i % 24}` },
-    timestamp: nowS,
-  });
+  return `{"object":"billing.meter_event","created":${nowS},"event_name":"${names[i % 3]}","identifier":"live-${i}","livemode":false,`
+    + `"payload":{"stripe_customer_id":"cus_${(i * 7919) % 5000}","value":"${(i % 5) + 1}","region":"${regions[i % 5]}","endpoint":"/v1/e${i % 24}"},"timestamp":${nowS}}`;
 }
 
 const fd = fs.openSync(file, 'a');
 const writes = [];
 let written = 0;
-const t0 = Date.now();
+const t0 = performance.now();
+/** Most lines in one write: a writer that fell behind catches up in steps (a string stays < 512 MB). */
+const MAX_PER_WRITE = 50_000;
 
 function tick() {
   const now = Date.now();
-  const target = Math.min(count, Math.floor(((now - t0) / 1000) * rate));
+  const target = Math.min(count, Math.floor(((performance.now() - t0) / 1000) * rate), written + MAX_PER_WRITE);
   if (target > written) {
     const nowS = Math.floor(now / 1000);
     const parts = [];
