@@ -13,6 +13,7 @@ import type { FieldMapping, FormatName } from './formats.js';
 import { SAMPLE_BYTES, chooseParser, sampleShape } from './detect.js';
 import { autoDecompress, openBytes, openForEngine, peekHead, readSample, type Source } from './source.js';
 import { StagingTable } from './staging.js';
+import { Spool, remove as removeSpooled } from './spool.js';
 import { LineToTsv } from './line-splitter.js';
 import { CapLongLines, MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { JsonRecordsToTsv } from './json-records.js';
@@ -171,8 +172,39 @@ export const FILE_READ_SETTINGS: Settings = {
   min_chunk_bytes_for_parallel_parsing: String(4 << 20),
 };
 
+/**
+ * Stdin into an engine that reads files: the bytes are copied to a scratch file and loaded by the
+ * file path itself (same SQL, same parallel reader), so stdin costs one copy more than a file.
+ */
+async function loadSpooled(store: Store, runId: string, src: Source, spool: Spool, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  // The engine reads the spooled file as it reads a user's file; long lines are marked on the way in.
+  const capped = bytes.pipe(new CapLongLines());
+  bytes.on('error', (e) => capped.destroy(e));
+  const stop = stopOnAbort(bytes, opts.signal);
+  let file: string;
+  try {
+    file = await spool.drain(capped, (n) => opts.onProgress?.(src, n));
+  } catch (e) {
+    throw readingFailed(src, e, opts.signal);
+  } finally {
+    stop();
+  }
+  try {
+    const spooled: Source = { ...src, kind: 'file', path: file, compression: 'none' };
+    const choice = chooseParser(await readSample(spooled, SAMPLE_BYTES), opts.format, opts.mapping, displayName(src));
+    await loadFileDirect(store, runId, spooled, choice);
+    return choice;
+  } finally {
+    await removeSpooled(file);
+  }
+}
+
+/** Runs `read` over a streamed source: Ctrl-C stops the stream, a read failure becomes one sentence. */
+
 /** Streams lines into a staging table, detects the format from its head, parses with the same SQL as the direct path. */
 async function loadStreamed(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  const spool = Spool.of(store);
+  if (spool) return loadSpooled(store, runId, src, spool, bytes, opts);
   const staging = await StagingTable.create(store);
   try {
     const tsv = new LineToTsv();

@@ -16,6 +16,8 @@ import type { Capabilities } from './store.js';
 
 export const EMBEDDED_DATABASE = 'meterscope';
 const SPILL_BYTES = 256 * 1024 * 1024;
+/** Subdirectory of the data directory for files handed to the engine (see Store.scratchDir). */
+const SCRATCH = 'scratch';
 
 // chDB is one engine per process; a second store opened on the same path shares it.
 let engine: { dir: string; client: ClickHouseClient } | undefined;
@@ -23,6 +25,7 @@ let engine: { dir: string; client: ClickHouseClient } | undefined;
 export class EmbeddedStore extends ClientStore {
   readonly capabilities: Capabilities = { readsLocalFiles: true, pausesMerges: true };
   readonly label: string;
+  readonly scratchDir: string;
   private readonly columnTypes = new Map<string, Map<string, string>>();
 
   private constructor(
@@ -31,6 +34,7 @@ export class EmbeddedStore extends ClientStore {
   ) {
     super(client);
     this.label = `embedded chDB at ${dataDir}`;
+    this.scratchDir = path.join(dataDir, SCRATCH);
   }
 
   static async open(dataDir: string): Promise<EmbeddedStore> {
@@ -102,6 +106,9 @@ async function startEngine(dir: string): Promise<ClickHouseClient> {
     throw new UserError(`cannot use data directory ${dir}: it is not a writable directory (set --data-dir or METERSCOPE_DATA_DIR)`);
   }
   claimDataDir(dir);
+  // The directory is ours now (claimed above): what is in its scratch files a killed process left.
+  fs.rmSync(path.join(dir, SCRATCH), { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, SCRATCH));
   const { createChdbConnection } = await import('chdb/connection');
   // The engine reads ./config.xml from the working directory when it starts: a stray one in the
   // user's folder would change (or break) it. It starts inside its own data directory instead.

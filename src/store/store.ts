@@ -26,6 +26,12 @@ export interface Store {
   /** A description safe to print: never contains a password. */
   readonly label: string;
   readonly capabilities: Capabilities;
+  /**
+   * A directory on this machine the engine reads files from with file() (embedded only): streamed
+   * bytes are handed over as files there, read natively instead of through query text. Emptied
+   * when the store opens (what a killed process left).
+   */
+  readonly scratchDir?: string;
   /** Runs a SELECT; 64-bit integers arrive as strings (convert with num()). */
   select<T>(query: string | Query, params?: Params, opts?: SelectOptions): Promise<T[]>;
   /** Runs a statement that returns no rows (DDL, INSERT … SELECT, DELETE). */

@@ -21,6 +21,14 @@ export interface PipelineTiming {
 
 /** Reading pauses while this much is waiting to be stored. */
 const MAX_PENDING_BYTES = 64 << 20;
+/**
+ * Most bytes stored in one batch. A batch takes everything pending up to this: live, that is what
+ * arrived since the last one (small batches, low lag); behind (a catch-up, a burst), what piled up
+ * while the last one was stored, so per-batch costs (parser setup, checkpoint) fade as load grows.
+ */
+const MAX_BATCH_BYTES = 32 << 20;
+/** The live figures (one query over the rows stored since the last update) at most this often. */
+const STATS_EVERY_MS = 1000;
 
 export class Pipeline {
   readonly arrival = new ArrivalMeter();
@@ -36,6 +44,9 @@ export class Pipeline {
   private readonly pending: Chunk[] = [];
   private pendingBytes = 0;
   private lastActivity = Date.now();
+  /** First stored line not yet in the live figures, and when they were last updated. */
+  private statsFrom: number;
+  private statsAt = 0;
   private readerDone = false;
   private wake: () => void = () => {};
 
@@ -44,6 +55,7 @@ export class Pipeline {
     private readonly timing: PipelineTiming,
   ) {
     this.lastPos = input.startPos;
+    this.statsFrom = input.ingest.line + 1;
   }
 
   stop(why: string): void {
@@ -71,8 +83,10 @@ export class Pipeline {
     });
   }
 
-  private async pollOnce(): Promise<void> {
-    for (const c of await this.input.follower.poll()) {
+  /** Reads what is new; returns how many lines. */
+  private async pollOnce(): Promise<number> {
+    const chunks = await this.input.follower.poll();
+    for (const c of chunks) {
       this.pending.push(c);
       this.pendingBytes += c.data.length;
       this.pendingLines += c.lines;
@@ -81,16 +95,18 @@ export class Pipeline {
       if (!c.backlog) this.arrival.record(c.lines, c.at);
       this.lastActivity = Date.now();
     }
+    return chunks.length;
   }
 
   private async reader(): Promise<void> {
     const { idleExitS, pollMs } = this.timing;
     try {
       while (!this.stopReason) {
-        if (this.pendingBytes < MAX_PENDING_BYTES) await this.pollOnce();
+        // After a poll that found lines, look again at once: more may be waiting (a catch-up).
+        const found = this.pendingBytes < MAX_PENDING_BYTES && (await this.pollOnce()) > 0;
         if (this.input.follower.status().state === 'ended') this.stop('end of input');
         else if (idleExitS !== undefined && this.pending.length === 0 && Date.now() - this.lastActivity >= idleExitS * 1000) this.stop('idle');
-        if (!this.stopReason) await this.sleep(pollMs);
+        if (!this.stopReason && !found) await this.sleep(pollMs);
       }
       // What is in the file when we stop belongs to the run.
       if (this.stopReason !== 'end of input') await this.pollOnce();
@@ -105,7 +121,7 @@ export class Pipeline {
       for (;;) {
         const due = this.pending.length > 0 && (this.pendingBytes >= batchBytes || Date.now() - this.pending[0].at >= flushMs || this.readerDone || !!this.stopReason);
         if (due) await this.flush();
-        else if (this.readerDone) return;
+        else if (this.readerDone) return await this.updateStats();
         else await new Promise((res) => setTimeout(res, Math.min(50, pollMs)));
       }
     } catch (e) {
@@ -114,19 +130,29 @@ export class Pipeline {
     }
   }
 
-  /** Stores the oldest pending chunks, up to batchBytes (at least one chunk). */
+  /** Stores the oldest pending chunks, up to MAX_BATCH_BYTES (at least one chunk). */
   private async flush(): Promise<void> {
     let take = 0;
     let size = 0;
-    while (take < this.pending.length && (take === 0 || size + this.pending[take].data.length <= this.timing.batchBytes)) size += this.pending[take++].data.length;
+    const max = Math.max(this.timing.batchBytes, MAX_BATCH_BYTES);
+    while (take < this.pending.length && (take === 0 || size + this.pending[take].data.length <= max)) size += this.pending[take++].data.length;
     const chunks = this.pending.splice(0, take);
     const lines = chunks.reduce((s, c) => s + c.lines, 0);
     const end = chunks[chunks.length - 1].end;
-    const r = await this.input.ingest.write(chunks, end);
+    await this.input.ingest.write(chunks, end);
     this.pendingBytes -= size;
     this.pendingLines -= lines;
     this.lastPos = end;
     this.batches++;
-    await this.input.stats.addLines(r.firstLine, r.lastLine);
+    if (Date.now() - this.statsAt >= STATS_EVERY_MS) await this.updateStats();
+  }
+
+  /** Brings the live figures up to the last stored line. */
+  private async updateStats(): Promise<void> {
+    const to = this.input.ingest.line;
+    this.statsAt = Date.now();
+    if (to < this.statsFrom) return;
+    await this.input.stats.addLines(this.statsFrom, to);
+    this.statsFrom = to + 1;
   }
 }
