@@ -125,8 +125,13 @@ async function loadSpooled(store: Store, runId: string, src: Source, spool: Spoo
 
 /** Runs `read` over a streamed source: Ctrl-C stops the stream, a read failure becomes one sentence. */
 async function readInto<T>(src: Source, bytes: Readable, opts: LoadOptions, read: () => Promise<T>): Promise<T> {
-  const stop = () => bytes.destroy(opts.signal?.reason as Error);
+  const stop = () => {
+    bytes.destroy(opts.signal?.reason as Error);
+    // A decompressing wrapper waits for stdin's next chunk before it ends: let go of stdin itself.
+    if (src.kind === 'stdin') (opts.stdin ?? process.stdin).destroy();
+  };
   opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stop(); // aborted before we listened
   try {
     return await read();
   } catch (e) {
