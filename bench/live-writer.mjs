@@ -27,8 +27,10 @@ const regions = ['eu', 'us', 'ap', 'sa', 'af'];
 // Rendered by concatenation (JSON.stringify per line cost ~10 µs on a busy box: the writer, not the
 // reader, was the limit at 100k lines/s); every value is plain ASCII, so no escaping is needed.
 function line(i, nowS) {
-  return `{"object":"billing.meter_event","created":${nowS},"event_name":"${names[i % 3]}","identifier":"live-${i}","livemode":false,`
-    + `"payload":{"stripe_customer_id":"cus_${(i * 7919) % 5000}","value":"${(i % 5) + 1}","region":"${regions[i % 5]}","endpoint":"/v1/e${i % 24}"},"timestamp":${nowS}}`;
+  return (
+    `{"object":"billing.meter_event","created":${nowS},"event_name":"${names[i % 3]}","identifier":"live-${i}","livemode":false,` +
+    `"payload":{"stripe_customer_id":"cus_${(i * 7919) % 5000}","value":"${(i % 5) + 1}","region":"${regions[i % 5]}","endpoint":"/v1/e${i % 24}"},"timestamp":${nowS}}`
+  );
 }
 
 const fd = fs.openSync(file, 'a');

@@ -82,11 +82,25 @@ async function profileRun(bin: string, file: string, viaStdin: boolean) {
   const args = ['profile', '--json', viaStdin ? '-' : file, '--data-dir', dataDir()];
   const r = await timed(bin, args, viaStdin ? file : undefined);
   const report = JSON.parse(r.stdout) as { sources: { seconds: number; events: number }[] };
-  return { path: viaStdin ? 'profile - < FILE' : 'profile FILE', load: report.sources[0].seconds, wall: round(r.wall), cpu: round(r.cpu), rssMiB: Math.round(r.rssMiB), events: report.sources[0].events };
+  return {
+    path: viaStdin ? 'profile - < FILE' : 'profile FILE',
+    load: report.sources[0].seconds,
+    wall: round(r.wall),
+    cpu: round(r.cpu),
+    rssMiB: Math.round(r.rssMiB),
+    events: report.sources[0].events,
+  };
 }
 
-interface Snapshot { type: string; totals?: { line: number }; report?: TailFinal }
-interface TailFinal { events: { total: number; rejected: number }; tail: { arrival: { avg: number; lines: number }; batches: number } }
+interface Snapshot {
+  type: string;
+  totals?: { line: number };
+  report?: TailFinal;
+}
+interface TailFinal {
+  events: { total: number; rejected: number };
+  tail: { arrival: { avg: number; lines: number }; batches: number };
+}
 
 /** Starts `tail --json --interval 0.1`; calls onLine(receivedAt, snapshot) for every JSON line. */
 function startTail(bin: string, args: string[], onLine: (at: number, s: Snapshot) => void): { child: ChildProcess; done: Promise<number> } {
@@ -110,7 +124,14 @@ async function catchUp(bin: string, file: string, lines: number) {
   await t.done;
   fs.rmSync(copy, { force: true });
   if (!reached || !final) throw new Error(`${bin}: tail did not store all ${lines} lines`);
-  return { seconds: round(reached.s), linesPerS: Math.round(lines / reached.s), cpu: round(reached.cpu), rssMiB: Math.round(reached.rssMiB), batches: final.tail.batches, events: final.events.total };
+  return {
+    seconds: round(reached.s),
+    linesPerS: Math.round(lines / reached.s),
+    cpu: round(reached.cpu),
+    rssMiB: Math.round(reached.rssMiB),
+    batches: final.tail.batches,
+    events: final.events.total,
+  };
 }
 
 async function live(bin: string, rate: number, seconds: number) {
@@ -127,7 +148,9 @@ async function live(bin: string, rate: number, seconds: number) {
   });
   await started;
   const before = procUsage(t.child.pid!);
-  const writer = spawn(process.execPath, [path.join(import.meta.dirname, 'live-writer.mjs'), '--file', file, '--rate', String(rate), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const writer = spawn(process.execPath, [path.join(import.meta.dirname, 'live-writer.mjs'), '--file', file, '--rate', String(rate), '--seconds', String(seconds)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   writer.stdout!.on('data', (d) => (out += d));
   await new Promise((res) => writer.on('close', res));
@@ -141,7 +164,18 @@ async function live(bin: string, rate: number, seconds: number) {
   await t.done;
   clearTimeout(gaveUp);
   fs.rmSync(file, { force: true });
-  return { rate, behindAtEnd: behind, ...lagOf(w.writes, stored), writerRate: Math.round(w.measuredRate), arrivalRate: Math.round(final?.tail.arrival.avg ?? NaN), written: w.written, events: final?.events.total, rejects: final?.events.rejected, cpu: round(after.cpu - before.cpu), rssMiB: Math.round(after.rssMiB) };
+  return {
+    rate,
+    behindAtEnd: behind,
+    ...lagOf(w.writes, stored),
+    writerRate: Math.round(w.measuredRate),
+    arrivalRate: Math.round(final?.tail.arrival.avg ?? NaN),
+    written: w.written,
+    events: final?.events.total,
+    rejects: final?.events.rejected,
+    cpu: round(after.cpu - before.cpu),
+    rssMiB: Math.round(after.rssMiB),
+  };
 }
 
 /** Per line: the first snapshot showing it stored, minus when it was written (weighted by lines). */

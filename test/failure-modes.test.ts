@@ -99,7 +99,8 @@ describe('a run whose process dies', () => {
 
   it('is marked abandoned at the next open, its partial rows deleted, and the next profile works', async () => {
     const lines = fs.readFileSync(input, 'utf8');
-    // METERSCOPE_DEBUG=sql prints each statement as it completes: the staging table shows the load has begun.
+    // METERSCOPE_DEBUG=sql prints each statement as it completes: merges paused show the load has begun
+    // (stdin is then read into a scratch file until it ends).
     child = spawn(process.execPath, [CLI, 'profile', '-', '--data-dir', dataDir], {
       cwd: ROOT,
       stdio: ['pipe', 'ignore', 'pipe'],
@@ -110,7 +111,7 @@ describe('a run whose process dies', () => {
     child.stderr!.on('data', (d) => (stderr += d));
     // Half the input, then a real kill -9 while the load still waits for the rest: mid-load by construction.
     child.stdin!.write(lines.slice(0, lines.length / 2));
-    await waitFor(() => /CREATE TABLE staging_/.test(stderr));
+    await waitFor(() => /SYSTEM STOP MERGES events/.test(stderr));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
 
@@ -143,7 +144,7 @@ describe('Ctrl-C during a profile', () => {
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdout!.on('data', (d) => (stdout += d));
     child.stdin!.write(lines.slice(0, lines.length / 2));
-    await waitFor(() => /CREATE TABLE staging_/.test(stderr));
+    await waitFor(() => /SYSTEM STOP MERGES events/.test(stderr));
     child.kill('SIGINT');
     const code = await new Promise((r) => child.on('close', r));
     expect(code).toBe(130);

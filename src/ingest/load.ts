@@ -112,6 +112,16 @@ async function loadLocalFile(store: Store, runId: string, src: Source, opts: Loa
 
 /** Input read once (stdin, a pipe, or any file for a server): its head tells lines from whole-file JSON. */
 async function loadStream(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
+  // A decompressing wrapper waits for stdin's next chunk before it ends: Ctrl-C lets go of stdin itself.
+  const releaseStdin = src.kind === 'stdin' ? stopOnAbort(opts.stdin ?? process.stdin, opts.signal) : () => {};
+  try {
+    return await loadStreamInput(store, runId, src, bytes, opts);
+  } finally {
+    releaseStdin();
+  }
+}
+
+async function loadStreamInput(store: Store, runId: string, src: Source, bytes: Readable, opts: LoadOptions): Promise<ParserChoice> {
   let peeked: { head: Buffer; stream: Readable };
   const stop = stopOnAbort(bytes, opts.signal);
   try {
@@ -142,6 +152,7 @@ function readingFailed(src: Source, e: unknown, signal: AbortSignal | undefined)
 function stopOnAbort(input: Readable, signal: AbortSignal | undefined): () => void {
   const stop = () => input.destroy(signal?.reason as Error);
   signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop(); // aborted before we listened
   return () => signal?.removeEventListener('abort', stop);
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Store } from '../store/store.js';
 import type { SqlParams } from '../store/sql.js';
 
@@ -28,7 +29,7 @@ export class Spool {
     const file = this.newPath();
     const fh = await fs.promises.open(file, 'w');
     try {
-      for (let i = 0; i < parts.length; ) {
+      for (let i = 0; i < parts.length;) {
         // writev takes at most IOV_MAX (1024) buffers at a time.
         const some = parts.slice(i, i + 1024);
         await fh.writev(some);
@@ -43,21 +44,22 @@ export class Spool {
   /** Copies a whole stream into a new file (progress reported in bytes); returns its path. */
   async drain(bytes: Readable, onBytes?: (n: number) => void): Promise<string> {
     const file = this.newPath();
-    const out = fs.createWriteStream(file, { highWaterMark: 4 << 20 });
     let n = 0;
     let reported = 0;
-    try {
-      for await (const chunk of bytes) {
-        n += (chunk as Buffer).length;
-        if (!out.write(chunk)) await new Promise<void>((res) => out.once('drain', () => res()));
+    const count = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      for await (const chunk of source) {
+        n += chunk.length;
         if (n - reported >= 8 << 20) {
           reported = n;
           onBytes?.(n);
         }
+        yield chunk;
       }
-      await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    };
+    try {
+      // pipeline() destroys every stage on a failure, so an interrupted copy leaves no stream behind.
+      await pipeline(bytes, count, fs.createWriteStream(file, { highWaterMark: 4 << 20 }));
     } catch (e) {
-      out.destroy();
       await remove(file);
       throw e;
     }

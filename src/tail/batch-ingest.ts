@@ -98,7 +98,12 @@ export class TailIngest {
     const source = params.add(this.opts.source);
     if ('staging' in this.via) {
       const { staging } = this.via;
-      await staging.fill(Readable.from(chunks.map((c) => c.data), { objectMode: false }).pipe(new LineToTsv(from)));
+      await staging.fill(
+        Readable.from(
+          chunks.map((c) => c.data),
+          { objectMode: false },
+        ).pipe(new LineToTsv(from)),
+      );
       await this.store.exec(buildIngestQuery(this.opts.runId, parser, `SELECT ${source} AS source, line, raw FROM ${staging.name}${where}`, params), params.values);
       await this.store.exec(`TRUNCATE TABLE ${staging.name}`);
       return;
@@ -115,7 +120,13 @@ export class TailIngest {
   async checkpoint(kind: CheckpointKind, pos: FilePosition, line = this.line): Promise<void> {
     this.batch++;
     await saveCheckpoint(this.store, {
-      runId: this.opts.runId, batch: this.batch, kind, source: this.opts.source, pos, line, parser: this.parser,
+      runId: this.opts.runId,
+      batch: this.batch,
+      kind,
+      source: this.opts.source,
+      pos,
+      line,
+      parser: this.parser,
       staging: 'staging' in this.via ? this.via.staging.name : '',
     });
   }
