@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
+import { addWidthOption, textLayout, type WidthFlags } from './report-output.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
 import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
@@ -24,7 +25,7 @@ import { billJsonChunks } from '../report/bill-json.js';
 /** Exit code when some customer × period differs from Stripe by more than --tolerance, or nothing could be compared (a CI gate). */
 export const PARITY_EXIT_CODE = 4;
 
-interface BillFlags extends StoreFlags {
+interface BillFlags extends StoreFlags, WidthFlags {
   metrics?: string;
   period: string;
   from?: string;
@@ -58,12 +59,12 @@ function formatOf(f: BillFlags): Format {
   return (f.out && BY_EXTENSION[path.extname(f.out).toLowerCase()]) || 'text';
 }
 
-function* render(b: BillModel, format: Format, limit: number): Generator<string> {
+function* render(b: BillModel, format: Format, limit: number, width: number): Generator<string> {
   if (format === 'json') yield* billJsonChunks(b);
   else if (format === 'md') yield renderBillMarkdown(b);
   else if (format === 'html') yield renderBillHtml(b);
   else if (format === 'csv') yield renderBillCsv(b);
-  else yield renderBillText(b, { maxRows: limit });
+  else yield renderBillText(b, { maxRows: limit, width });
 }
 
 /** Writes the pieces to --out or stdout, waiting while the stream is full (the JSON of a large bill is big). */
@@ -151,7 +152,7 @@ export function registerBill(program: Command): void {
     .option('--format <f>', `output format: ${FORMATS.join(', ')} (default text, or from the --out file's extension)`)
     .option('--out <file>', 'write the bill to this file (.html, .md, .csv, .json pick the format)')
     .option('--limit <n>', 'rows shown per table in the text output', '50');
-  addStoreOptions(cmd).action(async (runId: string, flags: BillFlags) => {
+  addStoreOptions(addWidthOption(cmd)).action(async (runId: string, flags: BillFlags) => {
     const format = formatOf(flags);
     const opts = optionsOf(flags);
     billScope(runId, opts); // bad --from/--to/--as-of fail before the store opens
@@ -176,7 +177,7 @@ export function registerBill(program: Command): void {
         }
       }
       await saveBill(store, bill);
-      await emit(render(bill, format, limit), flags.out);
+      await emit(render(bill, format, limit, flags.out ? textLayout(flags, {}, {}).width : textLayout(flags).width), flags.out);
       if (flags.out) process.stderr.write(`meterscope: ${format} bill written to ${flags.out}\n`);
       // Nothing compared is no evidence of parity either.
       if (bill.paritySummary && (bill.paritySummary.over > 0 || bill.paritySummary.pairs === 0)) process.exitCode = PARITY_EXIT_CODE;

@@ -1,24 +1,28 @@
 /** The bill on a terminal. Names, customers and group values are untrusted: safe() replaces control characters. */
 import type { BillModel } from '../bill/model.js';
-import { safe } from './terminal-parts.js';
+import { DEFAULT_WIDTH, safe, wrap } from './terminal-parts.js';
 import { int } from './format.js';
 import { table as textTable, type TextTable } from './text-table.js';
 
 /** Borderless columns two spaces apart, as the Stripe tables; wide text columns wrap past 120 columns. */
-const table = (head: string[]) =>
+/** Numbers keep their width; text columns wrap down to `min`; columns with `drop` go first when even that is too wide. */
+const table = (head: (string | { head: string; drop?: number; min?: number })[]) =>
   textTable(
-    head.map((h) => ({
-      head: h,
-      align: /events|billed|excluded|customers|lines|quantity|log|Stripe|rel\./.test(h) ? ('right' as const) : ('left' as const),
-      shrink: 'wrap' as const,
-    })),
+    head.map((c) => {
+      const h = typeof c === 'string' ? { head: c } : c;
+      const numeric = /events|billed|excluded|customers|lines|quantity|log|Stripe|rel\./.test(h.head);
+      return numeric ? { ...h, align: 'right' as const } : { min: 8, ...h, shrink: 'wrap' as const };
+    }),
     { rules: 'bare' },
   );
-const text = (t: TextTable) => t.render(120);
+
 import { billHeadline, groupText, parityHeadline, periodText, quantity, relPct } from './bill-common.js';
 
-export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): string {
+/** `width`: the terminal's columns; tables give way first, other lines wrap. */
+export function renderBillText(b: BillModel, opts: { maxRows?: number; width?: number } = {}): string {
   const max = opts.maxRows ?? 50;
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const text = (t: TextTable) => t.render(width);
   const out: string[] = [billHeadline(b), ''];
   const lines = new Map<string, number>();
   for (const u of b.usage) lines.set(u.metric, (lines.get(u.metric) ?? 0) + 1);
@@ -62,7 +66,7 @@ export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): s
     out.push('', headline);
     const rows = b.parity.filter((r) => r.status !== 'match').sort((x, y) => Math.abs(y.relDiff) - Math.abs(x.relDiff) || Math.abs(y.diff) - Math.abs(x.diff));
     if (rows.length) {
-      const pt = table(['metric', 'meter', 'customer', 'period', 'log', 'Stripe', 'Stripe − log', 'rel.', 'status']);
+      const pt = table(['metric', { head: 'meter', drop: 2 }, 'customer', 'period', 'log', 'Stripe', 'Stripe − log', { head: 'rel.', drop: 1 }, 'status']);
       for (const r of rows.slice(0, max)) {
         pt.push([
           safe(r.metric, 24),
@@ -80,5 +84,6 @@ export function renderBillText(b: BillModel, opts: { maxRows?: number } = {}): s
     }
     for (const s of b.paritySummary.skipped) out.push(`  not compared: ${safe(s.metric, 40)}: ${safe(s.reason, 120)}`);
   }
-  return `${out.join('\n')}\n`;
+  // Tables already fit the width; every other line wraps to it.
+  return `${out.map((l) => (l.includes('\n') ? l : wrap(l, width, 0, l.startsWith('  ') ? 4 : 2))).join('\n')}\n`;
 }
