@@ -1,16 +1,16 @@
 /** `meterscope bill <run-id>`: what each customer would be billed under each metric, and (--stripe) whether it matches Stripe. */
 import fs from 'node:fs';
-import path from 'node:path';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { addStoreOptions, numberFlag, withStore, type StoreFlags } from './common.js';
-import { addWidthOption, textLayout, type WidthFlags } from './report-output.js';
+import { addStoreOptions, withStore, type StoreFlags } from './common.js';
+import { choiceFlag, numberFlag } from './flags.js';
+import { addWidthOption, formatFrom, textLayout, type WidthFlags } from './report-output.js';
+import { addStripeKeyOptions, stripeReader, type StripeKeyFlags } from './stripe-keys.js';
+import { countBar } from '../util/count-bar.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
-import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
 import { listMeters } from '../stripe/meters.js';
-import { DEDUP_MODES, PERIODS, type BillModel, type DedupMode, type Period } from '../bill/model.js';
+import { DEDUP_MODES, PERIODS, type BillModel } from '../bill/model.js';
 import { billScope, computeBill, type BillOptions } from '../bill/compute.js';
 import { billParity } from '../bill/parity.js';
 import { draftMetrics } from '../bill/source.js';
@@ -25,7 +25,7 @@ import { billJsonChunks } from '../report/bill-json.js';
 /** Exit code when some customer × period differs from Stripe by more than --tolerance, or nothing could be compared (a CI gate). */
 export const PARITY_EXIT_CODE = 4;
 
-interface BillFlags extends StoreFlags, WidthFlags {
+interface BillFlags extends StoreFlags, WidthFlags, StripeKeyFlags {
   metrics?: string;
   period: string;
   from?: string;
@@ -35,10 +35,6 @@ interface BillFlags extends StoreFlags, WidthFlags {
   asOf?: string;
   stripe?: boolean;
   tolerance: string;
-  apiKey?: string;
-  stripeBaseUrl?: string;
-  maxRps?: string;
-  retries?: string;
   json?: boolean;
   format?: string;
   out?: string;
@@ -50,13 +46,7 @@ type Format = (typeof FORMATS)[number];
 const BY_EXTENSION: Record<string, Format> = { '.html': 'html', '.htm': 'html', '.md': 'md', '.csv': 'csv', '.json': 'json', '.txt': 'text' };
 
 function formatOf(f: BillFlags): Format {
-  if (f.json && f.format !== undefined && f.format !== 'json') throw new UserError(`--json asks for JSON but --format asks for "${f.format}"; use one of them`);
-  if (f.json) return 'json';
-  if (f.format !== undefined) {
-    if (!(FORMATS as readonly string[]).includes(f.format)) throw new UserError(`--format must be one of ${FORMATS.join(', ')}, got "${f.format}"`);
-    return f.format as Format;
-  }
-  return (f.out && BY_EXTENSION[path.extname(f.out).toLowerCase()]) || 'text';
+  return formatFrom(f, (v) => choiceFlag('--format', v, FORMATS), BY_EXTENSION);
 }
 
 function* render(b: BillModel, format: Format, limit: number, width: number): Generator<string> {
@@ -83,12 +73,12 @@ async function emit(pieces: Iterable<string>, out: string | undefined): Promise<
 }
 
 function optionsOf(f: BillFlags): BillOptions {
-  if (!(PERIODS as readonly string[]).includes(f.period)) throw new UserError(`--period must be one of ${PERIODS.join(', ')}, got "${f.period}"`);
-  if (!(DEDUP_MODES as readonly string[]).includes(f.dedup)) throw new UserError(`--dedup must be one of ${DEDUP_MODES.join(', ')}, got "${f.dedup}"`);
+  const period = choiceFlag('--period', f.period, PERIODS);
+  const dedup = choiceFlag('--dedup', f.dedup, DEDUP_MODES);
   const pct = numberFlag('--tolerance', f.tolerance.replace(/%$/, ''), { min: 0 })!;
   return {
-    period: f.period as Period,
-    dedup: f.dedup as DedupMode,
+    period,
+    dedup,
     from: f.from,
     to: f.to,
     backfill: f.backfill,
@@ -98,35 +88,7 @@ function optionsOf(f: BillFlags): BillOptions {
   };
 }
 
-function readerOf(f: BillFlags): StripeReader {
-  const rps = numberFlag('--max-rps', f.maxRps) ?? DEFAULT_MAX_RPS;
-  if (!(rps > 0 && rps <= 100)) throw new UserError(`--max-rps must be above 0 and at most 100 (Stripe's live-mode read limit), got "${f.maxRps}"`);
-  return new StripeReader({
-    apiKey: resolveApiKey(f.apiKey),
-    baseUrl: f.stripeBaseUrl ?? (process.env.STRIPE_API_BASE || undefined),
-    maxRps: rps,
-    retries: numberFlag('--retries', f.retries, { min: 0, integer: true }) ?? DEFAULT_RETRIES,
-  });
-}
-
 /** A progress bar on a terminal (stderr), nothing otherwise. */
-function progressBar(): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'reading Stripe summaries [{bar}] {value}/{total} requests · eta {eta_formatted}', clearOnComplete: true, hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(done, total) {
-      if (total === 0) return;
-      if (!started) bar.start(total, done);
-      else bar.update(done);
-      started = true;
-    },
-    stop: () => bar.stop(),
-  };
-}
 
 export function registerBill(program: Command): void {
   const cmd = program
@@ -144,27 +106,23 @@ export function registerBill(program: Command): void {
     .option('--as-of <time>', 'with --backfill: when the events are sent (ISO 8601; default now)')
     .option('--stripe', "compare each metric's quantity per customer and period with the Stripe meter event summaries of the meter reading the same event name")
     .option('--tolerance <percent>', 'with --stripe: largest relative difference per customer and period that still passes (exit code 4 otherwise)', '1')
-    .option('--api-key <key>', 'Stripe secret or restricted key with read access to Billing meters (prefer env STRIPE_API_KEY)')
-    .option('--stripe-base-url <url>', 'send Stripe API calls here instead of https://api.stripe.com, e.g. `meterscope sink` (env STRIPE_API_BASE)')
-    .option('--max-rps <n>', 'at most this many Stripe requests per second', String(DEFAULT_MAX_RPS))
-    .option('--retries <n>', 'retries of a rate-limited (429) request, with doubling backoff from 1 s', String(DEFAULT_RETRIES))
     .option('--json', 'print the bill as JSON (fields: docs/bill.md)')
     .option('--format <f>', `output format: ${FORMATS.join(', ')} (default text, or from the --out file's extension)`)
     .option('--out <file>', 'write the bill to this file (.html, .md, .csv, .json pick the format)')
     .option('--limit <n>', 'rows shown per table in the text output', '50');
-  addStoreOptions(addWidthOption(cmd)).action(async (runId: string, flags: BillFlags) => {
+  addStoreOptions(addWidthOption(addStripeKeyOptions(cmd))).action(async (runId: string, flags: BillFlags) => {
     const format = formatOf(flags);
     const opts = optionsOf(flags);
     billScope(runId, opts); // bad --from/--to/--as-of fail before the store opens
     const limit = numberFlag('--limit', flags.limit, { min: 0, integer: true }) ?? 50;
     const fileMetrics = flags.metrics !== undefined ? readMetricsFile(flags.metrics) : null; // so does a bad --metrics file
-    const reader = flags.stripe ? readerOf(flags) : null;
+    const reader = flags.stripe ? stripeReader(flags) : null;
     await withStore(flags, async (store) => {
       await new Runs(store).get(runId);
       const metrics = fileMetrics ?? (await draftMetrics(store, runId));
       const bill = await computeBill(store, runId, metrics, opts);
       if (reader) {
-        const bar = progressBar();
+        const bar = countBar(process.stderr, 'reading Stripe summaries [{bar}] {value}/{total} requests · eta {eta_formatted}');
         try {
           const { rows, summary } = await billParity(store, bill, metrics, billScope(runId, opts, Date.parse(bill.billedAt)), await listMeters(reader), reader, {
             tolerance: opts.tolerance!,

@@ -124,7 +124,6 @@ export function writeJson(value: unknown): void {
 }
 
 // Kept here for src/commands/tail.ts, which imports it from this module.
-export { numberFlag } from './flags.js';
 
 /**
  * Runs `fn` with an AbortSignal that SIGINT/SIGTERM abort (with an Interrupted reason); the

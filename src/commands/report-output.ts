@@ -75,14 +75,26 @@ export function addReportOutputOptions(cmd: Command, opts: { flag?: '--format' |
 /** The format asked for: --json, else --format, else the --out file's extension, else text. */
 export function chooseFormat(flags: ReportOutputFlags): ReportFormat {
   widthFlag(flags); // a bad --width fails as early as a bad format
+  return formatFrom(flags, parseReportFormat, EXTENSION_FORMATS);
+}
+
+/**
+ * The output format of any command that writes documents: --json, else --format (checked by `parse`),
+ * else the --out file's extension, else text.
+ */
+export function formatFrom<F extends string>(
+  flags: { json?: boolean; format?: string; out?: string },
+  parse: (v: string) => F,
+  byExtension: Record<string, F>,
+): F | 'text' {
   if (flags.json) {
-    if (flags.format !== undefined && parseReportFormat(flags.format) !== 'json') {
+    if (flags.format !== undefined && parse(flags.format) !== 'json') {
       throw new UserError(`--json asks for JSON but the report format asked for is "${flags.format}"; use one of them`);
     }
-    return 'json';
+    return 'json' as F;
   }
-  if (flags.format !== undefined) return parseReportFormat(flags.format);
-  if (flags.out) return EXTENSION_FORMATS[path.extname(flags.out).toLowerCase()] ?? 'text';
+  if (flags.format !== undefined) return parse(flags.format);
+  if (flags.out) return byExtension[path.extname(flags.out).toLowerCase()] ?? 'text';
   return 'text';
 }
 

@@ -1,8 +1,8 @@
 /** `meterscope stripe meters|check|reconcile`: read Billing Meters and hold the log against them. */
 import type { Command } from 'commander';
 import { ALLOW_INCOMPLETE, addStoreOptions, withStore, writeJson, type StoreFlags } from './common.js';
-import { choiceFlag, numberFlag, numberOr, repeatable } from './flags.js';
-import { DEFAULT_MAX_RPS, DEFAULT_RETRIES, StripeReader, resolveApiKey } from '../stripe/client.js';
+import { choiceFlag, numberFlag, repeatable } from './flags.js';
+import { addStripeKeyOptions, stripeLimits, stripeReader, type StripeKeyFlags } from './stripe-keys.js';
 import { listMeters } from '../stripe/meters.js';
 import { checkStoredRun, reconcileStoredRun } from '../stripe/stored-run.js';
 import { reconcileProgress } from '../stripe/reconcile-progress.js';
@@ -10,36 +10,10 @@ import { GRANULARITIES } from '../stripe/windows.js';
 import { renderCheck, renderMeters, renderReconcile } from '../report/stripe-terminal.js';
 import { addWidthOption, textLayout, type WidthFlags } from './report-output.js';
 
-interface KeyFlags extends WidthFlags {
-  apiKey?: string;
-  stripeBaseUrl?: string;
-  maxRps?: string;
-  retries?: string;
-}
+type KeyFlags = WidthFlags & StripeKeyFlags;
 
 function addKeyOptions(cmd: Command): Command {
-  return addWidthOption(cmd)
-    .option('--api-key <key>', 'Stripe secret or restricted key with read access to Billing meters (prefer env STRIPE_API_KEY)')
-    .option('--stripe-base-url <url>', 'send Stripe API calls here instead of https://api.stripe.com, e.g. a proxy (env STRIPE_API_BASE)')
-    .option('--max-rps <n>', 'at most this many Stripe requests per second', String(DEFAULT_MAX_RPS))
-    .option('--retries <n>', 'retries of a rate-limited (429) request, with doubling backoff from 1 s', String(DEFAULT_RETRIES));
-}
-
-interface ReaderLimits {
-  maxRps: number;
-  retries: number;
-}
-
-/** The request limits, checked before the key is looked for or anything is read. */
-function limitsFrom(flags: KeyFlags): ReaderLimits {
-  return {
-    maxRps: numberOr('--max-rps', flags.maxRps, DEFAULT_MAX_RPS, { above: 0, max: 100, what: "above 0 and at most 100 (Stripe's live-mode read limit)" }),
-    retries: numberOr('--retries', flags.retries, DEFAULT_RETRIES, { min: 0, integer: true }),
-  };
-}
-
-function readerFrom(flags: KeyFlags, limits: ReaderLimits): StripeReader {
-  return new StripeReader({ apiKey: resolveApiKey(flags.apiKey), baseUrl: flags.stripeBaseUrl ?? (process.env.STRIPE_API_BASE || undefined), ...limits });
+  return addStripeKeyOptions(addWidthOption(cmd));
 }
 
 type CheckFlags = KeyFlags & StoreFlags & { meters?: string; json?: boolean; allowIncomplete?: boolean };
@@ -58,7 +32,7 @@ export function registerStripe(program: Command): void {
       .option('--json', 'print the meters as JSON (input for --meters / --stripe-meters)'),
   ).action(async (flags: KeyFlags & { json?: boolean }) => {
     const layout = textLayout(flags);
-    const meters = await listMeters(readerFrom(flags, limitsFrom(flags)));
+    const meters = await listMeters(stripeReader(flags, stripeLimits(flags)));
     if (flags.json) writeJson(meters);
     else process.stdout.write(renderMeters(meters, layout));
   });
@@ -75,8 +49,8 @@ export function registerStripe(program: Command): void {
     ),
   ).action(async (runId: string, flags: CheckFlags) => {
     const layout = textLayout(flags);
-    const limits = limitsFrom(flags);
-    const source = flags.meters ? { file: flags.meters } : { reader: readerFrom(flags, limits) };
+    const limits = stripeLimits(flags);
+    const source = flags.meters ? { file: flags.meters } : { reader: stripeReader(flags, limits) };
     await withStore(flags, async (store) => {
       const { meters, check } = await checkStoredRun(store, runId, source, flags.allowIncomplete);
       if (flags.json) writeJson({ meters, check });
@@ -100,11 +74,11 @@ export function registerStripe(program: Command): void {
     ),
   ).action(async (runId: string, flags: ReconcileFlags) => {
     const layout = textLayout(flags);
-    const limits = limitsFrom(flags);
+    const limits = stripeLimits(flags);
     const granularity = choiceFlag('--window', flags.window, GRANULARITIES);
     const maxCustomers = numberFlag('--max-customers', flags.maxCustomers, { min: 1, integer: true });
     const limit = numberFlag('--limit', flags.limit, { min: 0, integer: true });
-    const reader = readerFrom(flags, limits);
+    const reader = stripeReader(flags, limits);
     await withStore(flags, async (store) => {
       const progress = reconcileProgress(process.stderr, limits.maxRps);
       try {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { addInputOptions, addStoreOptions, mappingFrom, numberFlag, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
+import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
-import { asOfFlag, choiceFlag, keyListFlag } from './flags.js';
+import { asOfFlag, choiceFlag, keyListFlag, numberFlag } from './flags.js';
 import { addReportOutputOptions, chooseFormat, emitReport, textLayout } from './report-output.js';
 import { renderTailTerminal } from '../report/tail-terminal.js';
 import { decideRun } from '../tail/resume.js';

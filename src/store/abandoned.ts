@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { Store } from './store.js';
 import { Runs, type RunRecord } from './runs.js';
-import { runTables } from './run-rows.js';
+import { clearRun, runTables } from './run-rows.js';
 
 export async function reapAbandoned(store: Store): Promise<RunRecord[]> {
   const host = os.hostname();
@@ -34,10 +34,7 @@ export async function reapAbandoned(store: Store): Promise<RunRecord[]> {
 
 /** Deletes a run's rows from every table but the runs list (its record stays, with its status). */
 export async function deleteRunRows(store: Store, runId: string, tables?: string[]): Promise<void> {
-  for (const t of tables ?? (await runTables(store))) {
-    const [has] = await store.select<{ n: string }>(`SELECT count() AS n FROM (SELECT 1 FROM \`${t}\` WHERE run_id = {run:String} LIMIT 1)`, { run: runId });
-    if (Number(has?.n) > 0) await store.exec(`DELETE FROM \`${t}\` WHERE run_id = {run:String}`, { run: runId });
-  }
+  for (const t of tables ?? (await runTables(store))) await clearRun(store, t, runId);
 }
 
 export function isAlive(pid: number): boolean {
