@@ -17,8 +17,10 @@ export class TokenBucket {
   /** Takes `cost` tokens; returns 0 when allowed, else the whole seconds to wait (for Retry-After). */
   take(now: number, cost = 1): number {
     if (this.perSecond <= 0) return 0;
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
+    // A clock read before the bucket existed (or a step back) must not spend tokens.
+    const elapsed = Math.max(0, now - this.last);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.perSecond);
+    this.last = Math.max(this.last, now);
     if (this.tokens >= cost) {
       this.tokens -= cost;
       return 0;

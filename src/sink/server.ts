@@ -120,9 +120,9 @@ class SinkRoutes {
     this.reads = new StripeReadApi(opts.meters ?? []);
   }
 
-  private bucket(k: LimitKey): TokenBucket {
+  private bucket(k: LimitKey, now: number): TokenBucket {
     let b = this.buckets.get(k);
-    if (!b) this.buckets.set(k, (b = new TokenBucket(this.opts.rateLimits[k], this.opts.now(), k === 'metronome' ? 100 : 1)));
+    if (!b) this.buckets.set(k, (b = new TokenBucket(this.opts.rateLimits[k], now, k === 'metronome' ? 100 : 1)));
     return b;
   }
 
@@ -158,21 +158,21 @@ class SinkRoutes {
       case 'stripe-v1': {
         const a = stripe.authenticate(auth);
         if ('status' in a) return a;
-        const wait = this.bucket('stripe-v1').take(now);
+        const wait = this.bucket('stripe-v1', now).take(now);
         if (wait) return rateLimited('stripe', wait);
         return stripe.meterEvent(body, a.livemode, now, this.target(route));
       }
       case 'stripe-v2-session': {
         const a = stripe.authenticate(auth);
         if ('status' in a) return a;
-        const wait = this.bucket('stripe-v2-session').take(now);
+        const wait = this.bucket('stripe-v2-session', now).take(now);
         if (wait) return rateLimited('stripe', wait);
         return stripe.createSession(a.livemode, now);
       }
       case 'stripe-v2-stream': {
         const denied = stripe.authenticateStream(auth, now);
         if (denied) return denied;
-        const wait = this.bucket('stripe-v2-stream').take(now);
+        const wait = this.bucket('stripe-v2-stream', now).take(now);
         if (wait) return rateLimited('stripe', wait);
         return stripe.stream(body, now, this.target(route));
       }
@@ -187,7 +187,7 @@ class SinkRoutes {
         if (denied) return denied;
         const events = metronome.parse(body);
         if (!Array.isArray(events)) return events;
-        const wait = this.bucket('metronome').take(now, events.length);
+        const wait = this.bucket('metronome', now).take(now, events.length);
         if (wait) return rateLimited('metronome', wait);
         return metronome.ingest(events, now, this.target(route));
       }
