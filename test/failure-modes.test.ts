@@ -114,8 +114,11 @@ describe('a run whose process dies', () => {
     await waitFor(() => /SYSTEM STOP MERGES events/.test(stderr));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
+    // The killed process left its half-written stdin spool; the next open empties the scratch directory.
+    expect(scratchFiles(dataDir).length).toBeGreaterThan(0);
 
     const runs = JSON.parse((await runCli(['runs', '--json', '--data-dir', dataDir])).stdout);
+    expect(scratchFiles(dataDir)).toEqual([]);
     expect(runs).toHaveLength(1);
     expect(runs[0].status).toBe('abandoned');
     expect(runs[0].summary.note).toContain('partial rows were deleted');
@@ -156,8 +159,36 @@ describe('Ctrl-C during a profile', () => {
     expect(runs.map((r: { status: string }) => r.status)).toEqual(['interrupted']);
     const [left] = await sqlRows<{ n: string }>(dataDir, `SELECT (SELECT count() FROM events) + (SELECT count() FROM rejects) AS n`);
     expect(Number(left.n)).toBe(0);
+    expect(scratchFiles(dataDir)).toEqual([]); // the interrupted spool was removed on the way out
   });
 });
+
+describe('streamed input leaves no scratch files', () => {
+  it('profile - and tail remove the files they handed to the engine', async () => {
+    const dataDir = tempDir();
+    const input = path.join(tempDir(), 'events.jsonl');
+    expect((await runCli(['generate', '-n', '3000', '--seed', '8', '-o', input, '--data-dir', tempDir()])).code).toBe(0);
+    const viaStdin = await runCli(['profile', '-', '--json', '--data-dir', dataDir], { stdin: fs.readFileSync(input) });
+    expect(viaStdin.code).toBe(0);
+    expect(JSON.parse(viaStdin.stdout).events.total).toBe(3000);
+    expect(scratchFiles(dataDir)).toEqual([]);
+    const tailed = await runCli(['tail', input, '--from', 'start', '--idle-exit', '1', '--json', '--data-dir', dataDir]);
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const last = tailed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === 'report');
+    expect(last.report.events.total).toBe(3000);
+    expect(scratchFiles(dataDir)).toEqual([]);
+  });
+});
+
+/** Files left in the embedded engine's scratch directory (streamed lines handed over as files). */
+function scratchFiles(dataDir: string): string[] {
+  const dir = path.join(dataDir, 'scratch');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
 
 async function waitFor(cond: () => boolean, maxMs = 30_000): Promise<void> {
   for (let waited = 0; !cond(); waited += 25) {
