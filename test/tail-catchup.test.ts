@@ -3,15 +3,26 @@
  * following began (`--from start` started late, or the catch-up of a `--resume`) are never arrivals,
  * even though the file keeps growing while they are read. Bounds come from the writer's own rate.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './support/helpers.js';
-import { runWriter, startCli } from './support/tail-support.js';
+import { runWriter, startCli, waitFor } from './support/tail-support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function tailReport(args: string[]) {
+/**
+ * Runs a tail to its end. With `stopWriter`, the writer is told to stop 3 s after the tail has
+ * begun following (its first JSON line), so there are live arrivals however slowly a loaded machine
+ * started the tail.
+ */
+async function tailReport(args: string[], stopWriter?: string) {
   const tail = startCli(['tail', ...args]);
+  if (stopWriter) {
+    await waitFor(() => tail.lines.length > 0, 'the tail following');
+    await sleep(3000);
+    fs.writeFileSync(stopWriter, '');
+  }
   const res = await tail.done;
   expect(res.code, res.stderr).toBe(0);
   const line = tail.lines.find((l) => l.type === 'report');
@@ -24,9 +35,10 @@ describe('tail arrival rate with a catch-up', () => {
     const dir = tempDir('meterscope-catchup-');
     const file = path.join(dir, 'events.log');
     const rate = 300;
-    const writing = runWriter(['--file', file, '--rate', String(rate), '--count', String(rate * 8)]);
+    const stop = path.join(dir, 'stop');
+    const writing = runWriter(['--file', file, '--rate', String(rate), '--count', String(rate * 40), '--stop-file', stop]);
     await sleep(3000);
-    const { report } = await tailReport([file, '--from', 'start', '--idle-exit', '2', '--data-dir', path.join(dir, 'store')]);
+    const { report } = await tailReport([file, '--from', 'start', '--idle-exit', '2', '--data-dir', path.join(dir, 'store')], stop);
     const writer = await writing;
     const a = report.tail.arrival;
     console.log(
@@ -46,10 +58,11 @@ describe('tail arrival rate with a catch-up', () => {
     const file = path.join(dir, 'events.log');
     const data = path.join(dir, 'store');
     const rate = 400;
-    const writing = runWriter(['--file', file, '--rate', String(rate), '--count', String(rate * 12)]);
+    const stop = path.join(dir, 'stop');
+    const writing = runWriter(['--file', file, '--rate', String(rate), '--count', String(rate * 40), '--stop-file', stop]);
     const first = await tailReport([file, '--from', 'start', '--duration', '3', '--data-dir', data]);
     await sleep(2000);
-    const second = await tailReport(['--resume', first.runId, '--idle-exit', '2', '--data-dir', data]);
+    const second = await tailReport(['--resume', first.runId, '--idle-exit', '2', '--data-dir', data], stop);
     const writer = await writing;
     const a = second.report.tail.arrival;
     console.log(`resume: arrival ${a.lines} lines, avg ${a.avg}/s, peak ${a.peak}/s; writer ${writer.written} lines at ${writer.measuredRate.toFixed(1)}/s`);

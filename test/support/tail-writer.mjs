@@ -6,7 +6,9 @@
  * Prints one JSON line at the end: {written, ids, firstWriteAt, lastWriteAt, measuredRate, rotations}.
  *
  *   node test/support/tail-writer.mjs --file F --rate 1000 --count 5000 [--start 0] [--bad-every 0]
- *        [--rotate rename|truncate --rotate-every N] [--split] [--delay-ms 0]
+ *        [--rotate rename|truncate --rotate-every N] [--split] [--delay-ms 0] [--stop-file F]
+ * --stop-file: stop (as if --count were reached) once F exists, so a test can end the writing when
+ * the reader is ready rather than after a fixed time that a loaded machine may not honour.
  */
 import fs from 'node:fs';
 
@@ -24,6 +26,8 @@ const rotate = args.rotate;
 const rotateEvery = Number(args['rotate-every'] ?? 0);
 const split = args.split === 'true';
 const delayMs = Number(args['delay-ms'] ?? 0);
+const stopFile = args['stop-file'];
+let limit = count;
 if (!file || !(rate > 0) || !(count > 0)) {
   process.stderr.write('usage: tail-writer.mjs --file F --rate R --count N\n');
   process.exit(2);
@@ -63,7 +67,8 @@ function rotateNow() {
 
 function tick() {
   const now = Date.now();
-  const target = Math.min(count, Math.floor(((now - t0) / 1000) * rate) + 1);
+  if (stopFile && limit === count && fs.existsSync(stopFile)) limit = written;
+  const target = Math.min(limit, Math.floor(((now - t0) / 1000) * rate) + 1);
   let text = carry;
   carry = '';
   let n = 0;
@@ -71,13 +76,13 @@ function tick() {
     text += `${line(written)}\n`;
     written++;
     n++;
-    if (rotate && rotateEvery > 0 && written % rotateEvery === 0 && written < count) {
+    if (rotate && rotateEvery > 0 && written % rotateEvery === 0 && written < limit) {
       fs.writeSync(fd, text);
       text = '';
       rotateNow();
     }
   }
-  if (split && text.length > 20 && written < count) {
+  if (split && text.length > 20 && written < limit) {
     // Leave the last line unfinished until the next tick: the reader sees a partial line.
     const cut = text.length - 10;
     carry = text.slice(cut);
@@ -91,10 +96,10 @@ function tick() {
     }
     lastWriteAt = now;
   }
-  if (written >= count && !carry) {
+  if (written >= limit && !carry) {
     fs.closeSync(fd);
     const measuredRate = lastWriteAt > firstWriteAt ? (written - firstWriteLines) / ((lastWriteAt - firstWriteAt) / 1000) : written;
-    process.stdout.write(`${JSON.stringify({ written, first: start, last: start + count - 1, firstWriteAt, lastWriteAt, measuredRate, rotations })}\n`);
+    process.stdout.write(`${JSON.stringify({ written, first: start, last: start + written - 1, firstWriteAt, lastWriteAt, measuredRate, rotations })}\n`);
     return;
   }
   setTimeout(tick, 5);
