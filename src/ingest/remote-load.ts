@@ -14,7 +14,7 @@ import { compressionOf, type Source } from './source.js';
 import { MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { INGEST_SETTINGS } from './ingest-settings.js';
-import { objectName, objectNameSql, tableFunction, type ObjectStorageAccess, type RemoteInput, type TableRead } from './remote-source.js';
+import { exactUrl, objectName, objectNameSql, tableFunction, type ObjectStorageAccess, type RemoteInput, type TableRead } from './remote-source.js';
 
 /** What loadRemote reports per object (the fields of load.ts's SourceLoad). */
 export interface ObjectLoad {
@@ -93,7 +93,8 @@ export async function loadRemote(store: Store, runId: string, objects: Source[],
     throw new UserError(`${objects[0].name}: whole-file JSON is read from local files only; export JSON lines, or download it first`);
   }
   const choice = chooseParser(sample, opts.format, opts.mapping, objects[0].name);
-  if (choice.format === 'csv') for (const o of objects) await ingest(store, runId, input, access, choice, compression, o.remote!.path);
+  // CSV records may span lines (parsed per object); url() tells compression by the whole URL it reads.
+  if (choice.format === 'csv' || input.engine === 'url') for (const o of objects) await ingest(store, runId, input, access, choice, compression, o.remote!.path);
   else await ingest(store, runId, input, access, choice, compression);
   const counts = await countByObject(store, runId);
   const seconds = (Date.now() - started) / 1000;
@@ -130,7 +131,7 @@ async function headSample(store: Store, input: RemoteInput, access: ObjectStorag
 /** `expr` over the first `limit` rows of one object, as raw bytes; reading stops at the limit. */
 async function readHead(store: Store, input: RemoteInput, access: ObjectStorageAccess, path: string, read: TableRead, expr: string, limit: number): Promise<Buffer> {
   const params = new SqlParams();
-  const sql = `SELECT ${expr} FROM ${tableFunction(input, access, params, read)} WHERE _path = ${params.add(path)} LIMIT ${limit}`;
+  const sql = `SELECT ${expr} FROM ${oneOrAll(input, access, params, read, path)} LIMIT ${limit}`;
   return remoteStep(input, async () => {
     // One reader, no parallel parsing: the rows come in the object's order.
     const stream = await store.stream({ sql, params: params.values }, 'RawBLOB', { max_threads: 1, input_format_parallel_parsing: 0 });
@@ -143,12 +144,18 @@ async function readHead(store: Store, input: RemoteInput, access: ObjectStorageA
 /** One INSERT … SELECT over the input (or over one object of it), through the shared parse SQL. */
 async function ingest(store: Store, runId: string, input: RemoteInput, access: ObjectStorageAccess, choice: ParserChoice, compression: string, path?: string): Promise<void> {
   const params = new SqlParams();
-  const from = tableFunction(input, access, params, { format: 'LineAsString', structure: 'l String', compression });
   const rel = `SELECT ${objectNameSql(input, params)} AS source, toUInt64(_row_number + 1) AS line,
         if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
-      FROM ${from}${path === undefined ? '' : ` WHERE _path = ${params.add(path)}`}`;
+      FROM ${oneOrAll(input, access, params, { format: 'LineAsString', structure: 'l String', compression }, path)}`;
   const query = buildIngestQuery(runId, choice, rel, params);
   await remoteStep(input, () => store.exec(query, params.values, { ...INGEST_SETTINGS, ...READ_SETTINGS }));
+}
+
+/** The table function reading the whole input, or only the object at `path` (its own URL, or the pattern filtered by `_path`). */
+function oneOrAll(input: RemoteInput, access: ObjectStorageAccess, params: SqlParams, read: TableRead, path?: string): string {
+  if (path === undefined) return tableFunction(input, access, params, read);
+  const one = exactUrl(input, path);
+  return one.pattern || one === input ? `${tableFunction(one, access, params, read)} WHERE _path = ${params.add(path)}` : tableFunction(one, access, params, read);
 }
 
 /** Events, rejects and lines of every source of the run so far, by source. */
@@ -164,14 +171,19 @@ async function countByObject(store: Store, runId: string): Promise<Map<string, {
   return new Map(rows.map((r) => [r.source, { events: Number(r.events), rejects: Number(r.rejects), lines: Number(r.lines) }]));
 }
 
+/** Engine errors about reaching or reading the input (its type, code or text), as opposed to our own SQL. */
+const REMOTE_FAILURE =
+  /S3_ERROR|RECEIVED_ERROR_FROM_REMOTE_IO_SERVER|NAMED_COLLECTION|NETWORK_ERROR|POCO_EXCEPTION|TIMEOUT|CANNOT_DECOMPRESS|S3 exception|HTTP|Connection refused|Cannot (read|open)|decompress|zstd|gzip|inflate|Code: (86|198|209|210|499|669|1000)\b/i;
+
 /** Runs one step against the input; the engine's failure to reach or read it becomes one sentence. */
 async function remoteStep<T>(input: RemoteInput, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (e) {
     if (e instanceof UserError) throw e;
-    const msg = firstLine((e as Error).message ?? String(e));
-    if (!/S3_ERROR|RECEIVED_ERROR_FROM_REMOTE_IO_SERVER|NAMED_COLLECTION|HTTP|Cannot (read|open)|decompress|zstd|gzip|inflate|Code: (499|86|1000|669)\b/i.test(msg)) throw e;
+    const err = e as { message?: string; type?: string; code?: string };
+    const msg = firstLine(err.message ?? String(e));
+    if (!REMOTE_FAILURE.test(`${err.type ?? ''} ${err.code === undefined ? '' : `Code: ${err.code}`} ${msg}`)) throw e;
     throw new UserError(`${input.display}: ${reason(msg)}`);
   }
 }

@@ -32,6 +32,8 @@ export interface RemoteInput {
   url: string;
   /** True when the key or path holds a pattern the engine expands. */
   pattern: boolean;
+  /** url(): the URL before its path (credentials kept) and its query, to name one listed object exactly. */
+  parts?: { base: string; query: string };
   /**
    * An object's name is `prefix + path + suffix`, `path` being the engine's `_path` less `strip`:
    * s3://bucket/key for object storage, the URL (credentials masked) for the web.
@@ -100,15 +102,16 @@ function webInput(arg: string): RemoteInput {
   }
   // A password or signed query value is a credential: masked wherever it could be printed or stored.
   invocationSecrets.add(u.password).add(safeDecode(u.password));
-  const query = [...u.searchParams].map(([k, v]) => {
+  const pairs = [...u.searchParams].map(([k, v]) => {
     if (SIGNED.test(k)) invocationSecrets.add(v).add(encodeURIComponent(v));
     return `${encodeURIComponent(k)}=${SIGNED.test(k) ? '***' : encodeURIComponent(v)}`;
   });
-  const suffix = query.length ? `?${query.join('&')}` : '';
+  const suffix = pairs.length ? `?${pairs.join('&')}` : '';
   // Taken from the text as given: the URL parser would percent-encode the engine's {a,b} patterns.
-  const [, scheme, authority, path] = /^(https?):\/\/([^/?#]*)([^?#]*)/i.exec(arg)!;
+  const [, scheme, authority, path, query] = /^(https?):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(arg)!;
   const prefix = `${scheme.toLowerCase()}://${authority.replace(/^.*@/, '')}`;
-  return { display: `${prefix}${path}${suffix}`, engine: 'url', url: arg, pattern: PATTERN.test(path), name: { prefix, strip: '', suffix } };
+  const parts = { base: `${scheme}://${authority}`, query: query ?? '' };
+  return { display: `${prefix}${path}${suffix}`, engine: 'url', url: arg, pattern: PATTERN.test(path), parts, name: { prefix, strip: '', suffix } };
 }
 
 function safeDecode(text: string): string {
@@ -117,6 +120,15 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * One listed object of a url() pattern as its own URL: the engine tells compression by the name it
+ * reads, and a pattern's name ends in the pattern. Object storage keeps its pattern (read per object).
+ */
+export function exactUrl(input: RemoteInput, path: string): RemoteInput {
+  if (!input.parts || !input.pattern) return input;
+  return { ...input, url: `${input.parts.base}${path}${input.parts.query}`, pattern: false };
 }
 
 /** The printable, stored name of one listed object (the SQL twin is `objectNameSql`). */
