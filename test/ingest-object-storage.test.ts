@@ -60,11 +60,18 @@ afterAll(async () => {
 });
 
 const normalized = (report: Record<string, any>, prefix: string) =>
-  JSON.parse(JSON.stringify(report).split(prefix).join(`${local}/`), (k, v) => (['runId', 'generatedAt', 'store', 'seconds', 'computeSeconds'].includes(k) ? undefined : v));
+  JSON.parse(JSON.stringify(report).split(prefix).join(`${local}/`), (k, v) =>
+    ['runId', 'generatedAt', 'store', 'seconds', 'computeSeconds'].includes(k) ? undefined : v,
+  );
 
-const EVENT_COLS = 'basename(source) AS file, line, seq, format, event_time, event_name, customer, identifier, value, properties';
-const REJECT_COLS = 'basename(source) AS file, line, seq, format, reason, raw';
-const byRun = (cols: string, table: string, run: string) => ({ sql: `SELECT ${cols} FROM ${table} WHERE run_id = {r:String} ORDER BY file, line, seq`, params: { r: run } });
+// An object's file name, its URL's query (a masked token) left out.
+const FILE = "replaceRegexpOne(basename(source), '[?].*', '') AS file";
+const EVENT_COLS = `${FILE}, line, seq, format, event_time, event_name, customer, identifier, value, properties`;
+const REJECT_COLS = `${FILE}, line, seq, format, reason, raw`;
+const byRun = (cols: string, table: string, run: string) => ({
+  sql: `SELECT ${cols} FROM ${table} WHERE run_id = {r:String} ORDER BY file, line, seq`,
+  params: { r: run },
+});
 
 describe('object storage and URL inputs', () => {
   let localReport: Record<string, any>;
@@ -89,7 +96,8 @@ describe('object storage and URL inputs', () => {
       `${web.url}/files/${names[2]}?token=***`,
     ]);
     expect(web.requests.some((r) => r.includes(URL_TOKEN))).toBe(true); // the engine was given the real URL
-    const report = JSON.parse(JSON.stringify(urlReport).replace('?token=***', ''));
+    // The masked token, also as Markdown-escaped in the answers' evidence.
+    const report = JSON.parse(JSON.stringify(urlReport).replace(/\?token=(?:\\\\)?\*(?:\\\\)?\*(?:\\\\)?\*/g, ''));
     expect(normalized(report, `${web.url}/files/`)).toEqual(normalized(localReport, `${local}/`));
   }, 240_000);
 
@@ -147,11 +155,16 @@ describe('object storage and URL inputs', () => {
 
   it('never shows or stores the secret key or a signed URL token', async () => {
     // The SQL trace prints each statement's opening text, credentials included before scrubbing.
-    const traced = await cli(['profile', 's3://exports/logs/part-02*', '--data-dir', dataDir, '--s3-endpoint', s3.endpoint, '--json'], { ...keys, METERSCOPE_DEBUG: 'sql' });
+    const traced = await cli(['profile', 's3://exports/logs/part-02*', '--data-dir', dataDir, '--s3-endpoint', s3.endpoint, '--json'], {
+      ...keys,
+      METERSCOPE_DEBUG: 'sql',
+    });
     expect(traced.code).toBe(0);
-    expect(traced.stderr).toContain('s3({p0:String}, \'S3RVER\', \'***\'');
+    expect(traced.stderr).toContain("s3({p0:String}, 'S3RVER', '***'");
     outputs.push(await cli(['runs', '--data-dir', dataDir]));
-    const [tables] = await sqlBatch(dataDir, [{ sql: "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')", params: {} }]);
+    const [tables] = await sqlBatch(dataDir, [
+      { sql: "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine NOT IN ('Null', 'MaterializedView', 'View')", params: {} },
+    ]);
     const dumps = await sqlBatch(
       dataDir,
       tables.map((t) => ({ sql: `SELECT * FROM ${t.name}`, params: {} })),
@@ -168,9 +181,13 @@ describe('object storage in server mode', () => {
 
   it('has the server read the objects itself: no event bytes and no secret in what the client sends', async () => {
     const password = 'front-password';
-    front = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('front-'), password], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    front = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('front-'), password],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const frontUrl = await new Promise<string>((resolve, reject) => {
       front!.stdout!.on('data', (d) => {
         const m = /listening (\d+)/.exec(String(d));
@@ -191,7 +208,11 @@ describe('object storage in server mode', () => {
       expect(report.sources.map((s: { events: number }) => s.events)).toEqual([20_000, 10_000]);
       const client = createClient({ url: frontUrl, password, database });
       const fromServer = await (
-        await client.query({ query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ORDER BY file, line, seq`, query_params: { r: report.runId }, format: 'JSONEachRow' })
+        await client.query({
+          query: `SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String} ORDER BY file, line, seq`,
+          query_params: { r: report.runId },
+          format: 'JSONEachRow',
+        })
       ).json();
       await client.close();
       const [fromLocal] = await sqlBatch(dataDir, [
@@ -202,7 +223,10 @@ describe('object storage in server mode', () => {
       const sent = proxy.bodies.reduce((n, b) => n + b.body.length, 0);
       const input = fs.statSync(path.join(local, 'part-01.jsonl.gz')).size + fs.statSync(path.join(local, 'part-02.jsonl.zst')).size;
       expect(sent).toBeLessThan(input / 2);
-      const aLine = zlib.gunzipSync(fs.readFileSync(path.join(local, 'part-01.jsonl.gz'))).toString().split('\n')[1000];
+      const aLine = zlib
+        .gunzipSync(fs.readFileSync(path.join(local, 'part-01.jsonl.gz')))
+        .toString()
+        .split('\n')[1000];
       expect(proxy.bodies.filter((b) => b.body.includes(aLine))).toEqual([]);
       // The secret travels in statement bodies only, never in a request URL (proxies log those).
       expect(proxy.bodies.some((b) => b.body.includes(SECRET))).toBe(true);

@@ -24,12 +24,14 @@ export function addObjectStorageOptions(cmd: Command): Command {
 export function objectStorageFrom(flags: ObjectStorageFlags, env: NodeJS.ProcessEnv = process.env): ObjectStorageAccess {
   const endpoint = flags.s3Endpoint ?? (env.METERSCOPE_S3_ENDPOINT || undefined);
   const access: ObjectStorageAccess = endpoint ? { endpoint: endpointUrl(endpoint) } : {};
-  if (flags.s3Collection !== undefined && flags.s3NoSign) throw new UserError('--s3-collection and --s3-no-sign exclude each other: a named collection signs with its keys');
+  if (flags.s3Collection !== undefined && flags.s3NoSign)
+    throw new UserError('--s3-collection and --s3-no-sign exclude each other: a named collection signs with its keys');
   if (flags.s3Collection !== undefined) return { ...access, collection: flags.s3Collection };
   if (flags.s3NoSign) return { ...access, noSign: true };
   const id = env.AWS_ACCESS_KEY_ID || undefined;
   const secret = env.AWS_SECRET_ACCESS_KEY || undefined;
   if (!id && !secret) return access;
-  if (!id || !secret) throw new UserError(`${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither`);
+  if (!id || !secret)
+    throw new UserError(`${id ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither`);
   return { ...access, keys: { id, secret, ...(env.AWS_SESSION_TOKEN ? { token: env.AWS_SESSION_TOKEN } : {}) } };
 }

@@ -27,7 +27,10 @@ export function registerProfile(program: Command): void {
   const cmd = program
     .command('profile')
     .description('load meter-event logs and measure traffic, payload cardinality and API fit (the main job)')
-    .argument('<inputs...>', 'files or globs (.gz/.zst read transparently), - for stdin, or s3://bucket/key, gs://bucket/key, http(s):// URLs read by the engine itself (keys may be patterns: *, **, {a,b}, {00..03})')
+    .argument(
+      '<inputs...>',
+      'files or globs (.gz/.zst read transparently), - for stdin, or s3://bucket/key, gs://bucket/key, http(s):// URLs read by the engine itself (keys may be patterns: *, **, {a,b}, {00..03})',
+    )
     .option('--json', 'print the report model as JSON on stdout (and nothing else; same as --report-format json); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601, now, or before now like -7d, -12h; default: the last event)')
     .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
@@ -50,7 +53,18 @@ export function registerProfile(program: Command): void {
     const sources = await resolveSources(inputs, { objectStorage });
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
-    const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, ...advice, stripe, objectStorage, runOptions: { ...flags } };
+    const config = {
+      sources,
+      format,
+      mapping,
+      asOf,
+      require: keyListFlag(flags.require),
+      exactDistinctLimit,
+      ...advice,
+      stripe,
+      objectStorage,
+      runOptions: { ...flags },
+    };
     const progress = new Progress();
     await withSignals((signal) =>
       withStore(

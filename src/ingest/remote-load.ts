@@ -142,7 +142,15 @@ async function readHead(store: Store, input: RemoteInput, access: ObjectStorageA
 }
 
 /** One INSERT … SELECT over the input (or over one object of it), through the shared parse SQL. */
-async function ingest(store: Store, runId: string, input: RemoteInput, access: ObjectStorageAccess, choice: ParserChoice, compression: string, path?: string): Promise<void> {
+async function ingest(
+  store: Store,
+  runId: string,
+  input: RemoteInput,
+  access: ObjectStorageAccess,
+  choice: ParserChoice,
+  compression: string,
+  path?: string,
+): Promise<void> {
   const params = new SqlParams();
   const rel = `SELECT ${objectNameSql(input, params)} AS source, toUInt64(_row_number + 1) AS line,
         if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw

@@ -89,7 +89,8 @@ export function endpointUrl(endpoint: string): string {
   if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
     throw new UserError(`--s3-endpoint / METERSCOPE_S3_ENDPOINT must be an http:// or https:// base URL like http://127.0.0.1:9000, got "${endpoint}"`);
   }
-  if (u.username || u.password) throw new UserError('--s3-endpoint / METERSCOPE_S3_ENDPOINT must not carry credentials; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or --s3-collection');
+  if (u.username || u.password)
+    throw new UserError('--s3-endpoint / METERSCOPE_S3_ENDPOINT must not carry credentials; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or --s3-collection');
   return u.toString().replace(/\/+$/, '');
 }
 
@@ -158,7 +159,8 @@ export function tableFunction(input: RemoteInput, access: ObjectStorageAccess, p
   if (input.engine === 'url') return `url(${literal(input.url)}, ${tail.map(literal).join(', ')})`;
   const url = params.add(input.url);
   if (access.collection) {
-    if (!COLLECTION.test(access.collection)) throw new UserError(`--s3-collection must be a named collection's name (letters, digits, underscores), got "${access.collection}"`);
+    if (!COLLECTION.test(access.collection))
+      throw new UserError(`--s3-collection must be a named collection's name (letters, digits, underscores), got "${access.collection}"`);
     const named = [`url = ${url}`, `format = ${literal(read.format)}`];
     if (read.structure) named.push(`structure = ${literal(read.structure)}`, `compression_method = ${literal(read.compression ?? 'auto')}`);
     return `s3(${access.collection}, ${named.join(', ')})`;
