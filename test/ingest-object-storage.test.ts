@@ -102,24 +102,30 @@ describe('object storage and URL inputs', () => {
   }, 240_000);
 
   it('stores every event and reject with its object and its line in that object, as local files are stored', async () => {
-    const [le, se, ue, lr, sr, ur] = await sqlBatch(dataDir, [
-      byRun(EVENT_COLS, 'events', localReport.runId),
-      byRun(EVENT_COLS, 'events', s3Report.runId),
-      byRun(EVENT_COLS, 'events', urlReport.runId),
+    // Per file: the row count, the line range and the sum of every row's hash (each row is unique by
+    // its line and index, so equal sums mean the same rows, field for field).
+    const perFile = (run: string) => ({
+      sql: `SELECT file, count() AS n, min(line) AS first, max(line) AS last,
+          toString(sum(cityHash64(line, seq, format, event_time, event_name, customer, identifier, value, toString(properties)))) AS rows
+        FROM (SELECT ${EVENT_COLS} FROM events WHERE run_id = {r:String}) GROUP BY file ORDER BY file`,
+      params: { r: run },
+    });
+    const [le, se, ue, lr, sr, ur, sources] = await sqlBatch(dataDir, [
+      perFile(localReport.runId),
+      perFile(s3Report.runId),
+      perFile(urlReport.runId),
       byRun(REJECT_COLS, 'rejects', localReport.runId),
       byRun(REJECT_COLS, 'rejects', s3Report.runId),
       byRun(REJECT_COLS, 'rejects', urlReport.runId),
+      { sql: 'SELECT DISTINCT source FROM events WHERE run_id = {r:String} ORDER BY source', params: { r: s3Report.runId } },
     ]);
-    expect(le.length).toBe(50_000);
+    // Independent of both paths: the generated lines, then the two broken ones (CR and BOM removed).
+    expect(le.map((r) => [r.file, Number(r.n), Number(r.first), Number(r.last)])).toEqual(Object.entries(FILES).map(([f, n]) => [f, n, 1, n]));
     expect(se).toEqual(le);
     expect(ue).toEqual(le);
-    // Independent of both paths: the generated lines, then the two broken ones (CR and BOM removed).
     expect(lr.map((r) => `${r.file}:${r.line}:${r.raw}`)).toEqual(['part-00.jsonl:20001:{"broken', 'part-00.jsonl:20002:not json']);
     expect(sr).toEqual(lr);
     expect(ur).toEqual(lr);
-    const lines = (f: string) => le.filter((r) => r.file === f).map((r) => Number(r.line));
-    for (const [f, n] of Object.entries(FILES)) expect([Math.min(...lines(f)), Math.max(...lines(f)), lines(f).length]).toEqual([1, n, n]);
-    const [sources] = await sqlBatch(dataDir, [{ sql: 'SELECT DISTINCT source FROM events WHERE run_id = {r:String} ORDER BY source', params: { r: s3Report.runId } }]);
     expect(sources.map((r) => r.source)).toEqual(Object.keys(FILES).map((f) => `s3://exports/logs/${f}`));
   }, 240_000);
 
@@ -131,6 +137,34 @@ describe('object storage and URL inputs', () => {
       's3://exports/logs/part-02.jsonl.zst 10000',
       's3://exports/raw/noext 20000',
     ]);
+  }, 240_000);
+
+  it('reads CSV objects one by one (records span lines, every object has its header) as local CSV files are read', async () => {
+    const csv = (id: string) =>
+      [
+        'timestamp,event_name,identifier,stripe_customer_id,value,note',
+        `2024-05-01T10:00:00Z,api_call,${id}1,cus_1,5,"two`,
+        'lines"',
+        `2024-05-01T10:00:01Z,api_call,${id}2,cus_2,3,plain`,
+        'broken,row',
+      ].join('\n');
+    const dir = tempDir('objects-csv-');
+    for (const name of ['a.csv', 'b.csv']) {
+      fs.writeFileSync(path.join(dir, name), `${csv(name[0])}\n`);
+      await s3.put('exports', `csv/${name}`, `${csv(name[0])}\n`);
+    }
+    const fromLocal = await profile([path.join(dir, '*.csv')]);
+    const fromS3 = await profile(['s3://exports/csv/*.csv'], ['--s3-endpoint', s3.endpoint]);
+    const [le, se, lr, sr] = await sqlBatch(dataDir, [
+      byRun(EVENT_COLS, 'events', fromLocal.runId),
+      byRun(EVENT_COLS, 'events', fromS3.runId),
+      byRun(REJECT_COLS, 'rejects', fromLocal.runId),
+      byRun(REJECT_COLS, 'rejects', fromS3.runId),
+    ]);
+    expect(le.map((r) => `${r.file}:${r.line}:${r.identifier}`)).toEqual(['a.csv:2:a1', 'a.csv:4:a2', 'b.csv:2:b1', 'b.csv:4:b2']);
+    expect(se).toEqual(le);
+    expect(lr.map((r) => `${r.file}:${r.line}`)).toEqual(['a.csv:5', 'b.csv:5']);
+    expect(sr).toEqual(lr);
   }, 240_000);
 
   it('says in one sentence when a pattern matches nothing, a bucket is missing or the key is wrong', async () => {

@@ -52,12 +52,15 @@ export async function listRemoteSources(store: Store, sources: Source[], access:
     const { input } = src.remote;
     checkCapability(store, input);
     const params = new SqlParams();
-    const paths = await remoteStep(input, () =>
-      store.select<{ path: string }>(`SELECT _path AS path FROM ${tableFunction(input, access, params, { format: 'One' })} ORDER BY path`, params.values),
+    const listed = await remoteStep(input, () =>
+      store.select<{ path: string; size: string | null }>(
+        `SELECT _path AS path, _size AS size FROM ${tableFunction(input, access, params, { format: 'One' })} ORDER BY path`,
+        params.values,
+      ),
     );
-    if (paths.length === 0) throw new UserError(`${input.display}: no object matches this ${input.pattern ? 'pattern' : 'name'}`);
-    for (const { path } of paths) {
-      const obj = { input, path };
+    if (listed.length === 0) throw new UserError(`${input.display}: no object matches this ${input.pattern ? 'pattern' : 'name'}`);
+    for (const { path, size } of listed) {
+      const obj = { input, path, ...(size === null ? {} : { size: Number(size) }) };
       out.push({ name: objectName(obj), kind: 'remote', compression: 'none', remote: obj });
     }
   }
@@ -80,19 +83,21 @@ function checkCapability(store: Store, input: RemoteInput): void {
 /**
  * Loads the listed objects of one remote input (consecutive sources sharing it) and returns one
  * load per object, in their order. Lines go in one statement over the whole input; CSV, whose
- * records may span lines, one statement per object.
+ * records may span lines, and the objects of a url() pattern go one statement per object.
  */
 export async function loadRemote(store: Store, runId: string, objects: Source[], opts: RemoteLoadOptions): Promise<ObjectLoad[]> {
   const input = objects[0].remote!.input;
   const access = opts.objectStorage ?? {};
   const started = Date.now();
-  const first = objects[0].remote!.path!;
+  // Detection reads the first object that has bytes (an empty first part tells nothing).
+  const head = objects.find((o) => o.remote!.size !== 0) ?? objects[0];
+  const first = head.remote!.path!;
   const compression = await compressionFor(store, input, access, first);
   const sample = await headSample(store, input, access, first, compression);
   if (opts.format !== 'csv' && opts.format !== 'stripe-v1-form' && sampleShape(sample) === 'document') {
-    throw new UserError(`${objects[0].name}: whole-file JSON is read from local files only; export JSON lines, or download it first`);
+    throw new UserError(`${head.name}: whole-file JSON is read from local files only; export JSON lines, or download it first`);
   }
-  const choice = chooseParser(sample, opts.format, opts.mapping, objects[0].name);
+  const choice = chooseParser(sample, opts.format, opts.mapping, head.name);
   // CSV records may span lines (parsed per object); url() tells compression by the whole URL it reads.
   if (choice.format === 'csv' || input.engine === 'url') for (const o of objects) await ingest(store, runId, input, access, choice, compression, o.remote!.path);
   else await ingest(store, runId, input, access, choice, compression);

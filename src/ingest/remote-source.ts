@@ -45,6 +45,8 @@ export interface RemoteInput {
 export interface RemoteObject {
   input: RemoteInput;
   path: string;
+  /** Bytes as listed (unknown for URLs). */
+  size?: number;
 }
 
 const REMOTE = /^(s3|gs|https?):\/\//i;

@@ -25,7 +25,7 @@ export interface Source {
   path?: string;
   compression: Compression;
   /** A remote input and, once the engine has listed it, the one object this source is (its `_path`). */
-  remote?: { input: RemoteInput; path?: string };
+  remote?: { input: RemoteInput; path?: string; size?: number };
 }
 
 export interface ResolveOptions {
