@@ -7,10 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, sqlBatch, tempDir, type CliResult } from './support/helpers.js';
+import { runCli, sqlBatch, tempDir, type CliResult } from './support/helpers.js';
+import { startHttpFront } from './support/http-front.js';
 import { S3RVER_KEY_ID, startFileServer, startObjectStore, startRecordingProxy, type ObjectStore } from './support/object-store.js';
 
 const SECRET = 'S3cret-Access/Key+ForObjectStorageTest';
@@ -215,20 +216,9 @@ describe('object storage in server mode', () => {
 
   it('has the server read the objects itself: no event bytes and no secret in what the client sends', async () => {
     const password = 'front-password';
-    front = spawn(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('front-'), password],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const frontUrl = await new Promise<string>((resolve, reject) => {
-      front!.stdout!.on('data', (d) => {
-        const m = /listening (\d+)/.exec(String(d));
-        if (m) resolve(`http://127.0.0.1:${m[1]}`);
-      });
-      front!.on('exit', (c) => reject(new Error(`front exited ${c}`)));
-    });
+    const started = await startHttpFront(password);
+    front = started.process;
+    const frontUrl = started.url;
     const proxy = await startRecordingProxy(frontUrl);
     try {
       const database = 'objects_test';

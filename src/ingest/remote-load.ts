@@ -14,18 +14,8 @@ import { compressionOf, type Source } from './source.js';
 import { MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { INGEST_SETTINGS } from './ingest-settings.js';
+import type { SourceLoad } from './load.js';
 import { exactUrl, objectName, objectNameSql, tableFunction, type ObjectStorageAccess, type RemoteInput, type TableRead } from './remote-source.js';
-
-/** What loadRemote reports per object (the fields of load.ts's SourceLoad). */
-export interface ObjectLoad {
-  source: string;
-  format: FormatName;
-  events: number;
-  rejects: number;
-  lines: number;
-  seconds: number;
-  customerField?: string;
-}
 
 export interface RemoteLoadOptions {
   format?: FormatName;
@@ -85,7 +75,7 @@ function checkCapability(store: Store, input: RemoteInput): void {
  * load per object, in their order. Lines go in one statement over the whole input; CSV, whose
  * records may span lines, and the objects of a url() pattern go one statement per object.
  */
-export async function loadRemote(store: Store, runId: string, objects: Source[], opts: RemoteLoadOptions): Promise<ObjectLoad[]> {
+export async function loadRemote(store: Store, runId: string, objects: Source[], opts: RemoteLoadOptions): Promise<SourceLoad[]> {
   const input = objects[0].remote!.input;
   const access = opts.objectStorage ?? {};
   const started = Date.now();
