@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
 import { resolveSources } from '../ingest/source.js';
+import { isRemoteName } from '../ingest/remote-source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { runProfileSession } from '../jobs/profile.js';
 import { EXIT_CODES_HELP, EXIT_NO_EVENTS, noEventsWarning } from '../ingest/no-events.js';
@@ -49,7 +50,8 @@ export function registerProfile(program: Command): void {
     const { format, mapping } = mappingFrom(flags);
     const asOf = asOfFlag('--as-of', flags.asOf);
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
-    const objectStorage = objectStorageFrom(flags);
+    // AWS_* settings matter only to remote inputs: a half-set environment does not stop a local profile.
+    const objectStorage = inputs.some(isRemoteName) ? objectStorageFrom(flags) : {};
     const sources = await resolveSources(inputs, { objectStorage });
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
