@@ -3,14 +3,16 @@ import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
 import { resolveSources } from '../ingest/source.js';
+import { isRemoteName } from '../ingest/remote-source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
 import { runProfileSession } from '../jobs/profile.js';
 import { EXIT_CODES_HELP, EXIT_NO_EVENTS, noEventsWarning } from '../ingest/no-events.js';
 import { Progress, loadNote } from '../profile/progress.js';
 import { addReportOutputOptions, chooseFormat, emitReport } from './report-output.js';
 import { addStripeProfileOptions, stripeForProfile } from '../stripe/profile-section.js';
+import { addObjectStorageOptions, objectStorageFrom, type ObjectStorageFlags } from './object-storage.js';
 
-export interface ProfileFlags extends StoreFlags, MappingFlags {
+export interface ProfileFlags extends StoreFlags, MappingFlags, ObjectStorageFlags {
   json?: boolean;
   reportFormat?: string;
   out?: string;
@@ -26,7 +28,10 @@ export function registerProfile(program: Command): void {
   const cmd = program
     .command('profile')
     .description('load meter-event logs and measure traffic, payload cardinality and API fit (the main job)')
-    .argument('<inputs...>', 'files or globs (.gz/.zst read transparently), or - for stdin')
+    .argument(
+      '<inputs...>',
+      'files or globs (.gz/.zst read transparently), - for stdin, or s3://bucket/key, gs://bucket/key, http(s):// URLs read by the engine itself (keys may be patterns: *, **, {a,b}, {00..03})',
+    )
     .option('--json', 'print the report model as JSON on stdout (and nothing else; same as --report-format json); fields: docs/json-report.md')
     .option('--as-of <time>', 'reference time for stale/future checks (ISO 8601, now, or before now like -7d, -12h; default: the last event)')
     .option('--require <keys>', 'comma-separated payload keys every event should carry (coverage per event name)')
@@ -35,6 +40,7 @@ export function registerProfile(program: Command): void {
     .option('--group-key <keys>', "comma-separated payload keys to keep in the drafts' group keys whatever their figures (e.g. an identifier you break invoices out by)");
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
+  addObjectStorageOptions(cmd);
   addStoreOptions(cmd);
   addStripeProfileOptions(cmd);
   cmd.addHelpText('after', EXIT_CODES_HELP);
@@ -44,10 +50,23 @@ export function registerProfile(program: Command): void {
     const { format, mapping } = mappingFrom(flags);
     const asOf = asOfFlag('--as-of', flags.asOf);
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
-    const sources = await resolveSources(inputs);
+    // AWS_* settings matter only to remote inputs: a half-set environment does not stop a local profile.
+    const objectStorage = inputs.some(isRemoteName) ? objectStorageFrom(flags) : {};
+    const sources = await resolveSources(inputs, { objectStorage });
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
-    const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, ...advice, stripe, runOptions: { ...flags } };
+    const config = {
+      sources,
+      format,
+      mapping,
+      asOf,
+      require: keyListFlag(flags.require),
+      exactDistinctLimit,
+      ...advice,
+      stripe,
+      objectStorage,
+      runOptions: { ...flags },
+    };
     const progress = new Progress();
     await withSignals((signal) =>
       withStore(

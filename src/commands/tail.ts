@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { UserError } from '../errors.js';
+import { refuseRemote } from '../ingest/source.js';
 import { asOfFlag, choiceFlag, keyListFlag, numberFlag } from './flags.js';
 import { addReportOutputOptions, chooseFormat, emitReport, textLayout } from './report-output.js';
 import { renderTailTerminal } from '../report/tail-terminal.js';
@@ -51,6 +52,7 @@ export function registerTail(program: Command): void {
     chooseFormat(output ?? { width: flags.width }); // a bad --report-format or --width fails before following anything
     const settings = tailSettings(flags);
     if (input === undefined && !flags.resume) throw new UserError('name a file to follow, or - for stdin (or --resume <run-id>)');
+    if (input !== undefined) refuseRemote(input, 'tail');
     const screen = flags.json || !process.stdout.isTTY ? undefined : new LiveScreen(process.stdout);
     // Whatever ends the process, the terminal is not left on the live view's alternate screen.
     const leaveScreen = () => screen?.leave();

@@ -5,7 +5,6 @@
  * Whole-file JSON is split into events in Node (json-records.ts) and staged the same way.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import type { Readable, Transform } from 'node:stream';
 import type { Settings, Store } from '../store/store.js';
 import { UserError, firstLine } from '../errors.js';
@@ -20,6 +19,11 @@ import { JsonRecordsToTsv } from './json-records.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { bytesPerLine, watchFileRead, type FileProgress } from './read-progress.js';
+import { INGEST_SETTINGS } from './ingest-settings.js';
+import type { ObjectStorageAccess } from './remote-source.js';
+import { listRemoteSources, loadRemote, objectsOfInput } from './remote-load.js';
+
+export { INGEST_SETTINGS };
 
 export interface LoadOptions {
   format?: FormatName;
@@ -38,6 +42,8 @@ export interface LoadOptions {
   keepMergesPaused?: boolean;
   /** Stops reading a streamed source when aborted (Ctrl-C); the load then throws the signal's reason. */
   signal?: AbortSignal;
+  /** How the engine reaches s3:// and gs:// sources (remote-source.ts). */
+  objectStorage?: ObjectStorageAccess;
 }
 
 export interface SourceLoad {
@@ -55,9 +61,16 @@ export async function loadSources(store: Store, runId: string, sources: Source[]
   const out: SourceLoad[] = [];
   await pauseEventMerges(store);
   try {
-    for (const src of sources) {
+    const listed = await listRemoteSources(store, sources, opts.objectStorage);
+    for (let i = 0; i < listed.length; i++) {
       opts.signal?.throwIfAborted();
-      out.push(await loadSource(store, runId, src, opts));
+      if (listed[i].kind !== 'remote') {
+        out.push(await loadSource(store, runId, listed[i], opts));
+        continue;
+      }
+      const objects = objectsOfInput(listed, i);
+      out.push(...(await loadRemote(store, runId, objects, opts)));
+      i += objects.length - 1;
     }
   } finally {
     if (!opts.keepMergesPaused) await resumeEventMerges(store);
@@ -262,26 +275,6 @@ async function fillStaging(staging: StagingTable, src: Source, bytes: Readable, 
     stop();
   }
 }
-
-/**
- * Measured on this 2-core box (bench/RESULTS.md):
- * - Smaller insert blocks than the defaults (1M rows / 256 MiB): the pipeline fans out through two
- *   materialized views, and huge squashed blocks cost memory (2M lines: 7.7 s -> 3.0 s).
- * - The Null table does not take parallel inserts, so the views (sort, compress, write events) ran
- *   in one thread while the parser used all cores; max_insert_threads with parallel_view_processing
- *   gives each core its own chain (1M lines: 3.4 s -> 1.9 s of wall time, same CPU).
- * - Parser blocks of 16k rows instead of 64k: the expression chain holds a dozen columns per block;
- *   peak RSS on 5M lines 1.24 -> 0.99 GB, on 20M 0.94 GB, at the same CPU time.
- */
-export const INGEST_SETTINGS: Settings = {
-  min_insert_block_size_rows: '100000',
-  min_insert_block_size_bytes: String(64 << 20),
-  min_insert_block_size_rows_for_materialized_views: '100000',
-  min_insert_block_size_bytes_for_materialized_views: String(64 << 20),
-  max_insert_threads: String(Math.max(2, os.availableParallelism())),
-  parallel_view_processing: 1,
-  max_block_size: '16384',
-};
 
 async function runIngest(store: Store, query: string, params: SqlParams, name: string, extra: Settings = {}): Promise<void> {
   try {

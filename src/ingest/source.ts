@@ -1,6 +1,7 @@
 /**
- * Input sources: files (globs expanded), '-' for stdin, and pipes / FIFOs / sockets named by path
- * (read once, as streams); compression told by magic bytes.
+ * Input sources: files (globs expanded), '-' for stdin, pipes / FIFOs / sockets named by path
+ * (read once, as streams), and objects the engine reads itself (s3://, gs://, http(s)://, see
+ * remote-source.ts); compression told by magic bytes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,23 +10,40 @@ import { Readable, Transform } from 'node:stream';
 import { glob } from 'tinyglobby';
 import * as fzstd from 'fzstd';
 import { UserError } from '../errors.js';
+import { isRemoteName, parseRemote, type ObjectStorageAccess, type RemoteInput } from './remote-source.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface Source {
   /** What the user named (absolute path for files and streams, '-' for stdin). Stored with every event. */
   name: string;
-  /** A regular file can be read twice (sample, then load); a stream (stdin, a FIFO, `<(…)`) only once. */
-  kind: 'file' | 'stdin' | 'stream';
+  /**
+   * A regular file can be read twice (sample, then load); a stream (stdin, a FIFO, `<(…)`) only once;
+   * a remote object is read by the engine (named `s3://bucket/key` or by its URL).
+   */
+  kind: 'file' | 'stdin' | 'stream' | 'remote';
   path?: string;
   compression: Compression;
+  /** A remote input and, once the engine has listed it, the one object this source is (its `_path`). */
+  remote?: { input: RemoteInput; path?: string; size?: number };
+}
+
+export interface ResolveOptions {
+  /** Accept s3://, gs:// and http(s):// names (read by the engine with this access); refused when absent. */
+  objectStorage?: ObjectStorageAccess;
+  /** The command, for the refusal of a remote name ("tail reads local files and stdin only"). */
+  command?: string;
 }
 
 /** Expands the user's arguments into sources, failing with one sentence on anything missing. */
-export async function resolveSources(args: string[]): Promise<Source[]> {
+export async function resolveSources(args: string[], opts: ResolveOptions = {}): Promise<Source[]> {
   if (args.length === 0) throw new UserError('no input given: name one or more files or globs, or - for stdin');
   const out: Source[] = [];
   for (const arg of args) {
+    if (isRemoteName(arg)) {
+      out.push(remoteSource(arg, opts));
+      continue;
+    }
     if (arg === '-') {
       out.push({ name: '-', kind: 'stdin', compression: 'none' });
       continue;
@@ -60,6 +78,19 @@ export async function resolveSources(args: string[]): Promise<Source[]> {
     }
   }
   return out;
+}
+
+/** A remote input as named (listed into its objects when loaded, see remote-load.ts). */
+function remoteSource(arg: string, opts: ResolveOptions): Source {
+  if (!opts.objectStorage) refuseRemote(arg, opts.command ?? 'this command');
+  const input = parseRemote(arg, opts.objectStorage);
+  return { name: input.display, kind: 'remote', compression: 'none', remote: { input } };
+}
+
+/** One sentence for a command that reads only this machine's inputs, given an s3://, gs:// or URL name. */
+export function refuseRemote(arg: string, command: string): void {
+  if (!isRemoteName(arg)) return;
+  throw new UserError(`${parseRemote(arg).display}: ${command} reads local files and stdin only; object-storage and URL inputs are read by meterscope profile`);
 }
 
 function readHead(file: string, n: number): Buffer {

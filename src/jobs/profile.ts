@@ -7,6 +7,8 @@ import type { Store } from '../store/store.js';
 import type { Source } from '../ingest/source.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { loadSources, resumeEventMerges } from '../ingest/load.js';
+import { listRemoteSources } from '../ingest/remote-load.js';
+import type { ObjectStorageAccess } from '../ingest/remote-source.js';
 import type { FileProgress } from '../ingest/read-progress.js';
 import { Runs } from '../store/runs.js';
 import { saveReport } from '../store/reports.js';
@@ -34,6 +36,8 @@ export interface ProfileSessionConfig {
   runOptions: Record<string, unknown>;
   /** Ctrl-C: the run stops at the next step, is marked interrupted and its partial rows are deleted. */
   signal?: AbortSignal;
+  /** How the engine reaches s3:// and gs:// inputs (endpoint, credentials). */
+  objectStorage?: ObjectStorageAccess;
 }
 
 export interface ProfileCallbacks {
@@ -44,7 +48,9 @@ export interface ProfileCallbacks {
 }
 
 export async function runProfileSession(store: Store, cfg: ProfileSessionConfig, callbacks: ProfileCallbacks = {}): Promise<ProfileReport> {
-  const { sources, mapping } = cfg;
+  const { mapping } = cfg;
+  // Remote patterns are expanded by the engine's listing before the run starts, as local globs are.
+  const sources = await listRemoteSources(store, cfg.sources, cfg.objectStorage);
   const runs = new Runs(store);
   const run = await runs.create(
     'profile',
@@ -78,6 +84,7 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
       // Merges wait until the report is saved: the queries get both cores (20M events: 74 -> 60 s).
       keepMergesPaused: true,
       signal,
+      objectStorage: cfg.objectStorage,
     });
     const value = await computeProfile(store, run.run_id, 'profile', loads, {
       asOf: cfg.asOf,

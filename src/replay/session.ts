@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
-import { resolveSources, type Source } from '../ingest/source.js';
+import { refuseRemote, resolveSources, type Source } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
 import { Runs } from '../store/runs.js';
@@ -62,6 +62,7 @@ type ReplayInput = { kind: 'file'; sources: Source[] } | { kind: 'run'; runId: s
 
 /** A path or glob is a file input; anything else must be a stored run's id. */
 async function resolveInput(runs: Runs, input: string, allowIncomplete = false): Promise<ReplayInput> {
+  refuseRemote(input, 'replay');
   if (fs.existsSync(input) || /[*?[\]{}]/.test(input)) return { kind: 'file', sources: await resolveSources([input]) };
   let runId: string;
   try {

@@ -23,7 +23,7 @@ const SCRATCH = 'scratch';
 let engine: { dir: string; client: ClickHouseClient } | undefined;
 
 export class EmbeddedStore extends ClientStore {
-  readonly capabilities: Capabilities = { readsLocalFiles: true, pausesMerges: true };
+  readonly capabilities: Capabilities = { readsLocalFiles: true, pausesMerges: true, readsObjectStorage: true, readsUrls: true };
   readonly label: string;
   readonly scratchDir: string;
   private readonly columnTypes = new Map<string, Map<string, string>>();

@@ -20,7 +20,7 @@ export interface ServerOptions {
 }
 
 export class ServerStore extends ClientStore {
-  readonly capabilities: Capabilities = { readsLocalFiles: false, pausesMerges: false };
+  readonly capabilities: Capabilities = { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: true, readsUrls: true };
 
   private constructor(
     client: ClickHouseClient,

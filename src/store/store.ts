@@ -14,6 +14,13 @@ export interface Capabilities {
   readsLocalFiles: boolean;
   /** Background merges can be paused while loading (the engine is ours alone). */
   pausesMerges: boolean;
+  /**
+   * The engine reads object storage itself with s3() (S3, GCS, MinIO): such inputs are loaded by one
+   * INSERT … SELECT it runs, no byte passing through this process.
+   */
+  readsObjectStorage: boolean;
+  /** The engine fetches http(s) URLs itself with url(). */
+  readsUrls: boolean;
 }
 
 export interface SelectOptions {

@@ -63,7 +63,7 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
   let selects = 0;
   const store: Store = {
     label: 'recording',
-    capabilities: { readsLocalFiles: false, pausesMerges: false },
+    capabilities: { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: false, readsUrls: false },
     async select<T>(query: string | Query, params?: Params) {
       const q = toQuery(query, params);
       calls.push({ kind: 'select', query: q });
