@@ -18,6 +18,13 @@ export interface StoreOptions {
   connectTimeoutS?: number;
   /** Server mode: seconds a request may go without any byte from the server (default 300). */
   timeoutS?: number;
+  /** Server mode: a cluster of the server's remote_servers to shard the tables across (--cluster). */
+  cluster?: string;
+  /**
+   * Embedded mode: the engine's configuration (XML text), given before it starts; the
+   * doubling-cluster test declares an in-process cluster with it. Without it the engine uses none.
+   */
+  engineConfig?: string;
 }
 
 const DEFAULT_DATA_DIR = '.meterscope';
@@ -35,6 +42,7 @@ export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.Pr
     dataDir: flags.dataDir ?? env.METERSCOPE_DATA_DIR ?? DEFAULT_DATA_DIR,
     connectTimeoutS: flags.connectTimeoutS ?? seconds('CLICKHOUSE_CONNECT_TIMEOUT', env.CLICKHOUSE_CONNECT_TIMEOUT),
     timeoutS: flags.timeoutS ?? seconds('CLICKHOUSE_TIMEOUT', env.CLICKHOUSE_TIMEOUT),
+    cluster: flags.cluster ?? (env.METERSCOPE_CLUSTER || undefined),
   };
 }
 
@@ -46,6 +54,9 @@ function seconds(name: string, v: string | undefined): number | undefined {
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
+  if (opts.cluster && !opts.url) {
+    throw new UserError('--cluster / METERSCOPE_CLUSTER needs a ClickHouse server: add --clickhouse URL (one node of the cluster) or set CLICKHOUSE_URL');
+  }
   const store: Store = opts.url
     ? await ServerStore.open({
         url: opts.url,
@@ -54,8 +65,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         database: opts.database ?? DEFAULT_DATABASE,
         connectTimeoutS: opts.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S,
         timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S,
+        cluster: opts.cluster || undefined,
       })
-    : await EmbeddedStore.open(opts.dataDir ?? DEFAULT_DATA_DIR);
+    : await EmbeddedStore.open(opts.dataDir ?? DEFAULT_DATA_DIR, opts.engineConfig);
   await migrate(store);
   await reapAbandoned(store);
   return store;

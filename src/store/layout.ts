@@ -1,0 +1,51 @@
+/**
+ * Where the tables live: on one node (embedded chDB, one server) or sharded across a cluster. The
+ * store modules that write DDL or remove rows (migrations, run-rows, run-removal) go through the
+ * store's layout; code above the store never sees it (it asks `capabilities.isCluster` at most).
+ */
+import { LOCAL_SUFFIX, SHARDED, checkClusterName, createDatabase, renderForCluster, type ClusterTarget } from './cluster-ddl.js';
+
+export interface Layout {
+  /** The cluster name, for a cluster. */
+  readonly cluster?: string;
+  /** A migration statement as this layout runs it (a cluster may need two). */
+  render(statement: string): string[];
+  /** `CREATE DATABASE` for the store's database. */
+  createDatabase(database: string): string;
+  /**
+   * `table` as the target of a row delete (`DELETE FROM …`, `ALTER TABLE … DELETE`): a sharded
+   * table's rows are deleted in its shard-local tables on every node; replicated tables carry the
+   * delete to every replica themselves.
+   */
+  rowsTarget(table: string): string;
+  /** A shard's share of a Distributed table: listed by its front, never on its own. */
+  isShardLocal(table: string): boolean;
+  /**
+   * The table function that reads object storage (`s3`, S3-compatible endpoints) with the given
+   * argument text: `s3(…)` on one node, `s3Cluster('NAME', …)` on a cluster so every node reads
+   * its share of the objects (each object whole, so `_path` and `_row_number` stay per object).
+   */
+  objectStorageRead(args: string): string;
+}
+
+const quoted = (table: string) => `\`${table}\``;
+
+export const SINGLE_NODE: Layout = {
+  render: (statement) => [statement],
+  createDatabase: (database) => `CREATE DATABASE IF NOT EXISTS ${database}`,
+  rowsTarget: quoted,
+  isShardLocal: () => false,
+  objectStorageRead: (args) => `s3(${args})`,
+};
+
+export function clusterLayout(cluster: string, database: string): Layout {
+  const target: ClusterTarget = { cluster: checkClusterName(cluster), database };
+  return {
+    cluster,
+    render: (statement) => renderForCluster(statement, target),
+    createDatabase: (db) => createDatabase({ cluster, database: db }),
+    rowsTarget: (table) => (table in SHARDED ? `${quoted(`${table}${LOCAL_SUFFIX}`)} ON CLUSTER ${quoted(cluster)}` : quoted(table)),
+    isShardLocal: (table) => table.endsWith(LOCAL_SUFFIX) && table.slice(0, -LOCAL_SUFFIX.length) in SHARDED,
+    objectStorageRead: (args) => `s3Cluster('${cluster}', ${args})`,
+  };
+}
