@@ -45,7 +45,21 @@ let distinctIds: number;
 beforeAll(async () => {
   const dir = tempDir('meterscope-doubling-');
   const file = path.join(dir, 'log.jsonl');
-  const gen = await runCli(['generate', '-n', '20000', '--seed', '11', '--duplicate-rate', '0.03', '--malformed-rate', '0.01', '-o', file, '--data-dir', path.join(dir, 'gen')]);
+  const gen = await runCli([
+    'generate',
+    '-n',
+    '20000',
+    '--seed',
+    '11',
+    '--duplicate-rate',
+    '0.03',
+    '--malformed-rate',
+    '0.01',
+    '-o',
+    file,
+    '--data-dir',
+    path.join(dir, 'gen'),
+  ]);
   expect(gen.code, gen.stderr).toBe(0);
   const parsed = parseFile(fs.readFileSync(file, 'utf8'), 'stripe-json');
   const ids = parsed.events.map((e) => e.identifier).filter((id) => id !== '');
@@ -72,7 +86,9 @@ describe('the doubling cluster', () => {
   });
 
   it('refuses a subquery over the Distributed table without GLOBAL (so the profile would fail if it had one)', async () => {
-    await expect(store.select('SELECT count() FROM events WHERE identifier IN (SELECT identifier FROM events)')).rejects.toThrow(/Double-distributed|288|DISTRIBUTED_IN_JOIN/);
+    await expect(store.select('SELECT count() FROM events WHERE identifier IN (SELECT identifier FROM events)')).rejects.toThrow(
+      /Double-distributed|288|DISTRIBUTED_IN_JOIN/,
+    );
   });
 });
 
@@ -118,7 +134,9 @@ describe('profile figures over the doubling cluster', () => {
     }
     for (const [i, c] of single.dimensionCandidates.entries()) {
       expect(doubled.dimensionCandidates[i].events).toBe(2 * c.events);
-      expect(doubled.dimensionCandidates[i].candidates.map((x) => [x.keys, x.combinations, x.present])).toEqual(c.candidates.map((x) => [x.keys, x.combinations, 2 * x.present]));
+      expect(doubled.dimensionCandidates[i].candidates.map((x) => [x.keys, x.combinations, x.present])).toEqual(
+        c.candidates.map((x) => [x.keys, x.combinations, 2 * x.present]),
+      );
     }
   });
 

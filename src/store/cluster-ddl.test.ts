@@ -25,7 +25,9 @@ describe('cluster DDL', () => {
 
   it('shards events and rejects: replicated local tables per shard behind Distributed tables', () => {
     const byTable = new Map(creates.map((s) => [tableOf(s), s]));
-    expect(byTable.get('events_local')).toMatch(/ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/events_local', '\{replica\}'\) ORDER BY \(run_id, event_time\)$/);
+    expect(byTable.get('events_local')).toMatch(
+      /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/events_local', '\{replica\}'\) ORDER BY \(run_id, event_time\)$/,
+    );
     expect(byTable.get('rejects_local')).toMatch(/ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/rejects_local', '\{replica\}'\)/);
     expect(byTable.get('events')).toBe(
       "CREATE TABLE IF NOT EXISTS events ON CLUSTER `meterscope_cluster` AS events_local ENGINE = Distributed('meterscope_cluster', 'meterscope', 'events_local', cityHash64(identifier))",
@@ -40,7 +42,9 @@ describe('cluster DDL', () => {
       if (/ENGINE = Null$/.test(sql)) continue;
       expect(sql).toMatch(new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/all/\\{database\\}/${tableOf(sql)}', '\\{replica\\}'`));
     }
-    expect(creates.find((s) => tableOf(s) === 'runs')).toContain("ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/runs', '{replica}', updated_at) ORDER BY run_id");
+    expect(creates.find((s) => tableOf(s) === 'runs')).toContain(
+      "ReplicatedReplacingMergeTree('/clickhouse/tables/all/{database}/runs', '{replica}', updated_at) ORDER BY run_id",
+    );
     expect(rendered.join('\n')).not.toMatch(/ENGINE = (Replacing)?MergeTree\b/);
   });
 
@@ -58,7 +62,9 @@ describe('cluster DDL', () => {
   });
 
   it('creates the ingest views on every node, writing into the Distributed tables', () => {
-    expect(rendered.find((s) => s.includes('ingest_events_mv'))).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_events_mv ON CLUSTER `meterscope_cluster` TO events AS/);
+    expect(rendered.find((s) => s.includes('ingest_events_mv'))).toMatch(
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_events_mv ON CLUSTER `meterscope_cluster` TO events AS/,
+    );
   });
 
   it('refuses a statement it does not know, and a cluster name that could break out of its quotes', () => {

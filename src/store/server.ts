@@ -74,7 +74,8 @@ export class ServerStore extends ClientStore {
       await admin.close().catch(() => {});
     }
     const settings = layout.cluster === undefined ? base.clickhouse_settings : { ...base.clickhouse_settings, ...CLUSTER_SETTINGS };
-    const label = layout.cluster === undefined ? `ClickHouse server ${safe} database ${database}` : `ClickHouse cluster ${layout.cluster} via ${safe} database ${database}`;
+    const label =
+      layout.cluster === undefined ? `ClickHouse server ${safe} database ${database}` : `ClickHouse cluster ${layout.cluster} via ${safe} database ${database}`;
     return new ServerStore(createClient({ ...base, database, clickhouse_settings: settings }), label, opts, layout);
   }
 
