@@ -42,7 +42,7 @@ const reachable = await answers(URL1);
 if (!reachable) {
   console.warn(
     `test:cluster skipped: no ClickHouse cluster node answers at ${URL1}. Start one with\n` +
-      `  docker compose -f docker-compose.cluster.yml up -d --wait\nthen run npm run test:cluster again (see README, "Cluster mode").`,
+      `  docker compose -f docker-compose.cluster.yml up -d --wait\nthen run npm run test:cluster again (see README, "Development").`,
   );
 }
 
