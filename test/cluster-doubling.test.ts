@@ -21,7 +21,8 @@ import { validateMetrics } from '../src/bill/metrics.js';
 import type { BillModel } from '../src/bill/model.js';
 import { runCli, tempDir } from './support/helpers.js';
 import { parseFile } from './support/parse-events.js';
-import { doublingClusterConfig, shardOverDoubling } from './support/doubling-cluster.js';
+import { DOUBLING, doublingClusterConfig, shardOverDoubling } from './support/doubling-cluster.js';
+import { clusterDiskBytesQuery, prepareCluster } from '../src/store/cluster.js';
 
 let store: Store;
 let single: ProfileReport;
@@ -89,6 +90,27 @@ describe('the doubling cluster', () => {
     await expect(store.select('SELECT count() FROM events WHERE identifier IN (SELECT identifier FROM events)')).rejects.toThrow(
       /Double-distributed|288|DISTRIBUTED_IN_JOIN/,
     );
+  });
+});
+
+describe('the cluster checks before a store opens, in process', () => {
+  it('find the cluster and the database on every node, so nothing is created', async () => {
+    await expect(prepareCluster(store, DOUBLING, EMBEDDED_DATABASE, 'http://node')).resolves.toBeUndefined();
+  });
+
+  it('name the clusters the node knows when asked for another', async () => {
+    await expect(prepareCluster(store, 'analytics', EMBEDDED_DATABASE, 'http://node')).rejects.toThrow(/has no cluster "analytics" .*it knows .*"doubling"/);
+  });
+
+  it('create a database missing on a node ON CLUSTER (which needs Keeper: chDB refuses it)', async () => {
+    await expect(prepareCluster(store, DOUBLING, 'not_there_yet', 'http://node')).rejects.toThrow(/Replicated DDL queries are disabled/);
+  });
+
+  it('count the disk of every node once (both shards here are this one node)', async () => {
+    const [local] = await store.select<{ b: string }>('SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = currentDatabase()');
+    const [all] = await store.select<{ bytes: string }>(clusterDiskBytesQuery(DOUBLING, EMBEDDED_DATABASE));
+    expect(Number(local.b)).toBeGreaterThan(0);
+    expect(Number(all.bytes)).toBe(Number(local.b));
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allStatements } from './migrations.js';
-import { renderForCluster, replicatedEngine, checkClusterName } from './cluster-ddl.js';
+import { renderForCluster, replicatedEngine, checkClusterName, createDatabase } from './cluster-ddl.js';
 import { SINGLE_NODE, clusterLayout } from './layout.js';
 import { clusterProblem } from './cluster.js';
 
@@ -91,7 +91,7 @@ describe('layouts', () => {
   });
 
   it('creates the database on every node and reads object storage with s3Cluster', () => {
-    expect(cluster.createDatabase('meterscope')).toBe('CREATE DATABASE IF NOT EXISTS meterscope ON CLUSTER `meterscope_cluster`');
+    expect(createDatabase(target)).toBe('CREATE DATABASE IF NOT EXISTS meterscope ON CLUSTER `meterscope_cluster`');
     expect(cluster.objectStorageRead("'u', 'JSONLines'")).toBe("s3Cluster('meterscope_cluster', 'u', 'JSONLines')");
   });
 });

@@ -8,6 +8,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { UserError, firstLine } from '../errors.js';
 import type { Query } from './sql.js';
+import { createDatabase } from './cluster-ddl.js';
 
 /** Settings every statement runs with on a cluster. */
 export const CLUSTER_SETTINGS = {
@@ -19,14 +20,37 @@ export const CLUSTER_SETTINGS = {
   insert_deduplicate: 0,
 } as const;
 
-/** Refuses a cluster the node does not know, naming the ones it does. */
-export async function checkCluster(admin: ClickHouseClient, cluster: string, safeUrl: string): Promise<void> {
-  const rs = await admin.query({ query: 'SELECT DISTINCT cluster FROM system.clusters ORDER BY cluster', format: 'JSONEachRow' });
-  const known = (await rs.json<{ cluster: string }>()).map((r) => r.cluster);
+/** What the checks need of a connection (a bare client before the store opens; a Store in the doubling-cluster test). */
+export interface ClusterSql {
+  select<T>(query: string, params?: Record<string, unknown>): Promise<T[]>;
+  exec(query: string): Promise<void>;
+}
+
+/** A bare client as ClusterSql. */
+export function clientSql(client: ClickHouseClient): ClusterSql {
+  return {
+    select: async <T>(query: string, params: Record<string, unknown> = {}) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>(),
+    exec: async (query: string) => void (await client.command({ query })),
+  };
+}
+
+/**
+ * Before the store opens on a cluster: refuses a cluster the node does not know (naming the ones it
+ * does), and creates the database ON CLUSTER unless every node has it. Asking every node first
+ * (clusterAllReplicas) fails at once when a node is down, where an ON CLUSTER statement would wait
+ * for it (distributed_ddl_task_timeout, 180 s): a stopped shard is reported in seconds.
+ */
+export async function prepareCluster(sql: ClusterSql, cluster: string, database: string, safeUrl: string): Promise<void> {
+  const rows = <T>(query: string, params: Record<string, unknown> = {}) => sql.select<T>(query, params);
+  const known = (await rows<{ cluster: string }>('SELECT DISTINCT cluster FROM system.clusters ORDER BY cluster')).map((r) => r.cluster);
   if (!known.includes(cluster)) {
     const list = known.length ? `it knows ${known.map((c) => `"${c}"`).join(', ')}` : 'it has no remote_servers configured';
     throw new UserError(`ClickHouse at ${safeUrl} has no cluster "${cluster}" (--cluster / METERSCOPE_CLUSTER); ${list}`);
   }
+  // Nodes, not replica entries: clusterAllReplicas asks each host:port once.
+  const [nodes] = await rows<{ n: string }>('SELECT uniqExact(host_name, port) AS n FROM system.clusters WHERE cluster = {c:String}', { c: cluster });
+  const [having] = await rows<{ n: string }>(`SELECT count() AS n FROM clusterAllReplicas('${cluster}', system.databases) WHERE name = {db:String}`, { db: database });
+  if (Number(having.n) < Number(nodes.n)) await sql.exec(createDatabase({ cluster, database }));
 }
 
 /** Errors of a shard that cannot be reached (stopped, unresolvable, not answering). */

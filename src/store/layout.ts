@@ -3,15 +3,13 @@
  * store modules that write DDL or remove rows (migrations, run-rows, run-removal) go through the
  * store's layout; code above the store never sees it (it asks `capabilities.isCluster` at most).
  */
-import { LOCAL_SUFFIX, SHARDED, checkClusterName, createDatabase, renderForCluster, type ClusterTarget } from './cluster-ddl.js';
+import { LOCAL_SUFFIX, SHARDED, checkClusterName, renderForCluster, type ClusterTarget } from './cluster-ddl.js';
 
 export interface Layout {
   /** The cluster name, for a cluster. */
   readonly cluster?: string;
   /** A migration statement as this layout runs it (a cluster may need two). */
   render(statement: string): string[];
-  /** `CREATE DATABASE` for the store's database. */
-  createDatabase(database: string): string;
   /**
    * `table` as the target of a row delete (`DELETE FROM …`, `ALTER TABLE … DELETE`): a sharded
    * table's rows are deleted in its shard-local tables on every node; replicated tables carry the
@@ -32,7 +30,6 @@ const quoted = (table: string) => `\`${table}\``;
 
 export const SINGLE_NODE: Layout = {
   render: (statement) => [statement],
-  createDatabase: (database) => `CREATE DATABASE IF NOT EXISTS ${database}`,
   rowsTarget: quoted,
   isShardLocal: () => false,
   objectStorageRead: (args) => `s3(${args})`,
@@ -43,7 +40,6 @@ export function clusterLayout(cluster: string, database: string): Layout {
   return {
     cluster,
     render: (statement) => renderForCluster(statement, target),
-    createDatabase: (db) => createDatabase({ cluster, database: db }),
     rowsTarget: (table) => (table in SHARDED ? `${quoted(`${table}${LOCAL_SUFFIX}`)} ON CLUSTER ${quoted(cluster)}` : quoted(table)),
     isShardLocal: (table) => table.endsWith(LOCAL_SUFFIX) && table.slice(0, -LOCAL_SUFFIX.length) in SHARDED,
     objectStorageRead: (args) => `s3Cluster('${cluster}', ${args})`,

@@ -45,7 +45,9 @@ async function run(store: Store, statement: string): Promise<void> {
 }
 
 export async function migrate(store: Store): Promise<number[]> {
-  await run(store, SCHEMA_MIGRATIONS);
+  // Asked first: on a cluster even an idempotent CREATE … ON CLUSTER waits for every node.
+  const [known] = await store.select<{ result: number }>('EXISTS TABLE schema_migrations');
+  if (!Number(known?.result)) await run(store, SCHEMA_MIGRATIONS);
   const rows = await store.select<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
   const done = new Set(rows.map((r) => Number(r.version)));
   const pending = MIGRATIONS.filter((m) => !done.has(m.version));

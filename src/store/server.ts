@@ -8,7 +8,7 @@ import { UserError, firstLine } from '../errors.js';
 import { ClientStore } from './client-store.js';
 import type { Capabilities } from './store.js';
 import { SINGLE_NODE, clusterLayout, type Layout } from './layout.js';
-import { CLUSTER_SETTINGS, checkCluster, clusterDiskBytesQuery, clusterProblem } from './cluster.js';
+import { CLUSTER_SETTINGS, clientSql, clusterDiskBytesQuery, clusterProblem, prepareCluster } from './cluster.js';
 
 export interface ServerOptions {
   url: string;
@@ -65,14 +65,13 @@ export class ServerStore extends ClientStore {
     try {
       const ping = await admin.ping();
       if (!ping.success) throw ping.error;
-      if (layout.cluster !== undefined) await checkCluster(admin, layout.cluster, safe);
-      await admin.command({ query: layout.createDatabase(database) });
+      if (layout.cluster === undefined) await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
     } catch (err) {
-      if (err instanceof UserError) throw err;
       throw new UserError(serverError(err, safe, opts, `${opts.connectTimeoutS} s (--ch-connect-timeout / CLICKHOUSE_CONNECT_TIMEOUT)`));
     } finally {
       await admin.close().catch(() => {});
     }
+    if (layout.cluster !== undefined) await openCluster(base, layout.cluster, database, safe, opts);
     const settings = layout.cluster === undefined ? base.clickhouse_settings : { ...base.clickhouse_settings, ...CLUSTER_SETTINGS };
     const label =
       layout.cluster === undefined ? `ClickHouse server ${safe} database ${database}` : `ClickHouse cluster ${layout.cluster} via ${safe} database ${database}`;
@@ -109,6 +108,19 @@ export class ServerStore extends ClientStore {
         format: 'TabSeparated',
       }),
     );
+  }
+}
+
+/** The cluster's checks and its database, on a client with the statement timeout (ON CLUSTER DDL waits for every node). */
+async function openCluster(base: Parameters<typeof createClient>[0], cluster: string, database: string, safe: string, opts: ServerOptions): Promise<void> {
+  const client = createClient(base);
+  try {
+    await prepareCluster(clientSql(client), cluster, database, safe);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(clusterProblem(err, cluster, safe) ?? serverError(err, safe, opts, `${opts.timeoutS} s (--ch-timeout / CLICKHOUSE_TIMEOUT)`));
+  } finally {
+    await client.close().catch(() => {});
   }
 }
 
