@@ -23,6 +23,8 @@ import { runCli, tempDir } from './support/helpers.js';
 import { parseFile } from './support/parse-events.js';
 import { DOUBLING, doublingClusterConfig, shardOverDoubling } from './support/doubling-cluster.js';
 import { clusterDiskBytesQuery, prepareCluster } from '../src/store/cluster.js';
+import { clusterLayout } from '../src/store/layout.js';
+import { runSizes } from '../src/store/run-sizes.js';
 
 let store: Store;
 let single: ProfileReport;
@@ -104,6 +106,16 @@ describe('the cluster checks before a store opens, in process', () => {
 
   it('create a database missing on a node ON CLUSTER (which needs Keeper: chDB refuses it)', async () => {
     await expect(prepareCluster(store, DOUBLING, 'not_there_yet', 'http://node')).rejects.toThrow(/Replicated DDL queries are disabled/);
+  });
+
+  it("size a run from every node's parts, its events in the shard tables", async () => {
+    // The same store seen with the cluster layout: events through events_local, on every node
+    // (one here). The single-node view lists events_local itself, so both must agree.
+    const asCluster = Object.create(store, { layout: { value: clusterLayout(DOUBLING, EMBEDDED_DATABASE) } }) as Store;
+    const [one, all] = [await runSizes(store, [single.runId]), await runSizes(asCluster, [single.runId])];
+    const [events] = await store.select<{ b: string }>(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE table = 'events_local' AND active`);
+    expect(all.get(single.runId)).toBeGreaterThan(Number(events.b));
+    expect(all.get(single.runId)).toBe(one.get(single.runId));
   });
 
   it('count the disk of every node once (both shards here are this one node)', async () => {

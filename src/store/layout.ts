@@ -18,6 +18,14 @@ export interface Layout {
   rowsTarget(table: string): string;
   /** A shard's share of a Distributed table: listed by its front, never on its own. */
   isShardLocal(table: string): boolean;
+  /** The table that holds `table`'s rows and parts on a node: the shard-local table of a sharded one. */
+  storedName(table: string): string;
+  /**
+   * A query over the tables as stored on a node (and its system tables), run on every node, as one
+   * relation of all their rows. `build` gets how to reference a stored table (database-qualified on
+   * a cluster: a remote node's default database is not ours) and the database as an expression.
+   */
+  onEveryNode(build: (ref: (stored: string) => string, database: string) => string): string;
   /**
    * The table function that reads object storage (`s3`, S3-compatible endpoints) with the given
    * argument text: `s3(…)` on one node, `s3Cluster('NAME', …)` on a cluster so every node reads
@@ -32,6 +40,8 @@ export const SINGLE_NODE: Layout = {
   render: (statement) => [statement],
   rowsTarget: quoted,
   isShardLocal: () => false,
+  storedName: (table) => table,
+  onEveryNode: (build) => `(${build(quoted, 'currentDatabase()')})`,
   objectStorageRead: (args) => `s3(${args})`,
 };
 
@@ -42,6 +52,8 @@ export function clusterLayout(cluster: string, database: string): Layout {
     render: (statement) => renderForCluster(statement, target),
     rowsTarget: (table) => (table in SHARDED ? `${quoted(`${table}${LOCAL_SUFFIX}`)} ON CLUSTER ${quoted(cluster)}` : quoted(table)),
     isShardLocal: (table) => table.endsWith(LOCAL_SUFFIX) && table.slice(0, -LOCAL_SUFFIX.length) in SHARDED,
+    storedName: (table) => (table in SHARDED ? `${table}${LOCAL_SUFFIX}` : table),
+    onEveryNode: (build) => `clusterAllReplicas('${cluster}', view(${build((t) => `${database}.${quoted(t)}`, `'${database}'`)}))`,
     objectStorageRead: (args) => `s3Cluster('${cluster}', ${args})`,
   };
 }
