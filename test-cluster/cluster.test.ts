@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateLog } from '../test/support/generate-log.js';
 import { ROOT, runCli, tempDir } from '../test/support/helpers.js';
 
 const URL1 = process.env.CLUSTER_URL ?? 'http://localhost:8123';
@@ -106,22 +107,7 @@ describe.skipIf(!reachable)('cluster mode against docker-compose.cluster.yml', (
 
   it('gives the same report as the embedded engine for the same files', async () => {
     const file = path.join(dir, 'log.jsonl');
-    const gen = await runCli([
-      'generate',
-      '-n',
-      '50000',
-      '--seed',
-      '21',
-      '--duplicate-rate',
-      '0.02',
-      '--malformed-rate',
-      '0.005',
-      '-o',
-      file,
-      '--data-dir',
-      path.join(dir, 'gen'),
-    ]);
-    expect(gen.code, gen.stderr).toBe(0);
+    await generateLog(file, { events: 50_000, seed: 21, duplicateRate: 0.02, malformedRate: 0.005 });
     const embedded = await runCli(['profile', file, '--json', '--data-dir', path.join(dir, 'embedded')]);
     expect(embedded.code, embedded.stderr).toBe(0);
     const cluster = await runCli(['profile', file, '--json', ...server], { env, timeoutMs: 300_000 });

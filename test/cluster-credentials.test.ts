@@ -3,30 +3,21 @@
  * ClickHouse-HTTP test front (a chDB with no cluster configured): each is one sentence, and the
  * ClickHouse password appears in none of them, whether it came by flag or environment.
  */
-import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from './support/helpers.js';
+import { runCli, tempDir } from './support/helpers.js';
+import { startTestFront, type TestFront } from './support/test-front.js';
 
 const PASSWORD = 'cluster-Secret-4711';
-let shim: ChildProcess | undefined;
+let front: TestFront | undefined;
 let url = '';
 
 beforeAll(async () => {
-  shim = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'test/support/chdb-http-server.ts'), tempDir('shim-'), PASSWORD], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    shim!.stdout!.on('data', (d) => {
-      const m = /listening (\d+)/.exec(String(d));
-      if (m) resolve(`http://127.0.0.1:${m[1]}`);
-    });
-    shim!.on('exit', (c) => reject(new Error(`test front exited ${c}`)));
-  });
+  front = await startTestFront(PASSWORD);
+  url = front.url;
 });
 
 afterAll(() => {
-  shim?.kill();
+  front?.stop();
 });
 
 /** One line on stderr, exit 2, and the password nowhere. */

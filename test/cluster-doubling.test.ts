@@ -19,7 +19,8 @@ import type { ProfileReport } from '../src/profile/model.js';
 import { computeBill } from '../src/bill/compute.js';
 import { validateMetrics } from '../src/bill/metrics.js';
 import type { BillModel } from '../src/bill/model.js';
-import { runCli, tempDir } from './support/helpers.js';
+import { tempDir } from './support/helpers.js';
+import { generateLog } from './support/generate-log.js';
 import { parseFile } from './support/parse-events.js';
 import { DOUBLING, doublingClusterConfig, shardOverDoubling } from './support/doubling-cluster.js';
 import { clusterDiskBytesQuery, prepareCluster } from '../src/store/cluster.js';
@@ -48,22 +49,7 @@ let distinctIds: number;
 beforeAll(async () => {
   const dir = tempDir('meterscope-doubling-');
   const file = path.join(dir, 'log.jsonl');
-  const gen = await runCli([
-    'generate',
-    '-n',
-    '20000',
-    '--seed',
-    '11',
-    '--duplicate-rate',
-    '0.03',
-    '--malformed-rate',
-    '0.01',
-    '-o',
-    file,
-    '--data-dir',
-    path.join(dir, 'gen'),
-  ]);
-  expect(gen.code, gen.stderr).toBe(0);
+  await generateLog(file, { events: 20_000, seed: 11, duplicateRate: 0.03, malformedRate: 0.01 });
   const parsed = parseFile(fs.readFileSync(file, 'utf8'), 'stripe-json');
   const ids = parsed.events.map((e) => e.identifier).filter((id) => id !== '');
   withId = ids.length;

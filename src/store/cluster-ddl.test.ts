@@ -90,6 +90,17 @@ describe('layouts', () => {
     expect([cluster.isShardLocal('events_local'), cluster.isShardLocal('events'), cluster.isShardLocal('runs_local')]).toEqual([true, false, false]);
   });
 
+  it('runs per-node queries on every node, naming stored tables with the database', () => {
+    expect(cluster.storedName('events')).toBe('events_local');
+    expect(cluster.storedName('runs')).toBe('runs');
+    expect(cluster.onEveryNode((ref, db) => `SELECT count() FROM ${ref('events_local')} WHERE ${db} != ''`)).toBe(
+      "clusterAllReplicas('meterscope_cluster', view(SELECT count() FROM meterscope.`events_local` WHERE 'meterscope' != ''))",
+    );
+    expect(SINGLE_NODE.onEveryNode((ref, db) => `SELECT count() FROM ${ref('events')} WHERE ${db} != ''`)).toBe(
+      "(SELECT count() FROM `events` WHERE currentDatabase() != '')",
+    );
+  });
+
   it('creates the database on every node and reads object storage with s3Cluster', () => {
     expect(createDatabase(target)).toBe('CREATE DATABASE IF NOT EXISTS meterscope ON CLUSTER `meterscope_cluster`');
     expect(cluster.objectStorageRead("'u', 'JSONLines'")).toBe("s3Cluster('meterscope_cluster', 'u', 'JSONLines')");
