@@ -8,6 +8,7 @@ import { allStatements } from './migrations.js';
 import { renderForCluster, replicatedEngine, checkClusterName, createDatabase } from './cluster-ddl.js';
 import { SINGLE_NODE, clusterLayout } from './layout.js';
 import { clusterProblem } from './cluster.js';
+import { resolveStoreOptions } from './open.js';
 
 const target = { cluster: 'meterscope_cluster', database: 'meterscope' };
 const rendered = allStatements().flatMap((s) => renderForCluster(s, target));
@@ -120,5 +121,16 @@ describe('where credentials can appear', () => {
       'a shard of cluster "meterscope_cluster" cannot be reached from ClickHouse at http://default:***@ch1:8123 (Code: 279. All connection tries failed. Log:); every shard must answer for exact figures: start it, or check system.clusters',
     );
     expect(clusterProblem(new Error('Code: 60. Unknown table'), 'c', 'http://h')).toBeUndefined();
+  });
+});
+
+describe('choosing cluster mode', () => {
+  it('takes --cluster and METERSCOPE_CLUSTER with a server; the variable alone leaves an embedded store alone', () => {
+    const env = { METERSCOPE_CLUSTER: 'from_env' };
+    expect(resolveStoreOptions({ url: 'http://h:8123' }, env).cluster).toBe('from_env');
+    expect(resolveStoreOptions({ url: 'http://h:8123', cluster: 'flag' }, env).cluster).toBe('flag');
+    expect(resolveStoreOptions({}, env).cluster).toBeUndefined();
+    expect(resolveStoreOptions({}, { ...env, CLICKHOUSE_URL: 'http://h:8123' }).cluster).toBe('from_env');
+    expect(resolveStoreOptions({ cluster: 'flag' }, {}).cluster).toBe('flag');
   });
 });

@@ -34,15 +34,17 @@ export const DEFAULT_TIMEOUT_S = 300;
 
 /** Resolves flags first, then environment variables, then defaults. */
 export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.ProcessEnv = process.env): StoreOptions {
+  const url = flags.url ?? env.CLICKHOUSE_URL ?? undefined;
   return {
-    url: flags.url ?? env.CLICKHOUSE_URL ?? undefined,
+    url,
     username: flags.username ?? env.CLICKHOUSE_USER ?? undefined,
     password: flags.password ?? env.CLICKHOUSE_PASSWORD ?? undefined,
     database: flags.database ?? env.CLICKHOUSE_DATABASE ?? undefined,
     dataDir: flags.dataDir ?? env.METERSCOPE_DATA_DIR ?? DEFAULT_DATA_DIR,
     connectTimeoutS: flags.connectTimeoutS ?? seconds('CLICKHOUSE_CONNECT_TIMEOUT', env.CLICKHOUSE_CONNECT_TIMEOUT),
     timeoutS: flags.timeoutS ?? seconds('CLICKHOUSE_TIMEOUT', env.CLICKHOUSE_TIMEOUT),
-    cluster: flags.cluster ?? (env.METERSCOPE_CLUSTER || undefined),
+    // METERSCOPE_CLUSTER applies to a server only (an embedded store ignores it); --cluster without a server is refused.
+    cluster: flags.cluster ?? (url ? env.METERSCOPE_CLUSTER || undefined : undefined),
   };
 }
 
