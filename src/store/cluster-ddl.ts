@@ -10,7 +10,8 @@
  *   locally, with no Distributed front.
  * - Null tables and materialized views are created on every node (`ON CLUSTER`): the ingest
  *   views write into the Distributed `events` / `rejects`.
- * Every statement carries `ON CLUSTER`. No credential ever appears here: shards connect with the
+ * Every statement carries `ON CLUSTER`, but an ALTER of a table replicated to every node (its
+ * replication carries it). No credential ever appears here: shards connect with the
  * user the cluster's `remote_servers` names.
  */
 
@@ -88,7 +89,9 @@ export function renderForCluster(statement: string, t: ClusterTarget): string[] 
   const alter = ALTER_TABLE.exec(sql);
   if (alter) {
     const [, name, change] = alter;
-    if (!(name in SHARDED)) return [`ALTER TABLE ${name} ${onCluster(t)} ${change}`];
+    // A table replicated to every node takes the ALTER once: replication carries it to the other
+    // replicas (ON CLUSTER would run it on one replica per shard, i.e. twice on the same table).
+    if (!(name in SHARDED)) return [`ALTER TABLE ${name} ${change}`];
     const local = `ALTER TABLE ${name}${LOCAL_SUFFIX} ${onCluster(t)} ${change}`;
     return COLUMN_CHANGE.test(change) ? [local, `ALTER TABLE ${name} ${onCluster(t)} ${change}`] : [local];
   }

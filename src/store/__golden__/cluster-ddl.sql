@@ -291,9 +291,9 @@ CREATE TABLE IF NOT EXISTS profile_fit ON CLUSTER `meterscope_cluster` (
       detail String COMMENT 'the FitResult as JSON'
     ) ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/profile_fit', '{replica}') ORDER BY (run_id, path);
 
-ALTER TABLE runs ON CLUSTER `meterscope_cluster` ADD COLUMN IF NOT EXISTS pid UInt32 DEFAULT 0;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS pid UInt32 DEFAULT 0;
 
-ALTER TABLE runs ON CLUSTER `meterscope_cluster` ADD COLUMN IF NOT EXISTS host String DEFAULT '';
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS host String DEFAULT '';
 
 CREATE TABLE IF NOT EXISTS bill_usage ON CLUSTER `meterscope_cluster` (
       bill_id String,
