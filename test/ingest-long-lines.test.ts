@@ -20,7 +20,7 @@ const dir = tempDir('meterscope-long-');
 
 beforeAll(async () => {
   store = await openTestStore();
-  streamed = Object.create(store, { capabilities: { value: { readsLocalFiles: false, pausesMerges: false } } }) as Store;
+  streamed = Object.create(store, { capabilities: { value: { readsLocalFiles: false, pausesMerges: false, isCluster: false } } }) as Store;
 });
 
 const event = (i: number, pad = '') =>

@@ -25,7 +25,7 @@ let runNo = 0;
 
 beforeAll(async () => {
   store = await openTestStore();
-  streamed = Object.create(store, { capabilities: { value: { readsLocalFiles: false, pausesMerges: false } } }) as Store;
+  streamed = Object.create(store, { capabilities: { value: { readsLocalFiles: false, pausesMerges: false, isCluster: false } } }) as Store;
 });
 
 function write(name: string, text: string): string {

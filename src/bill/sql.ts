@@ -40,7 +40,8 @@ function acceptWindow(p: SqlParams, s: BillScope): { tooOld: string; tooNew: str
  * Events dropped as duplicates: among ingested events, those whose identifier's previous use (by
  * time, then log order) is at most the window before them — the definition of the profile's
  * duplicates24h / duplicates34d (src/profile/identity.ts). Only identifiers used more than once
- * (found by a GROUP BY over their hashes) are ordered.
+ * (found by a GROUP BY over their hashes) are ordered. GLOBAL IN (here and where the dropped
+ * events are matched): on a cluster the sets are built on the initiator over every shard.
  */
 function duplicatesCte(p: SqlParams, s: BillScope, run: string): string | null {
   if (s.dedup === 'none') return null;
@@ -50,7 +51,7 @@ function duplicatesCte(p: SqlParams, s: BillScope, run: string): string | null {
     SELECT source, line, seq FROM (
       SELECT source, line, seq, toUnixTimestamp64Milli(event_time) AS t, row_number() OVER w AS rn, lagInFrame(t) OVER w AS prev_t
       FROM events
-      WHERE ${ingested} AND cityHash64(identifier) IN (
+      WHERE ${ingested} AND cityHash64(identifier) GLOBAL IN (
         SELECT h FROM (SELECT cityHash64(identifier) AS h FROM events WHERE ${ingested}) GROUP BY h HAVING count() > 1)
       WINDOW w AS (PARTITION BY identifier ORDER BY event_time, source, line, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))
     WHERE rn > 1 AND t - prev_t <= ${p.add(DEDUP_WINDOW_MS[s.dedup], 'Int64')})`;
@@ -62,7 +63,7 @@ export function exclusions(p: SqlParams, m: BillMetric, s: BillScope, numeric: s
   const w = acceptWindow(p, s);
   if (w) out.push({ when: w.tooOld, reason: 'older than 34 days' }, { when: w.tooNew, reason: 'more than 24 h ahead' });
   out.push({ when: `customer = ''`, reason: 'missing customer' });
-  if (s.dedup !== 'none') out.push({ when: '(source, line, seq) IN (SELECT source, line, seq FROM dup)', reason: DEDUP_REASON[s.dedup] });
+  if (s.dedup !== 'none') out.push({ when: '(source, line, seq) GLOBAL IN (SELECT source, line, seq FROM dup)', reason: DEDUP_REASON[s.dedup] });
   if (s.range) out.push({ when: `NOT (event_time >= ${ms(p, s.range.fromMs)} AND event_time < ${ms(p, s.range.toMs)})`, reason: 'outside --from/--to' });
   out.push(...propertyExclusions(p, m));
   if (m.key !== null && m.aggregation !== 'UNIQUE') out.push({ when: `NOT ${numeric}`, reason: 'non-numeric value' });

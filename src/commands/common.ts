@@ -11,6 +11,7 @@ import { numberFlag } from './flags.js';
 export interface StoreFlags {
   dataDir?: string;
   clickhouse?: string;
+  cluster?: string;
   chUser?: string;
   chPassword?: string;
   chDatabase?: string;
@@ -23,6 +24,7 @@ export function addStoreOptions(cmd: Command, dataDirDefault = './.meterscope'):
   return cmd
     .option('--data-dir <dir>', `embedded store directory (env METERSCOPE_DATA_DIR; default ${dataDirDefault})`)
     .option('--clickhouse <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
+    .option('--cluster <name>', 'with --clickhouse: shard the tables across this cluster of the server (env METERSCOPE_CLUSTER)')
     .option('--ch-user <name>', 'ClickHouse user (env CLICKHOUSE_USER)')
     .option('--ch-password <password>', 'ClickHouse password (env CLICKHOUSE_PASSWORD; prefer the env var)')
     .option('--ch-database <name>', 'ClickHouse database (env CLICKHOUSE_DATABASE; default meterscope)')
@@ -36,6 +38,7 @@ export async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Prom
     resolveStoreOptions({
       dataDir: flags.dataDir,
       url: flags.clickhouse,
+      cluster: flags.cluster,
       username: flags.chUser,
       password: flags.chPassword,
       database: flags.chDatabase,

@@ -149,7 +149,7 @@ async function ingest(
   const params = new SqlParams();
   const rel = `SELECT ${objectNameSql(input, params)} AS source, toUInt64(_row_number + 1) AS line,
         if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
-      FROM ${oneOrAll(input, access, params, { format: 'LineAsString', structure: 'l String', compression }, path)}`;
+      FROM ${oneOrAll(input, access, params, { format: 'LineAsString', structure: 'l String', compression, reader: (args) => store.layout.objectStorageRead(args) }, path)}`;
   const query = buildIngestQuery(runId, choice, rel, params);
   await remoteStep(input, () => store.exec(query, params.values, { ...INGEST_SETTINGS, ...READ_SETTINGS }));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SqlParams } from '../store/sql.js';
+import { clusterLayout } from '../store/layout.js';
 import { invocationSecrets } from '../secrets/scrubber.js';
 import { exactUrl, objectName, objectNameSql, parseRemote, tableFunction } from './remote-source.js';
 
@@ -49,6 +50,14 @@ describe('table functions: where credentials appear', () => {
     expect(() => tableFunction(input, { collection: 'x; DROP' }, new SqlParams(), LINES)).toThrow(/named collection's name/);
     expect(tableFunction(input, { noSign: true }, new SqlParams(), { format: 'One' })).toBe("s3({p0:String}, NOSIGN, 'One')");
     expect(tableFunction(input, {}, new SqlParams(), { format: 'One' })).toBe("s3({p0:String}, 'One')");
+  });
+
+  it("a cluster store's reader wraps the same arguments, so every node reads a share", () => {
+    const reader = clusterLayout('logs', 'meterscope').objectStorageRead;
+    expect(tableFunction(input, { noSign: true }, new SqlParams(), { ...LINES, reader })).toBe(
+      "s3Cluster('logs', {p0:String}, NOSIGN, 'LineAsString', 'l String', 'auto')",
+    );
+    expect(tableFunction(input, { collection: 'exports_ro' }, new SqlParams(), { ...LINES, reader })).toMatch(/^s3Cluster\('logs', exports_ro, url = /);
   });
 
   it('a url() URL, which may hold credentials, travels in the statement and never as a parameter', () => {

@@ -153,22 +153,25 @@ export interface TableRead {
   structure?: string;
   /** none, gzip, zstd, or auto (by the object's extension). */
   compression?: string;
+  /** Wraps the s3 arguments in the store's reader: s3(…) on one node, s3Cluster(…) so every node of a cluster reads a share. */
+  reader?: (args: string) => string;
 }
 
 /** The s3() / url() call that reads `input` with `read`; its URL is bound unless it may hold credentials. */
 export function tableFunction(input: RemoteInput, access: ObjectStorageAccess, params: SqlParams, read: TableRead): string {
   const tail = [read.format, read.structure, read.structure ? (read.compression ?? 'auto') : undefined].filter((x): x is string => x !== undefined);
   if (input.engine === 'url') return `url(${literal(input.url)}, ${tail.map(literal).join(', ')})`;
+  const s3 = read.reader ?? ((args: string) => `s3(${args})`);
   const url = params.add(input.url);
   if (access.collection) {
     if (!COLLECTION.test(access.collection))
       throw new UserError(`--s3-collection must be a named collection's name (letters, digits, underscores), got "${access.collection}"`);
     const named = [`url = ${url}`, `format = ${literal(read.format)}`];
     if (read.structure) named.push(`structure = ${literal(read.structure)}`, `compression_method = ${literal(read.compression ?? 'auto')}`);
-    return `s3(${access.collection}, ${named.join(', ')})`;
+    return s3(`${access.collection}, ${named.join(', ')}`);
   }
   const auth = access.keys ? [access.keys.id, access.keys.secret, ...(access.keys.token ? [access.keys.token] : [])].map(literal) : access.noSign ? ['NOSIGN'] : [];
-  return `s3(${[url, ...auth, ...tail.map(literal)].join(', ')})`;
+  return s3([url, ...auth, ...tail.map(literal)].join(', '));
 }
 
 /** A ClickHouse string literal: for text that must travel in the statement itself (credentials). */

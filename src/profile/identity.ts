@@ -5,6 +5,9 @@
  * over 64-bit hashes of the identifiers (half the time of grouping the strings at 5M events): a hash
  * collision only lets two distinct identifiers into the window step, which partitions by the
  * identifier itself, so the counts stay exact.
+ * GLOBAL IN: on a cluster the set of reused hashes is built once on the initiator over every shard
+ * and sent to each (a plain IN over the Distributed table is refused there, error 288); on one node
+ * it is an ordinary IN.
  * "Already used within the previous 24 h" only needs the previous use: if any earlier use is in the
  * window, the latest earlier one is.
  * Out of order: events compared with the previous event of the same source in file order.
@@ -30,7 +33,7 @@ const REUSES = `
       lagInFrame(toString(source)) OVER w AS prev_source,
       lagInFrame(line) OVER w AS prev_line
     FROM events
-    WHERE run_id = {run:String} AND identifier != '' AND cityHash64(identifier) IN (
+    WHERE run_id = {run:String} AND identifier != '' AND cityHash64(identifier) GLOBAL IN (
       SELECT h FROM (SELECT cityHash64(identifier) AS h FROM events WHERE run_id = {run:String} AND identifier != '')
       GROUP BY h HAVING count() > 1)
     WINDOW w AS (PARTITION BY identifier ORDER BY event_time, source, line, seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))

@@ -6,12 +6,14 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { Capabilities, SelectOptions, Settings, Store } from './store.js';
+import type { Layout } from './layout.js';
 import { toQuery, type Params, type Query } from './sql.js';
 import { invocationSecrets } from '../secrets/scrubber.js';
 
 export abstract class ClientStore implements Store {
   abstract readonly label: string;
   abstract readonly capabilities: Capabilities;
+  abstract readonly layout: Layout;
 
   /** Ids of the statements in flight, so a Ctrl-C can name them to the server. */
   protected readonly running = new Set<string>();

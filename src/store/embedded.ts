@@ -13,6 +13,7 @@ import { ClientStore } from './client-store.js';
 import { isAlive } from './abandoned.js';
 import { reclaimOutdatedParts } from './reclaim.js';
 import type { Capabilities } from './store.js';
+import { SINGLE_NODE } from './layout.js';
 
 export const EMBEDDED_DATABASE = 'meterscope';
 const SPILL_BYTES = 256 * 1024 * 1024;
@@ -23,7 +24,8 @@ const SCRATCH = 'scratch';
 let engine: { dir: string; client: ClickHouseClient } | undefined;
 
 export class EmbeddedStore extends ClientStore {
-  readonly capabilities: Capabilities = { readsLocalFiles: true, pausesMerges: true, readsObjectStorage: true, readsUrls: true };
+  readonly capabilities: Capabilities = { readsLocalFiles: true, pausesMerges: true, readsObjectStorage: true, readsUrls: true, isCluster: false };
+  readonly layout = SINGLE_NODE;
   readonly label: string;
   readonly scratchDir: string;
   private readonly columnTypes = new Map<string, Map<string, string>>();
@@ -37,12 +39,13 @@ export class EmbeddedStore extends ClientStore {
     this.scratchDir = path.join(dataDir, SCRATCH);
   }
 
-  static async open(dataDir: string): Promise<EmbeddedStore> {
+  /** `config`: the engine's configuration (XML text), only taken by the first open in the process. */
+  static async open(dataDir: string, config?: string): Promise<EmbeddedStore> {
     const dir = path.resolve(dataDir);
     if (engine && engine.dir !== dir) {
       throw new UserError(`the embedded store is already open at ${engine.dir}; one data directory per process`);
     }
-    if (!engine) engine = { dir, client: await startEngine(dir) };
+    if (!engine) engine = { dir, client: await startEngine(dir, config) };
     return new EmbeddedStore(engine.client, dir);
   }
 
@@ -98,7 +101,7 @@ export class EmbeddedStore extends ClientStore {
   }
 }
 
-async function startEngine(dir: string): Promise<ClickHouseClient> {
+async function startEngine(dir: string, config: string | undefined): Promise<ClickHouseClient> {
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
@@ -116,6 +119,7 @@ async function startEngine(dir: string): Promise<ClickHouseClient> {
   let connection: ReturnType<typeof createChdbConnection>;
   process.chdir(dir);
   try {
+    if (config !== undefined) await startConfigured(dir, config);
     connection = createChdbConnection({ path: dir });
   } finally {
     process.chdir(cwd);
@@ -129,6 +133,19 @@ async function startEngine(dir: string): Promise<ClickHouseClient> {
     await client.command({ query: `SET ${setting} = ${SPILL_BYTES}` });
   }
   return client;
+}
+
+/**
+ * Starts the engine with a configuration file. chDB starts one engine per process, with the argv of
+ * the first session opened on the directory; the client's connection, opened next on the same
+ * directory, shares it. The session stays open as long as the process.
+ */
+const configured: unknown[] = [];
+async function startConfigured(dir: string, config: string): Promise<void> {
+  const file = path.join(dir, 'engine-config.xml');
+  fs.writeFileSync(file, config);
+  const { Session } = await import('chdb');
+  configured.push(new Session(dir, { connectionArgs: [`--config-file=${file}`] }));
 }
 
 /**

@@ -18,6 +18,13 @@ export interface StoreOptions {
   connectTimeoutS?: number;
   /** Server mode: seconds a request may go without any byte from the server (default 300). */
   timeoutS?: number;
+  /** Server mode: a cluster of the server's remote_servers to shard the tables across (--cluster). */
+  cluster?: string;
+  /**
+   * Embedded mode: the engine's configuration (XML text), given before it starts; the
+   * doubling-cluster test declares an in-process cluster with it. Without it the engine uses none.
+   */
+  engineConfig?: string;
 }
 
 const DEFAULT_DATA_DIR = '.meterscope';
@@ -27,14 +34,17 @@ export const DEFAULT_TIMEOUT_S = 300;
 
 /** Resolves flags first, then environment variables, then defaults. */
 export function resolveStoreOptions(flags: Partial<StoreOptions>, env: NodeJS.ProcessEnv = process.env): StoreOptions {
+  const url = flags.url ?? env.CLICKHOUSE_URL ?? undefined;
   return {
-    url: flags.url ?? env.CLICKHOUSE_URL ?? undefined,
+    url,
     username: flags.username ?? env.CLICKHOUSE_USER ?? undefined,
     password: flags.password ?? env.CLICKHOUSE_PASSWORD ?? undefined,
     database: flags.database ?? env.CLICKHOUSE_DATABASE ?? undefined,
     dataDir: flags.dataDir ?? env.METERSCOPE_DATA_DIR ?? DEFAULT_DATA_DIR,
     connectTimeoutS: flags.connectTimeoutS ?? seconds('CLICKHOUSE_CONNECT_TIMEOUT', env.CLICKHOUSE_CONNECT_TIMEOUT),
     timeoutS: flags.timeoutS ?? seconds('CLICKHOUSE_TIMEOUT', env.CLICKHOUSE_TIMEOUT),
+    // METERSCOPE_CLUSTER applies to a server only (an embedded store ignores it); --cluster without a server is refused.
+    cluster: flags.cluster ?? (url ? env.METERSCOPE_CLUSTER || undefined : undefined),
   };
 }
 
@@ -46,6 +56,9 @@ function seconds(name: string, v: string | undefined): number | undefined {
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
+  if (opts.cluster && !opts.url) {
+    throw new UserError('--cluster / METERSCOPE_CLUSTER needs a ClickHouse server: add --clickhouse URL (one node of the cluster) or set CLICKHOUSE_URL');
+  }
   const store: Store = opts.url
     ? await ServerStore.open({
         url: opts.url,
@@ -54,8 +67,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         database: opts.database ?? DEFAULT_DATABASE,
         connectTimeoutS: opts.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S,
         timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S,
+        cluster: opts.cluster || undefined,
       })
-    : await EmbeddedStore.open(opts.dataDir ?? DEFAULT_DATA_DIR);
+    : await EmbeddedStore.open(opts.dataDir ?? DEFAULT_DATA_DIR, opts.engineConfig);
   await migrate(store);
   await reapAbandoned(store);
   return store;

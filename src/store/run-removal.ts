@@ -87,7 +87,7 @@ export async function removeRuns(store: Store, runIds: string[]): Promise<Remova
     const n = Number(row?.n ?? 0);
     if (n === 0) continue;
     // mutations_sync: return once the rows are gone, so the listing and the space reflect it.
-    await store.exec(`ALTER TABLE \`${table}\` DELETE WHERE run_id IN {ids:Array(String)}`, ids, { mutations_sync: 2 });
+    await store.exec(`ALTER TABLE ${store.layout.rowsTarget(table)} DELETE WHERE run_id IN {ids:Array(String)}`, ids, { mutations_sync: 2 });
     removal.rows[table] = n;
   }
   for (const { staging: name } of staging) {

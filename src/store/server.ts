@@ -7,6 +7,8 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { UserError, firstLine } from '../errors.js';
 import { ClientStore } from './client-store.js';
 import type { Capabilities } from './store.js';
+import { SINGLE_NODE, clusterLayout, type Layout } from './layout.js';
+import { CLUSTER_SETTINGS, clientSql, clusterDiskBytesQuery, clusterProblem, prepareCluster } from './cluster.js';
 
 export interface ServerOptions {
   url: string;
@@ -17,22 +19,29 @@ export interface ServerOptions {
   connectTimeoutS: number;
   /** Seconds a request may go without any byte from the server; long queries send progress every 10 s. */
   timeoutS: number;
+  /** A cluster in the server's remote_servers: tables sharded across it (cluster.ts). */
+  cluster?: string;
 }
 
 export class ServerStore extends ClientStore {
-  readonly capabilities: Capabilities = { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: true, readsUrls: true };
+  readonly capabilities: Capabilities;
 
   private constructor(
     client: ClickHouseClient,
     readonly label: string,
     private readonly opts: ServerOptions,
+    readonly layout: Layout,
   ) {
     super(client);
+    this.capabilities = { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: true, readsUrls: true, isCluster: layout.cluster !== undefined };
   }
 
-  /** Failures of the connection itself become one sentence naming the server; query errors pass through. */
+  /** Failures of the connection (or of a shard) become one sentence naming the server; query errors pass through. */
   protected translate(err: unknown): unknown {
-    const sentence = connectionProblem(err, redactUrl(this.opts.url), this.opts, `${this.opts.timeoutS} s (--ch-timeout / CLICKHOUSE_TIMEOUT)`);
+    const safe = redactUrl(this.opts.url);
+    const sentence =
+      connectionProblem(err, safe, this.opts, `${this.opts.timeoutS} s (--ch-timeout / CLICKHOUSE_TIMEOUT)`) ??
+      (this.layout.cluster === undefined ? undefined : clusterProblem(err, this.layout.cluster, safe));
     return sentence ? new UserError(sentence) : err;
   }
 
@@ -40,6 +49,7 @@ export class ServerStore extends ClientStore {
     const safe = checkUrl(opts.url);
     const { database } = opts;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new UserError(`database name "${database}" must be letters, digits and underscores`);
+    const layout = opts.cluster === undefined ? SINGLE_NODE : clusterLayoutOf(opts.cluster, database);
     const base = {
       url: opts.url,
       username: opts.username ?? 'default',
@@ -55,13 +65,24 @@ export class ServerStore extends ClientStore {
     try {
       const ping = await admin.ping();
       if (!ping.success) throw ping.error;
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      if (layout.cluster === undefined) await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
     } catch (err) {
       throw new UserError(serverError(err, safe, opts, `${opts.connectTimeoutS} s (--ch-connect-timeout / CLICKHOUSE_CONNECT_TIMEOUT)`));
     } finally {
       await admin.close().catch(() => {});
     }
-    return new ServerStore(createClient({ ...base, database }), `ClickHouse server ${safe} database ${database}`, opts);
+    if (layout.cluster !== undefined) await openCluster(base, layout.cluster, database, safe, opts);
+    const settings = layout.cluster === undefined ? base.clickhouse_settings : { ...base.clickhouse_settings, ...CLUSTER_SETTINGS };
+    const label =
+      layout.cluster === undefined ? `ClickHouse server ${safe} database ${database}` : `ClickHouse cluster ${layout.cluster} via ${safe} database ${database}`;
+    return new ServerStore(createClient({ ...base, database, clickhouse_settings: settings }), label, opts, layout);
+  }
+
+  /** On a cluster, the parts of every node. */
+  async diskBytes(): Promise<number> {
+    if (this.layout.cluster === undefined) return super.diskBytes();
+    const [row] = await this.select<{ bytes: string }>(clusterDiskBytesQuery(this.layout.cluster, this.opts.database));
+    return Number(row?.bytes ?? 0);
   }
 
   async cancelRunning(): Promise<void> {
@@ -87,6 +108,27 @@ export class ServerStore extends ClientStore {
         format: 'TabSeparated',
       }),
     );
+  }
+}
+
+/** The cluster's checks and its database, on a client with the statement timeout (ON CLUSTER DDL waits for every node). */
+async function openCluster(base: Parameters<typeof createClient>[0], cluster: string, database: string, safe: string, opts: ServerOptions): Promise<void> {
+  const client = createClient(base);
+  try {
+    await prepareCluster(clientSql(client), cluster, database, safe);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(clusterProblem(err, cluster, safe) ?? serverError(err, safe, opts, `${opts.timeoutS} s (--ch-timeout / CLICKHOUSE_TIMEOUT)`));
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+function clusterLayoutOf(cluster: string, database: string): Layout {
+  try {
+    return clusterLayout(cluster, database);
+  } catch (e) {
+    throw new UserError(`--cluster / METERSCOPE_CLUSTER: ${(e as Error).message}`);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Params, Query } from './sql.js';
+import type { Layout } from './layout.js';
 
 /** ClickHouse settings for one statement (values as the engine takes them). */
 export type Settings = Record<string, string | number | boolean>;
@@ -21,6 +22,11 @@ export interface Capabilities {
   readsObjectStorage: boolean;
   /** The engine fetches http(s) URLs itself with url(). */
   readsUrls: boolean;
+  /**
+   * The tables are sharded across a ClickHouse cluster (`--cluster`): `events` and `rejects` are
+   * Distributed tables. Queries need no change for it (see docs/architecture.md, "Cluster mode").
+   */
+  isCluster: boolean;
 }
 
 export interface SelectOptions {
@@ -33,6 +39,11 @@ export interface Store {
   /** A description safe to print: never contains a password. */
   readonly label: string;
   readonly capabilities: Capabilities;
+  /**
+   * Where the tables live (one node or a cluster): for the store's own modules that write DDL or
+   * delete rows (migrations, run-rows, run-removal). Code above the store does not use it.
+   */
+  readonly layout: Layout;
   /**
    * A directory on this machine the engine reads files from with file() (embedded only): streamed
    * bytes are handed over as files there, read natively instead of through query text. Emptied

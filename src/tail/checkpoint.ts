@@ -20,6 +20,7 @@
  * Checked with real kill -9 in test/tail-resume.test.ts.
  */
 import type { Store } from '../store/store.js';
+import { deleteRows } from '../store/run-rows.js';
 import type { ParserChoice } from '../ingest/sql/normalize.js';
 import type { FilePosition } from './position.js';
 
@@ -120,7 +121,7 @@ export async function rollbackUncommitted(store: Store, runId: string, source: s
   const out = { events: await count('events'), rejects: await count('rejects') };
   for (const table of ['events', 'rejects'] as const) {
     if (out[table] === 0) continue;
-    await store.exec(`DELETE FROM ${table} WHERE run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}`, params);
+    await deleteRows(store, table, 'run_id = {run:String} AND source = {src:String} AND line > {line:UInt64}', params);
   }
   for (const { staging } of await store.select<{ staging: string }>(`SELECT DISTINCT staging FROM tail_checkpoints WHERE run_id = {run:String} AND staging != ''`, {
     run: runId,

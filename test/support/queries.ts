@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import { toQuery, type Params, type Query } from '../../src/store/sql.js';
 import type { Store } from '../../src/store/store.js';
+import { SINGLE_NODE } from '../../src/store/layout.js';
 
 /** A string no builder may ever put into SQL text: quotes, a comment, a statement, a placeholder. */
 export const HOSTILE = "x'); DROP TABLE events; -- \\' {run:String} `";
@@ -63,7 +64,8 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
   let selects = 0;
   const store: Store = {
     label: 'recording',
-    capabilities: { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: false, readsUrls: false },
+    capabilities: { readsLocalFiles: false, pausesMerges: false, readsObjectStorage: false, readsUrls: false, isCluster: false },
+    layout: SINGLE_NODE,
     async select<T>(query: string | Query, params?: Params) {
       const q = toQuery(query, params);
       calls.push({ kind: 'select', query: q });
