@@ -8,12 +8,13 @@
  * CLICKHOUSE_PASSWORD, METERSCOPE_CLUSTER; CLUSTER_COMPOSE_FILE, and CLUSTER_STOP_SHARD=0 to skip
  * the test that stops node 2 with `docker compose stop`.
  *
- * The sources are local files (streamed to the cluster through inserts); reading them from MinIO
- * with s3Cluster comes with the object-storage sources (the store's layout says which table function).
+ * Local files are streamed to the cluster through inserts; `s3://` sources are read from MinIO by
+ * the nodes themselves with s3Cluster (MINIO_URL is MinIO as the nodes reach it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,8 @@ const PASSWORD = process.env.CLICKHOUSE_PASSWORD ?? 'meterscope';
 const CLUSTER = process.env.METERSCOPE_CLUSTER ?? 'meterscope_cluster';
 const COMPOSE = process.env.CLUSTER_COMPOSE_FILE ?? path.join(ROOT, 'docker-compose.cluster.yml');
 const DATABASE = `meterscope_cluster_test_${process.pid}`;
+const MINIO = process.env.MINIO_URL ?? 'http://minio:9000';
+const MINIO_KEYS = { AWS_ACCESS_KEY_ID: 'meterscope', AWS_SECRET_ACCESS_KEY: 'meterscope-minio' };
 
 const node = (url: string): ClickHouseClient => createClient({ url, username: USER, password: PASSWORD, request_timeout: 30_000 });
 
@@ -115,6 +118,37 @@ describe.skipIf(!reachable)('cluster mode against docker-compose.cluster.yml', (
     runId = JSON.parse(cluster.stdout).runId;
     expect(comparable(cluster.stdout)).toEqual(comparable(embedded.stdout));
     expect(JSON.parse(cluster.stdout).store).toContain(`ClickHouse cluster ${CLUSTER}`);
+  }, 600_000);
+
+  it('reads s3:// objects on every node (s3Cluster) and gives the report of the same local files', async () => {
+    const lines = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').split(/(?<=\n)/);
+    const prefix = `run-${process.pid}`;
+    const parts = [0, 1, 2].map((i) => lines.slice(Math.floor((i * lines.length) / 3), Math.floor(((i + 1) * lines.length) / 3)).join(''));
+    const localDir = path.join(dir, 'parts');
+    fs.mkdirSync(localDir, { recursive: true });
+    for (const [i, text] of parts.entries()) {
+      fs.writeFileSync(path.join(localDir, `part-${i}.jsonl`), text);
+      // Node 1 writes each object to MinIO itself (RawBLOB keeps the bytes as they are).
+      await n1.exec({
+        query: `INSERT INTO FUNCTION s3('${MINIO}/meterscope-logs/${prefix}/part-${i}.jsonl', 'meterscope', 'meterscope-minio', 'RawBLOB', 'b String') SETTINGS s3_truncate_on_insert = 1 FORMAT RawBLOB`,
+        values: Readable.from([Buffer.from(text)]),
+      });
+    }
+    const local = await runCli(['profile', path.join(localDir, '*.jsonl'), '--json', '--data-dir', path.join(dir, 'embedded-parts')]);
+    expect(local.code, local.stderr).toBe(0);
+    const fromS3 = await runCli(['profile', `s3://meterscope-logs/${prefix}/*.jsonl`, '--s3-endpoint', MINIO, '--json', ...server], {
+      env: { ...env, ...MINIO_KEYS },
+      timeoutMs: 300_000,
+    });
+    expect(fromS3.code, fromS3.stderr).toBe(0);
+    expect(fromS3.stdout + fromS3.stderr).not.toContain(MINIO_KEYS.AWS_SECRET_ACCESS_KEY);
+    const named = (json: string, from: string) => comparable(json.split(from).join('PARTS/'));
+    expect(named(fromS3.stdout, `s3://meterscope-logs/${prefix}/`)).toEqual(named(local.stdout, `${localDir}/`));
+    const s3Run = JSON.parse(fromS3.stdout).runId as string;
+    for (const c of [n1, n2]) {
+      const [held] = await rowsOf<{ n: string }>(c, `SELECT count() AS n FROM ${DATABASE}.events_local WHERE run_id = {run:String}`, { run: s3Run });
+      expect(Number(held.n)).toBeGreaterThan(1000);
+    }
   }, 600_000);
 
   it('stores events on both shards, every identifier on one shard only', async () => {
