@@ -1,0 +1,99 @@
+/**
+ * Estimators for a Bernoulli sample: every unit (an identifier's events, or one object) was kept
+ * independently with probability p. Pure arithmetic over the sample's sums; docs/sampling.md derives
+ * each one. All intervals are two-sided 95 %.
+ */
+
+export const Z95 = 1.959963984540054;
+
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * A population count from the sample's units: x = Σ y (events kept), s2 = Σ y² (y = events per unit).
+ * Horvitz–Thompson estimate x/p; the interval inverts x ≈ Normal(pN, (1−p)·d·pN) for N (a score
+ * interval, like Wilson's), d = s2/x the design effect of units with several events (1 when every
+ * unit is one event). Unlike x/p ± z·se it stays sensible for small x (x = 0 gives 0 to ≈ 3.8/p), and
+ * it never goes below x: the population holds at least what the sample holds.
+ */
+export function countInterval(x: number, s2: number, p: number, z = Z95): Interval {
+  if (p >= 1) return { estimate: x, low: x, high: x };
+  const d = x > 0 ? Math.max(1, s2 / x) : 1;
+  const c = z * z * (1 - p) * d;
+  const half = Math.sqrt(c * x + (c * c) / 4);
+  return { estimate: x / p, low: Math.max(x, (x + c / 2 - half) / p), high: (x + c / 2 + half) / p };
+}
+
+/**
+ * A population sum of values (any sign): Horvitz–Thompson x/p with the variance estimate
+ * (1−p)/p² · Σ y² from the sample's second moment (y = the value summed per unit); normal interval.
+ */
+export function sumInterval(x: number, s2: number, p: number, z = Z95): Interval {
+  if (p >= 1) return { estimate: x, low: x, high: x };
+  const se = Math.sqrt((1 - p) * s2) / p;
+  return { estimate: x / p, low: x / p - z * se, high: x / p + z * se };
+}
+
+/** A share k of n (events carrying a key): Wilson's score interval. */
+export function proportionInterval(k: number, n: number, z = Z95): Interval {
+  if (n === 0) return { estimate: 0, low: 0, high: 1 };
+  const phat = k / n;
+  const z2 = z * z;
+  const mid = (phat + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((phat * (1 - phat)) / n + z2 / (4 * n * n));
+  return { estimate: phat, low: Math.max(0, mid - half), high: Math.min(1, mid + half) };
+}
+
+/**
+ * A share Σa ÷ Σb when whole clusters (objects) were sampled: the ratio estimator with its linearized
+ * variance (1−p) Σ (a_j − R b_j)² ÷ (Σb)², normal interval clipped to 0..1.
+ */
+export function ratioInterval(units: { a: number; b: number }[], p: number, z = Z95): Interval {
+  const A = units.reduce((s, u) => s + u.a, 0);
+  const B = units.reduce((s, u) => s + u.b, 0);
+  if (B === 0) return { estimate: 0, low: 0, high: 1 };
+  const r = A / B;
+  const v = ((1 - p) * units.reduce((s, u) => s + (u.a - r * u.b) ** 2, 0)) / (B * B);
+  const se = Math.sqrt(v);
+  return { estimate: r, low: Math.max(0, r - z * se), high: Math.min(1, r + z * se) };
+}
+
+/**
+ * The busiest of `windows` windows (sliding seconds of the span) from the sample's busiest one, xMax
+ * events. The point estimate xMax/p leans high (the busiest sampled window is partly the luckiest);
+ * the interval holds for every window at once (Bonferroni over the windows: each window's count
+ * interval at level 0.05 ÷ windows), so it holds for the busiest true window whichever it is: the
+ * true peak is at least the lower bound of the window the sample found and at most the upper bound
+ * of the window with the most sampled events, because that bound grows with the count.
+ */
+export function peakInterval(xMax: number, windows: number, p: number): Interval {
+  const z = normalQuantile(1 - 0.025 / Math.max(1, windows));
+  return countInterval(xMax, xMax, p, z);
+}
+
+/**
+ * Φ⁻¹(q) for 0 < q < 1 (Acklam's rational approximation: relative error below 1.2e-9, ample for
+ * interval bounds).
+ */
+export function normalQuantile(q: number): number {
+  if (q <= 0 || q >= 1) throw new RangeError('quantile outside (0, 1)');
+  const a = [-39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lowTail = 0.02425;
+  let x: number;
+  if (q < lowTail || q > 1 - lowTail) {
+    const r = Math.sqrt(-2 * Math.log(q < lowTail ? q : 1 - q));
+    const t = (((((c[0] * r + c[1]) * r + c[2]) * r + c[3]) * r + c[4]) * r + c[5]) / ((((d[0] * r + d[1]) * r + d[2]) * r + d[3]) * r + 1);
+    x = q < lowTail ? t : -t;
+  } else {
+    const s = q - 0.5;
+    const r = s * s;
+    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * s) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  return x;
+}
