@@ -28,3 +28,10 @@ export function parseSamplePercent(text: string): number | null {
 
 /** The percentage as people write it: 10, 0.5, 12.34. */
 export const samplePercentText = (s: SampleSpec): string => String(Number(((s.buckets * 100) / SAMPLE_BUCKETS).toFixed(2)));
+
+/**
+ * The unit event sampling keeps or drops as a whole: an identifier (all its copies), or one event
+ * without an identifier (by its place). The ingest keeps a unit when this hash % 10,000 is below the
+ * buckets; the estimators group by it, so the variance counts every copy of an identifier together.
+ */
+export const EVENT_SAMPLE_UNIT_SQL = `if(identifier != '', cityHash64(identifier), cityHash64(source, line, seq))`;
