@@ -44,7 +44,8 @@ export function proportionInterval(k: number, n: number, z = Z95): Interval {
   const z2 = z * z;
   const mid = (phat + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((phat * (1 - phat)) / n + z2 / (4 * n * n));
-  return { estimate: phat, low: Math.max(0, mid - half), high: Math.min(1, mid + half) };
+  // At k = 0 or k = n the bound is exactly 0 or 1 (rounding would leave it a hair inside).
+  return { estimate: phat, low: k === 0 ? 0 : Math.max(0, mid - half), high: k === n ? 1 : Math.min(1, mid + half) };
 }
 
 /**

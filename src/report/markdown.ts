@@ -15,9 +15,11 @@ import { dec, duration, int, ms, pct, plural, when } from './format.js';
 import { confirmationTable, draftSection, mdHeader as header, mdRow as row } from './markdown-advice.js';
 import { cutoverRows, fitNotes } from './fit-notes.js';
 import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
+import { sampleSection } from './markdown-sample.js';
+import { SAMPLE_ADVICE_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
 
 const MAX_PROPERTY_ROWS = 200;
-const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
+const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS', inconclusive: '? INCONCLUSIVE AT THIS SAMPLE' };
 
 export function renderMarkdown(r: ProfileReport | TailReport): string {
   const drafts = billableMetricDrafts(r);
@@ -29,6 +31,7 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
       `; report generated ${when(r.generatedAt)} UTC. Sources: ${r.sources.map((s) => `${mdText(s.source, 120)} (${mdText(s.format)})`).join(', ') || 'none'}.`,
     '',
   );
+  out.push(...sampleSection(r));
 
   out.push('## Metering', '');
   meteringAnswers(r, drafts).forEach((a, i) => {
@@ -59,6 +62,7 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
       'Review the warnings first: group keys cannot be edited once a metric exists.',
     '',
   );
+  if (r.sample) out.push(`> ${SAMPLE_ADVICE_NOTE}.`, '');
   if (drafts.length === 0) out.push('No events, no drafts.', '');
   for (const d of drafts) out.push(...draftSection(d));
 
@@ -106,11 +110,16 @@ function fitSection(r: ProfileReport): string[] {
         pct(f.utilization),
         f.headroom === null ? '-' : `${dec(f.headroom)}×`,
         int(f.secondsOverLimit),
-        `**${VERDICT[f.verdict] ?? f.verdict}**`,
+        `**${VERDICT[shownVerdict(r, f)] ?? shownVerdict(r, f)}**`,
       ]),
     );
   }
-  out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`), ...fitNotes(r).map((n) => `- ${mdText(n, 600)}`), '');
+  out.push(
+    '',
+    ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`),
+    ...[...inconclusiveNotes(r), ...fitNotes(r)].map((n) => `- ${mdText(n, 600)}`),
+    '',
+  );
   return out;
 }
 
