@@ -1,4 +1,5 @@
 /** `meterscope bill <run-id>`: what each customer would be billed under each metric, and (--stripe) whether it matches Stripe. */
+import { refuseSampled } from '../store/sampled-run.js';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
@@ -118,7 +119,7 @@ export function registerBill(program: Command): void {
     const fileMetrics = flags.metrics !== undefined ? readMetricsFile(flags.metrics) : null; // so does a bad --metrics file
     const reader = flags.stripe ? stripeReader(flags) : null;
     await withStore(flags, async (store) => {
-      await new Runs(store).get(runId);
+      refuseSampled(await new Runs(store).get(runId), 'a bill');
       const metrics = fileMetrics ?? (await draftMetrics(store, runId));
       const bill = await computeBill(store, runId, metrics, opts);
       if (reader) {

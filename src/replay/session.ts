@@ -4,6 +4,7 @@
  * how the run ended. A replay stopped through the signal still reports what it sent (status
  * 'interrupted'); it does not throw. Nothing here touches `process`: the caller owns signals and output.
  */
+import { refuseSampled } from '../store/sampled-run.js';
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
@@ -69,7 +70,7 @@ async function resolveInput(runs: Runs, input: string, allowIncomplete = false):
   } catch {
     throw new UserError(`${input}: no such file, and no run with that id in this store (see: meterscope runs)`);
   }
-  await runs.getComplete(runId, allowIncomplete);
+  refuseSampled(await runs.getComplete(runId, allowIncomplete), 'a replay');
   return { kind: 'run', runId };
 }
 

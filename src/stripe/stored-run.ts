@@ -3,6 +3,7 @@
  * totals with Stripe's meter event summaries. Each reads the meters, runs the comparison and stores
  * the meters read and the result.
  */
+import { refuseSampled } from '../store/sampled-run.js';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
@@ -61,6 +62,7 @@ export async function reconcileStoredRun(
   opts: ReconcileOptions & { allowIncomplete?: boolean },
 ): Promise<ReconcileResult> {
   const span = await runSpan(store, runId, opts.allowIncomplete);
+  refuseSampled(await new Runs(store).get(runId), 'reconciling with Stripe');
   const takenAt = new Date().toISOString();
   const meters = pickMeters(await listMeters(reader), only);
   const result = await reconcileRun(store, runId, meters, reader, span, opts);
