@@ -37,8 +37,14 @@ export function registerProfile(program: Command): void {
     .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT))
     .option('--compound-group-keys', 'also propose combined group keys (Metronome: only for dimensions always queried together; standalone keys are the default)')
     .option('--group-key <keys>', "comma-separated payload keys to keep in the drafts' group keys whatever their figures (e.g. an identifier you break invoices out by)")
-    .option('--sample <percent>', 'profile a sample (e.g. 10%): figures become estimates with 95 % intervals; a sampled run cannot be billed or replayed (docs/sampling.md)')
-    .option('--sample-by <unit>', 'event: events by a hash of their identifier (copies stay together); object: whole files by a hash of their name, which cuts the read (default event)');
+    .option(
+      '--sample <percent>',
+      'profile a sample (e.g. 10%): figures become estimates with 95 % intervals; a sampled run cannot be billed or replayed (docs/sampling.md)',
+    )
+    .option(
+      '--sample-by <unit>',
+      'event: events by a hash of their identifier (copies stay together); object: whole files by a hash of their name, which cuts the read (default event)',
+    );
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addStoreOptions(cmd);
