@@ -19,6 +19,7 @@ import { adviseReport } from '../advice/index.js';
 import { chooseObjects } from '../ingest/sample.js';
 import type { SampleSpec } from '../util/sample.js';
 import type { SampleRun } from '../profile/sample.js';
+import { refreshAdviceEstimates } from '../profile/sample-advice.js';
 
 export interface ProfileSessionConfig {
   sources: Source[];
@@ -99,7 +100,10 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
     });
     if (cfg.stripe) await cfg.stripe.attach(store, value);
     // The meters' event names, mappings and dimensions win over the profile's candidates: plan again.
-    if (value.stripe) await adviseReport(store, value, value.advice.settings);
+    if (value.stripe) {
+      await adviseReport(store, value, value.advice.settings);
+      refreshAdviceEstimates(value);
+    }
     signal?.throwIfAborted();
     await saveReport(store, run.run_id, 'profile', value);
     return { value, summary: { events: value.events.total, rejected: value.events.rejected } };

@@ -24,6 +24,7 @@ import { computeIdentity, computeOrder } from './identity.js';
 import { computeRequirements } from './require.js';
 import { saveResults } from './results.js';
 import { estimateSample, type SampleRun } from './sample.js';
+import { refreshAdviceEstimates } from './sample-advice.js';
 
 export const DEFAULT_EXACT_DISTINCT_LIMIT = 1_000_000;
 
@@ -123,6 +124,7 @@ export async function computeProfile(store: Store, runId: string, command: strin
   if (opts.sample) {
     phase('sample estimates');
     report.sample = await estimateSample(store, runId, report, opts.sample);
+    refreshAdviceEstimates(report);
   }
   phase('saving results');
   await saveResults(store, report);

@@ -86,7 +86,34 @@ describe('sampling estimators: 95 % intervals hold the truth about 95 % of the t
     }
     expect(hits / TRIALS).toBeGreaterThanOrEqual(0.95);
   });
+
+  it('the busiest second of a long, flat series at 1 %: a few sampled events must not lift the lower bound past the truth', () => {
+    // 20,000 seconds of 39 events: some second gets 3-5 sampled events by luck alone.
+    const rand = mulberry32(6);
+    const seconds = 20_000;
+    let hits = 0;
+    for (let t = 0; t < 200; t++) {
+      let xMax = 0;
+      for (let i = 0; i < seconds; i++) xMax = Math.max(xMax, binomial(39, 0.01, rand));
+      if (contains(peakInterval(xMax, seconds, 0.01), 39)) hits++;
+    }
+    expect(hits / 200).toBeGreaterThanOrEqual(0.95);
+  });
 });
+
+/** A Binomial(n, p) draw by inversion (small n·p: a few steps). */
+function binomial(n: number, p: number, rand: () => number): number {
+  const u = rand();
+  let pmf = (1 - p) ** n;
+  let cdf = pmf;
+  let k = 0;
+  while (u > cdf && k < n) {
+    pmf *= ((n - k) / (k + 1)) * (p / (1 - p));
+    k++;
+    cdf += pmf;
+  }
+  return k;
+}
 
 describe('sampling estimators: edge cases', () => {
   it('nothing sampled gives 0 with an upper bound near 3.8/p; the lower bound never drops below the sample', () => {

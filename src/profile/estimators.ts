@@ -68,11 +68,51 @@ export function ratioInterval(units: { a: number; b: number }[], p: number, z = 
  * the interval holds for every window at once (Bonferroni over the windows: each window's count
  * interval at level 0.05 ÷ windows), so it holds for the busiest true window whichever it is: the
  * true peak is at least the lower bound of the window the sample found and at most the upper bound
- * of the window with the most sampled events, because that bound grows with the count.
+ * of the window with the most sampled events, because that bound grows with the count. At such
+ * extreme levels a normal approximation is far off for small counts, so the bounds are exact
+ * Poisson ones (the sampled count of a window of N events is Binomial(N, p), never more dispersed
+ * than Poisson(pN): the bounds are conservative); beyond 1,000 events the score interval is as good.
  */
 export function peakInterval(xMax: number, windows: number, p: number): Interval {
-  const z = normalQuantile(1 - 0.025 / Math.max(1, windows));
-  return countInterval(xMax, xMax, p, z);
+  if (p >= 1) return { estimate: xMax, low: xMax, high: xMax };
+  const alpha = 0.025 / Math.max(1, windows);
+  if (xMax > EXACT_POISSON_MAX) return countInterval(xMax, xMax, p, normalQuantile(1 - alpha));
+  // P(X ≥ xMax | μ) grows with μ, P(X ≤ xMax | μ) falls: bisect each to alpha.
+  const muLow = xMax === 0 ? 0 : bisect((mu) => poissonTail(xMax, mu, 'upper') >= alpha);
+  const muHigh = bisect((mu) => poissonTail(xMax, mu, 'lower') <= alpha);
+  return { estimate: xMax / p, low: Math.max(xMax, muLow / p), high: muHigh / p };
+}
+
+const EXACT_POISSON_MAX = 1000;
+
+/** The smallest μ ≥ 0 where `reached(μ)` holds (it holds from some μ on), to a relative 1e-9. */
+function bisect(reached: (mu: number) => boolean): number {
+  let lo = 0;
+  let hi = 16;
+  while (!reached(hi)) hi *= 2;
+  while (hi - lo > 1e-9 * hi) {
+    const mid = (lo + hi) / 2;
+    if (reached(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** P(X ≥ x) ('upper') or P(X ≤ x) ('lower') for X ~ Poisson(μ), summed in log space (no underflow at tiny levels). */
+function poissonTail(x: number, mu: number, side: 'upper' | 'lower'): number {
+  if (mu === 0) return side === 'lower' || x === 0 ? 1 : 0;
+  const logTerm = (k: number) => -mu + k * Math.log(mu) - logFactorial(k);
+  const terms: number[] = [];
+  if (side === 'lower') for (let k = 0; k <= x; k++) terms.push(logTerm(k));
+  else for (let k = x; k < x + 50 || logTerm(k) > terms[0] - 40; k++) terms.push(logTerm(k));
+  const top = Math.max(...terms);
+  return Math.min(1, Math.exp(top) * terms.reduce((s, t) => s + Math.exp(t - top), 0));
+}
+
+const LOG_FACTORIALS: number[] = [0];
+function logFactorial(k: number): number {
+  for (let i = LOG_FACTORIALS.length; i <= k; i++) LOG_FACTORIALS.push(LOG_FACTORIALS[i - 1] + Math.log(i));
+  return LOG_FACTORIALS[k];
 }
 
 /**

@@ -11,7 +11,8 @@ export interface SampleEstimate {
    * 'eventNames.peak1s', 'customers.top.count', 'customers.missing', 'identity.withoutIdentifier',
    * 'identity.duplicates24h', 'identity.duplicates34d', 'time.staleOver35d', 'time.staleOver34d',
    * 'time.futureOver5m', 'time.futureOver24h', 'cutover.withoutValue', 'cutover.totalValue',
-   * 'properties.presence'.
+   * 'properties.presence', 'advice.dropped.eventsShare' (of [event name, group key]: events an exists
+   * filter on it drops), 'advice.billed.eventsShare' (of [event name]: events the draft metric bills).
    */
   figure: string;
   /** The event name, customer, or [event name, key] the figure is about (absent for whole-run figures). */

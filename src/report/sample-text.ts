@@ -51,6 +51,10 @@ export function estimateLabel(e: Pick<SampleEstimate, 'figure' | 'of'>): string 
       return `events of customer ${a}`;
     case 'properties.presence':
       return `${a} events with key ${b}`;
+    case 'advice.dropped.eventsShare':
+      return `${a} events an exists filter on ${b} drops`;
+    case 'advice.billed.eventsShare':
+      return `${a} events the draft metric bills`;
     default:
       return LABELS[e.figure] ?? e.figure;
   }
