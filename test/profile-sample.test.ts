@@ -173,7 +173,7 @@ describe('profile --sample by object', () => {
 });
 
 describe('sampled runs in the CLI', () => {
-  it('refuses a bad percentage, object sampling of one file, and billing a sampled run, each in one sentence', async () => {
+  it('refuses a bad percentage, object sampling of one file, and billing, replaying or reconciling a sampled run, each in one sentence', async () => {
     const data = tempDir();
     const bad = await runCli(['profile', file, '--sample', '0%', '--data-dir', data]);
     expect(bad.code).toBe(2);
@@ -191,6 +191,13 @@ describe('sampled runs in the CLI', () => {
     expect(bill.code).toBe(2);
     expect(bill.stderr.trim().split('\n')).toHaveLength(1);
     expect(bill.stderr).toMatch(/holds a 10% sample/);
+    // Nothing is sent: the refusal comes before any request (the target is a closed loopback port).
+    const replay = await runCli(['replay', runId, '--protocol', 'raw', '--target', 'http://127.0.0.1:9', '--data-dir', data]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toMatch(/a replay needs every event/);
+    const reconcile = await runCli(['stripe', 'reconcile', runId, '--data-dir', data], { env: { STRIPE_API_KEY: 'rk_test_sample' } });
+    expect(reconcile.code).toBe(2);
+    expect(reconcile.stderr).toMatch(/reconciling with Stripe needs every event/);
   }, 200_000);
 });
 
