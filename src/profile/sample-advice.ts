@@ -52,4 +52,6 @@ export function refreshAdviceEstimates(r: ProfileReport): void {
       kept.filter((e) => e.figure === 'properties.presence'),
     ),
   ];
+  // --sample 100%: nothing was left out, so every figure is exact (shares too, which Wilson would widen).
+  if (s.rate >= 1) for (const e of s.estimates) e.low = e.high = e.estimate;
 }
