@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
 import { asOfFlag, choiceFlag, keyListFlag, numberFlag } from './flags.js';
-import { SAMPLE_BY, parseSamplePercent, type SampleSpec } from '../util/sample.js';
+import { SAMPLE_BY, parseSamplePercent, samplePercentText, type SampleSpec } from '../util/sample.js';
 import { UserError } from '../errors.js';
 import { resolveSources } from '../ingest/source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
@@ -60,7 +60,18 @@ export function registerProfile(program: Command): void {
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const sample = sampleFrom(flags);
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
-    const config = { sources, format, mapping, asOf, require: keyListFlag(flags.require), exactDistinctLimit, ...advice, stripe, sample, runOptions: { ...flags } };
+    const config = {
+      sources,
+      format,
+      mapping,
+      asOf,
+      require: keyListFlag(flags.require),
+      exactDistinctLimit,
+      ...advice,
+      stripe,
+      sample,
+      runOptions: { ...flags, ...sampleOptions(sample) },
+    };
     const progress = new Progress();
     await withSignals((signal) =>
       withStore(
@@ -103,4 +114,9 @@ function sampleFrom(flags: ProfileFlags): SampleSpec | undefined {
   const buckets = parseSamplePercent(flags.sample);
   if (buckets === null) throw new UserError(`--sample must be a percentage above 0 and at most 100 with up to two decimals (like 10%), got "${flags.sample}"`);
   return { buckets, by: by ?? 'event' };
+}
+
+/** The sample as the run records it (runs, and the refusals of bill, replay and reconcile): "10%" and its unit. */
+function sampleOptions(sample: SampleSpec | undefined): Record<string, string> {
+  return sample ? { sample: `${samplePercentText(sample)}%`, sampleBy: sample.by } : {};
 }
