@@ -106,7 +106,7 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
     }
     signal?.throwIfAborted();
     await saveReport(store, run.run_id, 'profile', value);
-    return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
+    return { value, summary: { events: value.events.total, rejected: value.events.rejected, ...(value.sample ? { sample: `${value.sample.percent}%` } : {}) } };
   }
 }
 
