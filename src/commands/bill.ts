@@ -1,8 +1,8 @@
 /** `meterscope bill <run-id>`: what each customer would be billed under each metric, and (--stripe) whether it matches Stripe. */
-import { refuseSampled } from '../store/sampled-run.js';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import { refuseSampled } from '../store/sampled-run.js';
 import { addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { choiceFlag, numberFlag } from './flags.js';
 import { addWidthOption, formatFrom, textLayout, type WidthFlags } from './report-output.js';

@@ -39,7 +39,7 @@ export function registerProfile(program: Command): void {
     .option('--group-key <keys>', "comma-separated payload keys to keep in the drafts' group keys whatever their figures (e.g. an identifier you break invoices out by)")
     .option(
       '--sample <percent>',
-      'profile a sample (e.g. 10%): figures become estimates with 95 % intervals; a sampled run cannot be billed or replayed (docs/sampling.md)',
+      'profile a sample (e.g. 10%): figures become estimates with 95 % intervals; a sampled run cannot be billed, replayed or reconciled (docs/sampling.md)',
     )
     .option(
       '--sample-by <unit>',
@@ -56,9 +56,9 @@ export function registerProfile(program: Command): void {
     const { format, mapping } = mappingFrom(flags);
     const asOf = asOfFlag('--as-of', flags.asOf);
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
+    const sample = sampleFrom(flags);
     const sources = await resolveSources(inputs);
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
-    const sample = sampleFrom(flags);
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
     const config = {
       sources,

@@ -4,10 +4,10 @@
  * how the run ended. A replay stopped through the signal still reports what it sent (status
  * 'interrupted'); it does not throw. Nothing here touches `process`: the caller owns signals and output.
  */
-import { refuseSampled } from '../store/sampled-run.js';
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
+import { refuseSampled } from '../store/sampled-run.js';
 import { resolveSources, type Source } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';

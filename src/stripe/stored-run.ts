@@ -3,10 +3,10 @@
  * totals with Stripe's meter event summaries. Each reads the meters, runs the comparison and stores
  * the meters read and the result.
  */
-import { refuseSampled } from '../store/sampled-run.js';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
+import { refuseSampled } from '../store/sampled-run.js';
 import type { StripeReader } from './client.js';
 import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
 import { checkRun, type StripeCheckResult } from './check.js';
