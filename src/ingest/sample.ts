@@ -30,8 +30,11 @@ export async function chooseObjects(store: Store, names: string[], spec: SampleS
     throw new UserError('--sample-by object samples whole files: give several files (a glob), or sample by event');
   }
   const kept = await sampledObjects(store, names, spec.buckets);
-  if (kept.length === 0) {
-    throw new UserError(`--sample ${samplePercentText(spec)}% by object kept none of the ${names.length} sources: raise the percentage or sample by event`);
+  // Estimates from whole objects rest on the spread between them: one object read gives none.
+  if (kept.length < 2 && kept.length < names.length) {
+    throw new UserError(
+      `--sample ${samplePercentText(spec)}% by object kept ${kept.length === 0 ? 'none' : 'one'} of the ${names.length} sources (at least two are needed to estimate from): raise the percentage or sample by event`,
+    );
   }
   return kept;
 }

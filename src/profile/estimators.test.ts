@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/seeded-random.js';
-import { countInterval, normalQuantile, peakInterval, proportionInterval, ratioInterval, sumInterval, type Interval } from './estimators.js';
+import { countInterval, expansionInterval, normalQuantile, peakInterval, proportionInterval, ratioInterval, sumInterval, t975, type Interval } from './estimators.js';
 
 const TRIALS = 400;
 const contains = (i: Interval, truth: number) => i.low <= truth && truth <= i.high;
@@ -33,12 +33,25 @@ describe('sampling estimators: 95 % intervals hold the truth about 95 % of the t
     }
   });
 
-  it('counts of whole objects of very different sizes (object sampling)', () => {
+  it('counts of whole objects of very different sizes, given how many were read (object sampling)', () => {
     const rand = mulberry32(2);
-    const objects = Array.from({ length: 400 }, () => Math.round(200 + 1800 * rand()));
-    const truth = sum(objects);
-    const c = coverage(objects, 0.25, 21, (s) => countInterval(sum(s), sum(s.map((y) => y * y)), 0.25), truth);
-    expectNear95(c);
+    for (const [M, p, seed] of [
+      [40, 0.25, 21],
+      [400, 0.05, 22],
+    ]) {
+      const objects = Array.from({ length: M }, () => Math.round(200 + 1800 * rand() ** 2));
+      const truth = sum(objects);
+      const draws = mulberry32(seed);
+      let hits = 0;
+      let trials = 0;
+      while (trials < TRIALS) {
+        const s = bernoulli(objects, p, draws);
+        if (s.length < 2) continue; // refused: too few objects to estimate from
+        trials++;
+        if (contains(expansionInterval(sum(s), sum(s.map((y) => y * y)), s.length, M), truth)) hits++;
+      }
+      expectNear95(hits / trials, `M=${M}`);
+    }
   });
 
   it('sums of values from the second moment', () => {
@@ -61,7 +74,7 @@ describe('sampling estimators: 95 % intervals hold the truth about 95 % of the t
       return { a: Math.round(b * (0.2 + 0.4 * rand())), b };
     });
     const share = sum(objects.map((o) => o.a)) / sum(objects.map((o) => o.b));
-    const r = coverage(objects, 0.3, 42, (s) => ratioInterval(s, 0.3), share);
+    const r = coverage(objects, 0.3, 42, (s) => ratioInterval(s, objects.length), share);
     expectNear95(r);
   });
 
@@ -122,6 +135,18 @@ describe('sampling estimators: edge cases', () => {
   it('a full sample (p = 1) is exact', () => {
     expect(countInterval(7, 9, 1)).toEqual({ estimate: 7, low: 7, high: 7 });
     expect(sumInterval(7.5, 30, 1)).toEqual({ estimate: 7.5, low: 7.5, high: 7.5 });
+  });
+
+  it("Student's t at 97.5 %", () => {
+    expect(t975(1)).toBeCloseTo(12.7062, 4);
+    expect(t975(10)).toBeCloseTo(2.2281, 4);
+    expect(t975(11)).toBeCloseTo(2.201, 3);
+    expect(t975(20)).toBeCloseTo(2.086, 3);
+    expect(t975(1000)).toBeCloseTo(1.9623, 3);
+  });
+
+  it('every object read: exact', () => {
+    expect(expansionInterval(100, 5000, 3, 3)).toEqual({ estimate: 100, low: 100, high: 100 });
   });
 
   it('the normal quantile', () => {

@@ -37,6 +37,53 @@ export function sumInterval(x: number, s2: number, p: number, z = Z95): Interval
   return { estimate: x / p, low: x / p - z * se, high: x / p + z * se };
 }
 
+/**
+ * How the units were drawn. bernoulli: each unit (an identifier's events, or an id-less event) kept
+ * with probability p, the number of units in the input unknown. objects: n of the input's M objects
+ * were read; the estimators condition on n (a simple random sample of n from M), which removes the
+ * luck in how many objects were drawn — with few, large objects that luck would dominate x/p.
+ */
+export type Design = { kind: 'bernoulli'; p: number } | { kind: 'objects'; n: number; M: number };
+
+/** A population total of counts (`count`) or values from the sample's Σ y and Σ y², under either design. */
+export function totalInterval(design: Design, x: number, s2: number, count: boolean): Interval {
+  if (design.kind === 'bernoulli') return count ? countInterval(x, s2, design.p) : sumInterval(x, s2, design.p);
+  const e = expansionInterval(x, s2, design.n, design.M);
+  return count ? { ...e, low: Math.max(x, e.low) } : e;
+}
+
+/**
+ * n of M objects read, per-object totals y: the expansion estimate M·ȳ with the variance of a simple
+ * random sample without replacement, M² (1 − n/M) s²/n, s² the sample variance of y (from Σy, Σy²);
+ * Student's t with n − 1 degrees of freedom, since s² rests on n values. Needs n ≥ 2.
+ */
+export function expansionInterval(x: number, s2: number, n: number, M: number): Interval {
+  if (n >= M) return { estimate: x, low: x, high: x };
+  if (n < 2) throw new RangeError('an expansion estimate needs at least two objects');
+  const estimate = (M * x) / n;
+  const variance = Math.max(0, (s2 - (x * x) / n) / (n - 1));
+  const se = M * Math.sqrt(((1 - n / M) * variance) / n);
+  const t = t975(n - 1);
+  return { estimate, low: estimate - t * se, high: estimate + t * se };
+}
+
+/** Student's t 97.5 % quantiles for 1–10 degrees of freedom (tables); beyond, Hill's expansion is within 1e-4. */
+const T975 = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281];
+
+/** Student's t quantile at 97.5 % (a two-sided 95 % interval) for `df` degrees of freedom. */
+export function t975(df: number): number {
+  if (df <= T975.length) return T975[df - 1];
+  const z = normalQuantile(0.975);
+  const [z3, z5, z7, z9] = [z ** 3, z ** 5, z ** 7, z ** 9];
+  return (
+    z +
+    (z3 + z) / (4 * df) +
+    (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) +
+    (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3) +
+    (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * df ** 4)
+  );
+}
+
 /** A share k of n (events carrying a key): Wilson's score interval. */
 export function proportionInterval(k: number, n: number, z = Z95): Interval {
   if (n === 0) return { estimate: 0, low: 0, high: 1 };
@@ -49,17 +96,21 @@ export function proportionInterval(k: number, n: number, z = Z95): Interval {
 }
 
 /**
- * A share Σa ÷ Σb when whole clusters (objects) were sampled: the ratio estimator with its linearized
- * variance (1−p) Σ (a_j − R b_j)² ÷ (Σb)², normal interval clipped to 0..1.
+ * A share Σa ÷ Σb when n of M objects were read (whole clusters of events): the ratio estimator with
+ * its linearized variance (1 − n/M) · n/(n−1) · Σ (a_j − R b_j)² ÷ (Σb)², Student's t with n − 1
+ * degrees of freedom, clipped to 0..1.
  */
-export function ratioInterval(units: { a: number; b: number }[], p: number, z = Z95): Interval {
+export function ratioInterval(units: { a: number; b: number }[], M: number): Interval {
+  const n = units.length;
   const A = units.reduce((s, u) => s + u.a, 0);
   const B = units.reduce((s, u) => s + u.b, 0);
   if (B === 0) return { estimate: 0, low: 0, high: 1 };
   const r = A / B;
-  const v = ((1 - p) * units.reduce((s, u) => s + (u.a - r * u.b) ** 2, 0)) / (B * B);
-  const se = Math.sqrt(v);
-  return { estimate: r, low: Math.max(0, r - z * se), high: Math.min(1, r + z * se) };
+  if (n >= M) return { estimate: r, low: r, high: r };
+  if (n < 2) throw new RangeError('a ratio estimate needs at least two objects');
+  const v = ((1 - n / M) * (n / (n - 1)) * units.reduce((s, u) => s + (u.a - r * u.b) ** 2, 0)) / (B * B);
+  const half = t975(n - 1) * Math.sqrt(v);
+  return { estimate: r, low: Math.max(0, r - half), high: Math.min(1, r + half) };
 }
 
 /**

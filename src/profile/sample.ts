@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { num } from '../store/sql.js';
 import { sampleRate, samplePercentText, type SampleSpec } from '../util/sample.js';
 import type { ProfileReport, SampleEstimate, SampleSection } from './model.js';
-import { countInterval, peakInterval, proportionInterval, ratioInterval, sumInterval, type Interval } from './estimators.js';
+import { countInterval, peakInterval, proportionInterval, ratioInterval, totalInterval, type Design, type Interval } from './estimators.js';
 import { customerSumsQuery, duplicateSumsQuery, presenceBySourceQuery, unitSumsQuery } from './sample-sql.js';
 import { sampledFit } from '../fit/sampled.js';
 
@@ -35,12 +35,14 @@ const CHECK_FIGURES: [string, string][] = [
 export async function estimateSample(store: Store, runId: string, r: ProfileReport, run: SampleRun): Promise<SampleSection> {
   const p = sampleRate(run.spec);
   const byObject = run.spec.by === 'object';
+  const objects = run.objects ?? { read: 0, total: 0 };
+  const design: Design = byObject ? { kind: 'objects', n: objects.read, M: objects.total } : { kind: 'bernoulli', p };
   const estimates: SampleEstimate[] = [];
   if (r.events.total > 0) {
-    estimates.push(...(await countEstimates(store, runId, r, run.spec, p)));
-    estimates.push(...(await customerEstimates(store, runId, r, run.spec, p)));
+    estimates.push(...(await countEstimates(store, runId, r, run.spec, design)));
+    estimates.push(...(await customerEstimates(store, runId, r, run.spec, design)));
     if (!byObject) estimates.push(...(await duplicateEstimates(store, runId, r, p)), ...peakEstimates(r, p));
-    estimates.push(...(byObject ? await presenceByObject(store, runId, r, p) : presenceByEvent(r)));
+    estimates.push(...(byObject ? await presenceByObject(store, runId, r, objects) : presenceByEvent(r)));
   }
   const peak = estimates.find((e) => e.figure === 'rate.peak.1s');
   const cm = r.cutover.customerMeter;
@@ -66,36 +68,36 @@ export async function estimateSample(store: Store, runId: string, r: ProfileRepo
 }
 
 /** Event counts (whole run, per name, per check), the value's sum and the average rate. */
-async function countEstimates(store: Store, runId: string, r: ProfileReport, spec: SampleSpec, p: number): Promise<SampleEstimate[]> {
+async function countEstimates(store: Store, runId: string, r: ProfileReport, spec: SampleSpec, design: Design): Promise<SampleEstimate[]> {
   const asOf = Date.parse(r.time.asOf ?? r.events.last ?? '');
   const rows = await store.select<Record<string, string | number>>(unitSumsQuery(runId, spec.by, asOf));
   const out: SampleEstimate[] = [];
   const total = rows.find((row) => num(row.is_total) === 1);
   if (!total) return out;
-  const events = countInterval(num(total.x_n), num(total.s_n), p);
+  const events = totalInterval(design, num(total.x_n), num(total.s_n), true);
   out.push(est({ figure: 'events.total', kind: 'count' }, num(total.x_n), events));
   if (spec.by === 'event' && r.rate.spanSeconds > 0) {
     const s = r.rate.spanSeconds;
     out.push(est({ figure: 'rate.avgEps', kind: 'rate' }, r.rate.avgEps, { estimate: events.estimate / s, low: events.low / s, high: events.high / s }));
   }
   for (const row of rows.filter((x) => num(x.is_total) === 0)) {
-    out.push(est({ figure: 'eventNames.count', of: [String(row.name)], kind: 'count' }, num(row.x_n), countInterval(num(row.x_n), num(row.s_n), p)));
+    out.push(est({ figure: 'eventNames.count', of: [String(row.name)], kind: 'count' }, num(row.x_n), totalInterval(design, num(row.x_n), num(row.s_n), true)));
   }
   for (const [col, figure] of CHECK_FIGURES) {
-    out.push(est({ figure, kind: 'count' }, num(total[`x_${col}`]), countInterval(num(total[`x_${col}`]), num(total[`s_${col}`]), p)));
+    out.push(est({ figure, kind: 'count' }, num(total[`x_${col}`]), totalInterval(design, num(total[`x_${col}`]), num(total[`s_${col}`]), true)));
   }
-  out.push(est({ figure: 'cutover.totalValue', kind: 'sum' }, Number(total.x_v), sumInterval(Number(total.x_v), Number(total.s_v), p)));
+  out.push(est({ figure: 'cutover.totalValue', kind: 'sum' }, Number(total.x_v), totalInterval(design, Number(total.x_v), Number(total.s_v), false)));
   return out;
 }
 
-async function customerEstimates(store: Store, runId: string, r: ProfileReport, spec: SampleSpec, p: number): Promise<SampleEstimate[]> {
+async function customerEstimates(store: Store, runId: string, r: ProfileReport, spec: SampleSpec, design: Design): Promise<SampleEstimate[]> {
   const names = r.customers.top.map((c) => c.customer);
   if (!names.length) return [];
   const rows = await store.select<{ customer: string; x: string; s: string }>(customerSumsQuery(runId, spec.by, names));
   const by = new Map(rows.map((row) => [row.customer, row]));
   return names.map((c) => {
     const row = by.get(c);
-    return est({ figure: 'customers.top.count', of: [c], kind: 'count' }, num(row?.x), countInterval(num(row?.x), num(row?.s), p));
+    return est({ figure: 'customers.top.count', of: [c], kind: 'count' }, num(row?.x), totalInterval(design, num(row?.x), num(row?.s), true));
   });
 }
 
@@ -134,8 +136,8 @@ function presenceByEvent(r: ProfileReport): SampleEstimate[] {
   return r.properties.map((x) => est({ figure: 'properties.presence', of: [x.eventName, x.key], kind: 'share' }, x.presence, proportionInterval(x.present, x.events)));
 }
 
-/** Object sampling: presence as a ratio over the sources read (each source one unit, those without the key too). */
-async function presenceByObject(store: Store, runId: string, r: ProfileReport, p: number): Promise<SampleEstimate[]> {
+/** Object sampling: presence as a ratio over the sources read (each source one unit: those without the key, or without events, too). */
+async function presenceByObject(store: Store, runId: string, r: ProfileReport, objects: { read: number; total: number }): Promise<SampleEstimate[]> {
   const rows = await store.select<{ source: string; name: string; keyed: string | number; key: string; n: string }>(presenceBySourceQuery(runId));
   const sources = [...new Set(rows.map((row) => row.source))];
   const events = new Map<string, number>();
@@ -152,7 +154,8 @@ async function presenceByObject(store: Store, runId: string, r: ProfileReport, p
   return r.properties.map((x) => {
     const bySource = present.get(JSON.stringify([x.eventName, x.key]));
     const units = sources.map((s) => ({ a: bySource?.get(s) ?? 0, b: events.get(JSON.stringify([s, x.eventName])) ?? 0 }));
-    return est({ figure: 'properties.presence', of: [x.eventName, x.key], kind: 'share' }, x.presence, ratioInterval(units, p));
+    const empty = Array.from({ length: Math.max(0, objects.read - sources.length) }, () => ({ a: 0, b: 0 }));
+    return est({ figure: 'properties.presence', of: [x.eventName, x.key], kind: 'share' }, x.presence, ratioInterval([...units, ...empty], objects.total));
   });
 }
 
