@@ -15,6 +15,7 @@ import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { runProfileSession } from '../src/jobs/profile.js';
 import type { ProfileReport, SampleEstimate } from '../src/profile/model.js';
 import type { SampleSpec } from '../src/util/sample.js';
+import { t975 } from '../src/profile/estimators.js';
 
 const dir = tempDir('meterscope-sample-');
 const file = path.join(dir, 'events.jsonl');
@@ -23,9 +24,17 @@ let store: Store;
 let exact: ProfileReport;
 let sampled: ProfileReport;
 
+/**
+ * The hashes depend on the names the sources are recorded under (id-less events by their place,
+ * objects by their name), and the temporary directory's name changes from run to run: the sources
+ * are recorded under fixed names (`as/<file name>`), so every run draws the same sample.
+ */
 async function profile(inputs: string[], sample?: SampleSpec, options: Record<string, unknown> = {}): Promise<ProfileReport> {
-  return runProfileSession(store, { sources: await resolveSources(inputs), mapping: DEFAULT_MAPPING, runOptions: options, sample });
+  const sources = (await resolveSources(inputs)).map((s) => ({ ...s, name: fixedName(s.name) }));
+  return runProfileSession(store, { sources, mapping: DEFAULT_MAPPING, runOptions: options, sample });
 }
+
+const fixedName = (p: string) => `as/${path.basename(p)}`;
 
 beforeAll(async () => {
   const gen = await runCli(['generate', '-n', '30000', '--duplicate-rate', '0.03', '--malformed-rate', '0.01', '--seed', '7', '-o', file, '-q', '--data-dir', tempDir()]);
@@ -117,8 +126,8 @@ describe('profile --sample 20% by event', () => {
     const picked = await store.select<{ line: string }>(
       `SELECT toUInt64(_row_number + 1) AS line FROM file({path:String}, 'LineAsString', 'l String')
        WHERE if(JSONExtractString(l, 'identifier') != '', cityHash64(JSONExtractString(l, 'identifier')),
-                cityHash64({path:String}, toUInt64(_row_number + 1), toUInt32(1))) % 10000 < 2000`,
-      { path: file },
+                cityHash64({name:String}, toUInt64(_row_number + 1), toUInt32(1))) % 10000 < 2000`,
+      { path: file, name: fixedName(file) },
     );
     const accepted = new Set((await linesOf(exact.runId)).map(String));
     const expected = picked.map((r) => String(r.line)).filter((l) => accepted.has(l));
@@ -155,7 +164,7 @@ describe('profile --sample by object', () => {
     for (let i = 0; i < n; i++) {
       fs.writeFileSync(path.join(parts, `part-${String(i).padStart(2, '0')}.jsonl`), `${lines.filter((_, j) => j % n === i).join('\n')}\n`);
     }
-    const names = fs.readdirSync(parts).map((f) => path.join(parts, f));
+    const names = fs.readdirSync(parts).map(fixedName);
     const hashes = await store.select<{ name: string; h: string }>('SELECT arrayJoin({names:Array(String)}) AS name, toString(cityHash64(name) % 10000) AS h', { names });
     const expected = hashes
       .filter((r) => Number(r.h) < 5000)
@@ -167,6 +176,13 @@ describe('profile --sample by object', () => {
     const total = report.sample!.estimates.find((e) => e.figure === 'events.total')!;
     expect(total.low).toBeLessThanOrEqual(exact.events.total);
     expect(total.high).toBeGreaterThanOrEqual(exact.events.total);
+    // M × the mean file, ± t · M · √((1 − n/M) s² / n), from the files' own event counts.
+    const perFile = report.sources.map((x) => x.events);
+    const read = perFile.length;
+    const mean = perFile.reduce((a, b) => a + b, 0) / read;
+    const variance = perFile.reduce((a, b) => a + (b - mean) ** 2, 0) / (read - 1);
+    expect(total.estimate).toBeCloseTo(n * mean, 6);
+    expect(total.high - total.estimate).toBeCloseTo(t975(read - 1) * n * Math.sqrt(((1 - read / n) * variance) / read), 6);
     expect(report.sample!.notEstimated.map((x) => x.figure)).toEqual(expect.arrayContaining(['rate.peak', 'rate.hourOfDay', 'identity.duplicates']));
     expect(report.sample!.estimates.some((e) => e.figure.startsWith('rate.'))).toBe(false);
   });
