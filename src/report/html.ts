@@ -19,7 +19,7 @@ import { page } from './html/page.js';
 import { code, figure, section, table, tiles, verdictCell } from './html/parts.js';
 import { problems } from './html/problems.js';
 import { sampleSection } from './html/sample.js';
-import { SAMPLE_ADVICE_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
 
 const MAX_CANDIDATES_PER_NAME = 10;
 
@@ -128,7 +128,8 @@ function fit(r: ProfileReport): string {
   return section(
     'fit',
     'Fit against published ingestion limits',
-    `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
+    (r.sample ? `<p class="note"><b>${html(SAMPLE_FIT_NOTE)}.</b></p>` : '') +
+      `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
       'Verdicts: ✔ FITS = peak need ≤ 50 % of the limit; ▲ TIGHT = ≤ 100 %; ✖ EXCEEDS = over the limit.</p>' +
       t +
       [...inconclusiveNotes(r), ...fitNotes(r)].map((n) => `<p class="note">${html(n)}</p>`).join('') +

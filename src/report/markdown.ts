@@ -16,7 +16,7 @@ import { confirmationTable, draftSection, mdHeader as header, mdRow as row } fro
 import { cutoverRows, fitNotes } from './fit-notes.js';
 import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 import { sampleSection } from './markdown-sample.js';
-import { SAMPLE_ADVICE_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
 
 const MAX_PROPERTY_ROWS = 200;
 const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS', inconclusive: '? INCONCLUSIVE AT THIS SAMPLE' };
@@ -94,6 +94,7 @@ function fitSection(r: ProfileReport): string[] {
   if (!r.fit.length) return [];
   const out: string[] = [];
   out.push('## Fit against published ingestion limits', '');
+  if (r.sample) out.push(`> ${SAMPLE_FIT_NOTE}.`, '');
   out.push(...header(['path', 'limit', 'peak need', 'use of limit', 'headroom', 'seconds over', 'verdict'], ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
   for (const f of r.fit) {
     const limit = [

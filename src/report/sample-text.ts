@@ -16,6 +16,9 @@ export function sampleHeadline(s: SampleSection): string {
 export const SAMPLE_GUIDE =
   'Estimates of the whole input carry their 95 % intervals; distinct counts are at least the sample’s; the other sections count the sample itself, and rejected lines are counted in full.';
 
+/** Said above the fit table of a sampled run. */
+export const SAMPLE_FIT_NOTE = 'verdicts are judged on the whole input’s estimated peak (sample estimates); the other columns are the sample’s';
+
 /** Said where advice and drafts are shown. */
 export const SAMPLE_ADVICE_NOTE = 'these drafts and plans rest on a sample: profile the whole input before creating metrics';
 

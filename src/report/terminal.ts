@@ -11,7 +11,7 @@ import { candidates, properties } from './terminal-payload.js';
 import { problems } from './terminal-problems.js';
 import { fitNotes } from './fit-notes.js';
 import { sampleSection } from './terminal-sample.js';
-import { inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
 
 const MAX_EVENT_NAMES = 20;
 
@@ -116,7 +116,7 @@ function busiest(values: number[]): number {
 function fit(r: ProfileReport, w: number, out: string[]): void {
   const basis = r.sample ? 'the sample: ' : '';
   out.push(cut(`FIT (${basis}peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`, w));
-  if (r.sample) out.push(wrap('verdicts judged on the whole input’s estimated peak (SAMPLE above); the other columns are the sample’s', w, 2, 2));
+  if (r.sample) out.push(wrap(SAMPLE_FIT_NOTE, w, 2, 2));
   const t = table([
     { head: 'path' },
     { head: 'limit', shrink: 'wrap', min: 10, want: 12 },
