@@ -19,7 +19,7 @@ import { page } from './html/page.js';
 import { code, figure, section, table, tiles, verdictCell } from './html/parts.js';
 import { problems } from './html/problems.js';
 import { sampleSection } from './html/sample.js';
-import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_CANDIDATES_PER_NAME = 10;
 
@@ -175,7 +175,8 @@ function rates(r: ProfileReport, charts: Map<string, RenderedChart>): string {
   return section(
     'rates',
     'Rates',
-    figure(charts.get('rate-over-time')) +
+    (sampleRatesNote(r) ? `<p class="note"><b>${html(sampleRatesNote(r)!)}.</b></p>` : '') +
+      figure(charts.get('rate-over-time')) +
       figure(charts.get('rate-distribution')) +
       `<p class="note">Per second over ${html(int(r.rate.spanSeconds))} s (${html(int(r.rate.activeSeconds))} with events): p50 ${html(int(q.p50))}, p90 ${html(int(q.p90))}, p99 ${html(int(q.p99))}, p99.9 ${html(int(q.p999))}, max ${html(int(q.max))}.</p>` +
       figure(charts.get('week-hour')) +

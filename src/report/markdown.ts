@@ -16,7 +16,7 @@ import { confirmationTable, draftSection, mdHeader as header, mdRow as row } fro
 import { cutoverRows, fitNotes } from './fit-notes.js';
 import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
 import { sampleSection } from './markdown-sample.js';
-import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_PROPERTY_ROWS = 200;
 const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS', inconclusive: '? INCONCLUSIVE AT THIS SAMPLE' };
@@ -68,6 +68,8 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
 
   if (r.eventNames.length) {
     out.push('## Event names', '');
+    const note = sampleRatesNote(r);
+    if (note) out.push(`> ${note}.`, '');
     out.push(...header(['event name', 'events', 'share', 'avg events/s', 'peak 1 s', 'first (UTC)', 'last (UTC)'], ['l', 'r', 'r', 'r', 'r', 'l', 'l']));
     for (const n of r.eventNames) out.push(row([mdCode(n.name), int(n.count), pct(n.share), dec(n.avgEps), int(n.peak1s), when(n.first), when(n.last)]));
     out.push('');

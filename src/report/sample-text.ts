@@ -19,6 +19,14 @@ export const SAMPLE_GUIDE =
 /** Said above the fit table of a sampled run. */
 export const SAMPLE_FIT_NOTE = 'verdicts are judged on the whole input’s estimated peak (sample estimates); the other columns are the sample’s';
 
+/** Said at the rates of a sampled run (null when unsampled). */
+export function sampleRatesNote(r: ProfileReport): string | null {
+  if (!r.sample) return null;
+  return r.sample.by === 'object'
+    ? 'rates, peaks and time of day of the files read: not estimated for the whole input under object sampling'
+    : 'rates and peaks of the sample itself; the whole input’s average and peaks are estimated in the sample section';
+}
+
 /** Said where advice and drafts are shown. */
 export const SAMPLE_ADVICE_NOTE = 'these drafts and plans rest on a sample: profile the whole input before creating metrics';
 

@@ -11,7 +11,7 @@ import { candidates, properties } from './terminal-payload.js';
 import { problems } from './terminal-problems.js';
 import { fitNotes } from './fit-notes.js';
 import { sampleSection } from './terminal-sample.js';
-import { SAMPLE_FIT_NOTE, inconclusiveNotes, shownVerdict } from './sample-text.js';
+import { SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_EVENT_NAMES = 20;
 
@@ -61,6 +61,8 @@ function volume(r: ProfileReport, w: number, out: string[]): void {
 function rates(r: ProfileReport, w: number, out: string[]): void {
   const rt = r.rate;
   out.push('RATES (events per second; windows slide, UTC)');
+  const note = sampleRatesNote(r);
+  if (note) out.push(wrap(note, w, 2, 2));
   out.push(field('average', `${dec(rt.avgEps)} over ${int(rt.spanSeconds)} s (${int(rt.activeSeconds)} with events)`, w));
   for (const win of ['1s', '10s', '60s'] as const) {
     const p = rt.peak[win];
