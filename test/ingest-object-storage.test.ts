@@ -88,6 +88,22 @@ describe('object storage and URL inputs', () => {
     expect(normalized(s3Report, 's3://exports/logs/')).toEqual(normalized(localReport, `${local}/`));
   }, 240_000);
 
+  it('--sample-by object reads only the objects whose name hash falls in the sample', async () => {
+    const names = Object.keys(FILES).map((f) => `s3://exports/logs/${f}`);
+    const [hashes] = await sqlBatch(dataDir, [
+      { sql: 'SELECT n, cityHash64(n) % 10000 AS h FROM (SELECT arrayJoin({names:Array(String)}) AS n) ORDER BY h', params: { names } },
+    ]);
+    // A percentage that keeps exactly the two objects with the lowest hashes.
+    const buckets = Number(hashes[1].h) + 1;
+    const kept = hashes.slice(0, 2).map((r) => r.n as string);
+    const report = await profile(['s3://exports/logs/part-*'], ['--s3-endpoint', s3.endpoint, '--sample', `${buckets / 100}%`, '--sample-by', 'object']);
+    expect(report.sources.map((x: { source: string }) => x.source)).toEqual(names.filter((n) => kept.includes(n)));
+    const [read] = await sqlBatch(dataDir, [{ sql: 'SELECT DISTINCT source FROM events WHERE run_id = {r:String} ORDER BY source', params: { r: report.runId } }]);
+    expect(read.map((r) => r.source)).toEqual([...kept].sort());
+    const want = Object.entries(FILES).reduce((n, [f, c]) => n + (kept.includes(`s3://exports/logs/${f}`) ? c : 0), 0);
+    expect(report.events.total).toBe(want);
+  }, 240_000);
+
   it('reads http:// URLs (a {a,b} pattern, a signed query) with url(), each object under its URL', async () => {
     const names = Object.keys(FILES);
     urlReport = await profile([`${web.url}/files/{${names.slice(0, 2).join(',')}}`, `${web.url}/files/${names[2]}?token=${URL_TOKEN}`]);

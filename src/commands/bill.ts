@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import { refuseSampled } from '../store/sampled-run.js';
 import { addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { choiceFlag, numberFlag } from './flags.js';
 import { addWidthOption, formatFrom, textLayout, type WidthFlags } from './report-output.js';
@@ -118,7 +119,7 @@ export function registerBill(program: Command): void {
     const fileMetrics = flags.metrics !== undefined ? readMetricsFile(flags.metrics) : null; // so does a bad --metrics file
     const reader = flags.stripe ? stripeReader(flags) : null;
     await withStore(flags, async (store) => {
-      await new Runs(store).get(runId);
+      refuseSampled(await new Runs(store).get(runId), 'a bill');
       const metrics = fileMetrics ?? (await draftMetrics(store, runId));
       const bill = await computeBill(store, runId, metrics, opts);
       if (reader) {

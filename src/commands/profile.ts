@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { addInputOptions, addStoreOptions, mappingFrom, withSignals, withStore, type MappingFlags, type StoreFlags } from './common.js';
-import { asOfFlag, keyListFlag, numberFlag } from './flags.js';
+import { asOfFlag, choiceFlag, keyListFlag, numberFlag } from './flags.js';
+import { SAMPLE_BY, parseSamplePercent, samplePercentText, type SampleSpec } from '../util/sample.js';
+import { UserError } from '../errors.js';
 import { resolveSources } from '../ingest/source.js';
 import { isRemoteName } from '../ingest/remote-source.js';
 import { DEFAULT_EXACT_DISTINCT_LIMIT } from '../profile/compute.js';
@@ -22,6 +24,8 @@ export interface ProfileFlags extends StoreFlags, MappingFlags, ObjectStorageFla
   compoundGroupKeys?: boolean;
   groupKey?: string;
   width?: string;
+  sample?: string;
+  sampleBy?: string;
 }
 
 export function registerProfile(program: Command): void {
@@ -38,6 +42,7 @@ export function registerProfile(program: Command): void {
     .option('--exact-distinct-limit <n>', 'count distinct values per key exactly up to n, estimate beyond', String(DEFAULT_EXACT_DISTINCT_LIMIT))
     .option('--compound-group-keys', 'also propose combined group keys (Metronome: only for dimensions always queried together; standalone keys are the default)')
     .option('--group-key <keys>', "comma-separated payload keys to keep in the drafts' group keys whatever their figures (e.g. an identifier you break invoices out by)");
+  addSampleOptions(cmd);
   addReportOutputOptions(cmd, { flag: '--report-format' });
   addInputOptions(cmd);
   addObjectStorageOptions(cmd);
@@ -52,6 +57,7 @@ export function registerProfile(program: Command): void {
     const exactDistinctLimit = numberFlag('--exact-distinct-limit', flags.exactDistinctLimit, { min: 1, integer: true });
     // AWS_* settings matter only to remote inputs: a half-set environment does not stop a local profile.
     const objectStorage = inputs.some(isRemoteName) ? objectStorageFrom(flags) : {};
+    const sample = sampleFrom(flags);
     const sources = await resolveSources(inputs, { objectStorage });
     const stripe = stripeForProfile(flags); // a missing Stripe key fails before anything is loaded
     const advice = { compoundGroupKeys: flags.compoundGroupKeys === true, groupKeys: keyListFlag(flags.groupKey) ?? [] };
@@ -65,7 +71,8 @@ export function registerProfile(program: Command): void {
       ...advice,
       stripe,
       objectStorage,
-      runOptions: { ...flags },
+      sample,
+      runOptions: { ...flags, ...sampleOptions(sample) },
     };
     const progress = new Progress();
     await withSignals((signal) =>
@@ -97,4 +104,33 @@ export function registerProfile(program: Command): void {
       ),
     );
   });
+}
+
+/** --sample and --sample-by: undefined without --sample. */
+function sampleFrom(flags: ProfileFlags): SampleSpec | undefined {
+  const by = choiceFlag('--sample-by', flags.sampleBy, SAMPLE_BY, { ignoreCase: true });
+  if (flags.sample === undefined) {
+    if (by) throw new UserError('--sample-by needs --sample (a percentage such as 10%)');
+    return undefined;
+  }
+  const buckets = parseSamplePercent(flags.sample);
+  if (buckets === null) throw new UserError(`--sample must be a percentage above 0 and at most 100 with up to two decimals (like 10%), got "${flags.sample}"`);
+  return { buckets, by: by ?? 'event' };
+}
+
+/** The sample as the run records it (runs, and the refusals of bill, replay and reconcile): "10%" and its unit. */
+function sampleOptions(sample: SampleSpec | undefined): Record<string, string> {
+  return sample ? { sample: `${samplePercentText(sample)}%`, sampleBy: sample.by } : {};
+}
+
+function addSampleOptions(cmd: Command): void {
+  cmd
+    .option(
+      '--sample <percent>',
+      'profile a sample (e.g. 10%): figures become estimates with 95 % intervals; a sampled run cannot be billed, replayed or reconciled (docs/sampling.md)',
+    )
+    .option(
+      '--sample-by <unit>',
+      'event: events by a hash of their identifier (copies stay together); object: whole files by a hash of their name, which cuts the read (default event)',
+    );
 }

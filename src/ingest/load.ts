@@ -44,6 +44,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** How the engine reaches s3:// and gs:// sources (remote-source.ts). */
   objectStorage?: ObjectStorageAccess;
+  /** profile --sample by event: keep events whose hash % 10,000 is below this (see buildIngestQuery). */
+  sampleBuckets?: number;
 }
 
 export interface SourceLoad {
@@ -116,7 +118,7 @@ async function loadLocalFile(store: Store, runId: string, src: Source, opts: Loa
   const file = { total: fs.statSync(src.path!).size, perLine: src.compression === 'none' ? bytesPerLine(sample) : undefined };
   const stop = opts.onProgress ? watchFileRead(file, (b, p) => opts.onProgress!(src, b, p)) : () => {};
   try {
-    await loadFileDirect(store, runId, src, choice);
+    await loadFileDirect(store, runId, src, choice, opts.sampleBuckets);
   } finally {
     stop();
   }
@@ -169,7 +171,7 @@ function stopOnAbort(input: Readable, signal: AbortSignal | undefined): () => vo
   return () => signal?.removeEventListener('abort', stop);
 }
 
-async function loadFileDirect(store: Store, runId: string, src: Source, choice: ParserChoice): Promise<void> {
+async function loadFileDirect(store: Store, runId: string, src: Source, choice: ParserChoice, sampleBuckets?: number): Promise<void> {
   if (!src.path) throw new Error('a file source needs its path');
   const params = new SqlParams();
   const compression = src.compression === 'none' ? 'none' : src.compression === 'gzip' ? 'gzip' : 'zstd';
@@ -178,7 +180,7 @@ async function loadFileDirect(store: Store, runId: string, src: Source, choice: 
     const rel = `SELECT ${params.add(src.name)} AS source, toUInt64(_row_number + 1) AS line,
         if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
       FROM file(${params.add(file.path)}, 'LineAsString', 'l String', '${compression}')`;
-    await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name, FILE_READ_SETTINGS);
+    await runIngest(store, buildIngestQuery(runId, choice, rel, params, sampleBuckets), params, src.name, FILE_READ_SETTINGS);
   } finally {
     file.close();
   }
@@ -216,7 +218,7 @@ async function loadSpooled(store: Store, runId: string, src: Source, spool: Spoo
   try {
     const spooled: Source = { ...src, kind: 'file', path: file, compression: 'none' };
     const choice = chooseParser(await readSample(spooled, SAMPLE_BYTES), opts.format, opts.mapping, displayName(src));
-    await loadFileDirect(store, runId, spooled, choice);
+    await loadFileDirect(store, runId, spooled, choice, opts.sampleBuckets);
     return choice;
   } finally {
     await removeSpooled(file);
@@ -236,7 +238,7 @@ async function loadStreamed(store: Store, runId: string, src: Source, bytes: Rea
     const choice = chooseParser(await staging.head(), opts.format, opts.mapping, displayName(src));
     const params = new SqlParams();
     const rel = `SELECT ${params.add(src.name)} AS source, line, raw FROM ${staging.name}`;
-    await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
+    await runIngest(store, buildIngestQuery(runId, choice, rel, params, opts.sampleBuckets), params, src.name);
     return choice;
   } finally {
     await staging.drop();
@@ -252,7 +254,7 @@ async function loadDocument(store: Store, runId: string, src: Source, sample: Bu
     await fillStaging(staging, src, bytes, [tsv], () => tsv.bytes, opts);
     const params = new SqlParams();
     const rel = `SELECT ${params.add(src.name)} AS source, line, seq, raw FROM ${staging.name}`;
-    await runIngest(store, buildIngestQuery(runId, choice, rel, params), params, src.name);
+    await runIngest(store, buildIngestQuery(runId, choice, rel, params, opts.sampleBuckets), params, src.name);
     return choice;
   } finally {
     await staging.drop();

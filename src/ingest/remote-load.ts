@@ -90,7 +90,17 @@ export async function loadRemote(store: Store, runId: string, objects: Source[],
   const choice = chooseParser(sample, opts.format, opts.mapping, head.name);
   // CSV records may span lines (parsed per object); url() tells compression by the whole URL it reads.
   if (choice.format === 'csv' || input.engine === 'url') for (const o of objects) await ingest(store, runId, input, access, choice, compression, o.remote!.path);
-  else await ingest(store, runId, input, access, choice, compression);
+  else
+    await ingest(
+      store,
+      runId,
+      input,
+      access,
+      choice,
+      compression,
+      undefined,
+      objects.map((o) => o.remote!.path!),
+    );
   const counts = await countByObject(store, runId);
   const seconds = (Date.now() - started) / 1000;
   const customerField = customerFieldOf(choice);
@@ -145,18 +155,23 @@ async function ingest(
   choice: ParserChoice,
   compression: string,
   path?: string,
+  paths?: string[],
 ): Promise<void> {
   const params = new SqlParams();
   const rel = `SELECT ${objectNameSql(input, params)} AS source, toUInt64(_row_number + 1) AS line,
         if(length(l) > ${MAX_LINE_BYTES}, ${tooLongLineSql('l')}, l) AS raw
-      FROM ${oneOrAll(input, access, params, { format: 'LineAsString', structure: 'l String', compression, reader: (args) => store.layout.objectStorageRead(args) }, path)}`;
+      FROM ${oneOrAll(input, access, params, { format: 'LineAsString', structure: 'l String', compression, reader: (args) => store.layout.objectStorageRead(args) }, path, paths)}`;
   const query = buildIngestQuery(runId, choice, rel, params);
   await remoteStep(input, () => store.exec(query, params.values, { ...INGEST_SETTINGS, ...READ_SETTINGS }));
 }
 
-/** The table function reading the whole input, or only the object at `path` (its own URL, or the pattern filtered by `_path`). */
-function oneOrAll(input: RemoteInput, access: ObjectStorageAccess, params: SqlParams, read: TableRead, path?: string): string {
-  if (path === undefined) return tableFunction(input, access, params, read);
+/**
+ * The table function reading the listed objects of the input (`paths`: only those listed, so an
+ * object written after the listing, or left out by object sampling, is not read), or only the
+ * object at `path` (its own URL, or the pattern filtered by `_path`).
+ */
+function oneOrAll(input: RemoteInput, access: ObjectStorageAccess, params: SqlParams, read: TableRead, path?: string, paths?: string[]): string {
+  if (path === undefined) return `${tableFunction(input, access, params, read)}${paths ? ` WHERE _path IN ${params.add(paths, 'Array(String)')}` : ''}`;
   const one = exactUrl(input, path);
   return one.pattern || one === input ? `${tableFunction(one, access, params, read)} WHERE _path = ${params.add(path)}` : tableFunction(one, access, params, read);
 }

@@ -18,6 +18,10 @@ import type { StripeAttacher } from '../stripe/profile-section.js';
 import { computeProfile } from '../profile/compute.js';
 import type { ProfileReport } from '../profile/model.js';
 import { adviseReport } from '../advice/index.js';
+import { chooseObjects } from '../ingest/sample.js';
+import type { SampleSpec } from '../util/sample.js';
+import type { SampleRun } from '../profile/sample.js';
+import { refreshAdviceEstimates } from '../profile/sample-advice.js';
 
 export interface ProfileSessionConfig {
   sources: Source[];
@@ -38,6 +42,8 @@ export interface ProfileSessionConfig {
   signal?: AbortSignal;
   /** How the engine reaches s3:// and gs:// inputs (endpoint, credentials). */
   objectStorage?: ObjectStorageAccess;
+  /** profile --sample: events by identifier hash, or whole sources by name hash (docs/sampling.md). */
+  sample?: SampleSpec;
 }
 
 export interface ProfileCallbacks {
@@ -49,8 +55,10 @@ export interface ProfileCallbacks {
 
 export async function runProfileSession(store: Store, cfg: ProfileSessionConfig, callbacks: ProfileCallbacks = {}): Promise<ProfileReport> {
   const { mapping } = cfg;
-  // Remote patterns are expanded by the engine's listing before the run starts, as local globs are.
-  const sources = await listRemoteSources(store, cfg.sources, cfg.objectStorage);
+  // Remote patterns are expanded by the engine's listing before the run starts, as local globs are;
+  // object sampling then chooses among the listed objects by name.
+  const listed = await listRemoteSources(store, cfg.sources, cfg.objectStorage);
+  const { sources, sample } = await sampled(store, { ...cfg, sources: listed });
   const runs = new Runs(store);
   const run = await runs.create(
     'profile',
@@ -85,6 +93,7 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
       keepMergesPaused: true,
       signal,
       objectStorage: cfg.objectStorage,
+      sampleBuckets: cfg.sample?.by === 'event' ? cfg.sample.buckets : undefined,
     });
     const value = await computeProfile(store, run.run_id, 'profile', loads, {
       asOf: cfg.asOf,
@@ -95,12 +104,31 @@ export async function runProfileSession(store: Store, cfg: ProfileSessionConfig,
       compoundGroupKeys: cfg.compoundGroupKeys,
       groupKeys: cfg.groupKeys,
       onPhase: phase,
+      sample,
     });
     if (cfg.stripe) await cfg.stripe.attach(store, value);
     // The meters' event names, mappings and dimensions win over the profile's candidates: plan again.
-    if (value.stripe) await adviseReport(store, value, value.advice.settings);
+    if (value.stripe) {
+      await adviseReport(store, value, value.advice.settings);
+      refreshAdviceEstimates(value);
+    }
     signal?.throwIfAborted();
     await saveReport(store, run.run_id, 'profile', value);
-    return { value, summary: { events: value.events.total, rejected: value.events.rejected } };
+    return { value, summary: { events: value.events.total, rejected: value.events.rejected, ...(value.sample ? { sample: `${value.sample.percent}%` } : {}) } };
   }
+}
+
+/** The sources a run reads: under object sampling only those whose name hashes into the sample. */
+async function sampled(store: Store, cfg: ProfileSessionConfig): Promise<{ sources: Source[]; sample?: SampleRun }> {
+  if (!cfg.sample) return { sources: cfg.sources };
+  if (cfg.sample.by === 'event') return { sources: cfg.sources, sample: { spec: cfg.sample, objects: null } };
+  const kept = new Set(
+    await chooseObjects(
+      store,
+      cfg.sources.map((s) => s.name),
+      cfg.sample,
+    ),
+  );
+  const sources = cfg.sources.filter((s) => kept.has(s.name));
+  return { sources, sample: { spec: cfg.sample, objects: { read: sources.length, total: cfg.sources.length } } };
 }

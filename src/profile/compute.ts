@@ -23,6 +23,8 @@ import { adviceSettings, adviseReport, keyItemsOf, scoresOf } from '../advice/in
 import { computeIdentity, computeOrder } from './identity.js';
 import { computeRequirements } from './require.js';
 import { saveResults } from './results.js';
+import { estimateSample, type SampleRun } from './sample.js';
+import { refreshAdviceEstimates } from './sample-advice.js';
 
 export const DEFAULT_EXACT_DISTINCT_LIMIT = 1_000_000;
 
@@ -41,6 +43,8 @@ export interface ProfileOptions {
   groupKeys?: string[];
   /** Called when a computation phase starts (progress display). */
   onPhase?: (phase: string) => void;
+  /** profile --sample: the run holds a sample; the report gains its estimates (sample.ts). */
+  sample?: SampleRun;
 }
 
 export async function computeProfile(store: Store, runId: string, command: string, sources: SourceSummary[], opts: ProfileOptions): Promise<ProfileReport> {
@@ -117,6 +121,11 @@ export async function computeProfile(store: Store, runId: string, command: strin
   };
   phase('group keys and drafts');
   await adviseReport(store, report, advice);
+  if (opts.sample) {
+    phase('sample estimates');
+    report.sample = await estimateSample(store, runId, report, opts.sample);
+    refreshAdviceEstimates(report);
+  }
   phase('saving results');
   await saveResults(store, report);
   report.computeSeconds = (Date.now() - started) / 1000;

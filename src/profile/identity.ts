@@ -25,7 +25,8 @@ const EXAMPLES = 5;
 /** (t ms, source, line, identifier, gap ms, previous t ms, previous source, previous line) */
 type ExampleRow = [unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown];
 
-const REUSES = `
+/** Every use of an identifier after its first, with the gap to the previous use (ms). */
+export const REUSES = `
   SELECT identifier, t, source, line, prev_t, prev_source, prev_line, t - prev_t AS gap FROM (
     SELECT identifier, toUnixTimestamp64Milli(event_time) AS t, source, line,
       row_number() OVER w AS rn,

@@ -61,10 +61,12 @@ export type * from './model-rates.js';
 export type * from './model-properties.js';
 export type * from './model-checks.js';
 export type * from './model-fit.js';
+export type * from './model-sample.js';
 import type { RateProfile, EventNameRate, CustomerProfile } from './model-rates.js';
 import type { PropertyProfile, EventDimensionCandidates, KeyUsage } from './model-properties.js';
 import type { RequirementCoverage, IdentityProfile, TimeProfile } from './model-checks.js';
 import type { FitResult, CutoverChecks } from './model-fit.js';
+import type { SampleSection } from './model-sample.js';
 
 export interface ProfileReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -111,4 +113,6 @@ export interface ProfileReport {
   computeSeconds: number;
   /** Only with --stripe, and only when reading the meters succeeded (docs/stripe.md). */
   stripe?: StripeSection;
+  /** Only with --sample: the other sections count the sample; this one estimates the whole input (docs/sampling.md). */
+  sample?: SampleSection;
 }

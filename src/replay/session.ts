@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
+import { refuseSampled } from '../store/sampled-run.js';
 import { refuseRemote, resolveSources, type Source } from '../ingest/source.js';
 import { loadSources } from '../ingest/load.js';
 import type { FieldMapping, FormatName } from '../ingest/formats.js';
@@ -70,7 +71,7 @@ async function resolveInput(runs: Runs, input: string, allowIncomplete = false):
   } catch {
     throw new UserError(`${input}: no such file, and no run with that id in this store (see: meterscope runs)`);
   }
-  await runs.getComplete(runId, allowIncomplete);
+  refuseSampled(await runs.getComplete(runId, allowIncomplete), 'a replay');
   return { kind: 'run', runId };
 }
 

@@ -18,6 +18,8 @@ import { dec, duration, int, pct, plural, when, windowFits } from './format.js';
 import { page } from './html/page.js';
 import { code, figure, section, table, tiles, verdictCell } from './html/parts.js';
 import { problems } from './html/problems.js';
+import { sampleSection } from './html/sample.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_CANDIDATES_PER_NAME = 10;
 
@@ -27,16 +29,18 @@ export async function renderHtml(r: ProfileReport | TailReport): Promise<string>
   const tail = 'tail' in r ? r.tail : undefined;
   const has = r.events.total > 0;
   const parts = [
+    sampleSection(r),
     overview(r),
     has ? fit(r) : '',
     has ? rates(r, charts) : '',
     has ? properties(r, charts) : '',
     has ? dimensions(r, charts) : '',
-    has ? drafts(metricDrafts) : '',
+    has ? drafts(metricDrafts, r.sample !== undefined) : '',
     tail ? tailSection(tail) : '',
     problems(r),
   ];
   const nav = [
+    ...(r.sample ? [{ id: 'sample', label: 'Sample' }] : []),
     { id: 'overview', label: 'Overview' },
     ...(has
       ? [
@@ -102,7 +106,7 @@ function fit(r: ProfileReport): string {
       { text: pct(f.utilization), num: true, sort: f.utilization },
       { text: f.headroom === null ? '-' : `${dec(f.headroom)}×`, num: true, sort: f.headroom ?? 0 },
       { text: int(f.secondsOverLimit), num: true, sort: f.secondsOverLimit },
-      verdictCell(f.verdict),
+      verdictCell(shownVerdict(r, f)),
       { text: f.advice.text },
     ],
   }));
@@ -124,12 +128,11 @@ function fit(r: ProfileReport): string {
   return section(
     'fit',
     'Fit against published ingestion limits',
-    `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
+    (r.sample ? `<p class="note"><b>${html(SAMPLE_FIT_NOTE)}.</b></p>` : '') +
+      `<p class="note">Peak need is the busiest second (${int(r.rate.peak['1s'].events)} events) in requests at full batching. ` +
       'Verdicts: ✔ FITS = peak need ≤ 50 % of the limit; ▲ TIGHT = ≤ 100 %; ✖ EXCEEDS = over the limit.</p>' +
       t +
-      fitNotes(r)
-        .map((n) => `<p class="note">${html(n)}</p>`)
-        .join('') +
+      [...inconclusiveNotes(r), ...fitNotes(r)].map((n) => `<p class="note">${html(n)}</p>`).join('') +
       `<p class="note">Limits as published: ${sources.map((u) => `<a href="${html(u)}" rel="noreferrer">${html(u.replace(/^https:\/\//, ''))}</a>`).join(' · ')}</p>`,
   );
 }
@@ -172,7 +175,8 @@ function rates(r: ProfileReport, charts: Map<string, RenderedChart>): string {
   return section(
     'rates',
     'Rates',
-    figure(charts.get('rate-over-time')) +
+    (sampleRatesNote(r) ? `<p class="note"><b>${html(sampleRatesNote(r)!)}.</b></p>` : '') +
+      figure(charts.get('rate-over-time')) +
       figure(charts.get('rate-distribution')) +
       `<p class="note">Per second over ${html(int(r.rate.spanSeconds))} s (${html(int(r.rate.activeSeconds))} with events): p50 ${html(int(q.p50))}, p90 ${html(int(q.p90))}, p99 ${html(int(q.p99))}, p99.9 ${html(int(q.p999))}, max ${html(int(q.max))}.</p>` +
       figure(charts.get('week-hour')) +
@@ -286,12 +290,13 @@ function dimensions(r: ProfileReport, charts: Map<string, RenderedChart>): strin
   );
 }
 
-function drafts(list: MetricDraft[]): string {
+function drafts(list: MetricDraft[], sampled: boolean): string {
   return section(
     'drafts',
     'Billable-metric drafts',
     '<p class="note">One proposed Metronome billable metric per event name: the body of <code>POST /v1/billable-metrics/create</code>. ' +
       'Group keys cannot be edited once a metric exists, so read the warnings first.</p>' +
+      (sampled ? `<p class="note"><b>${html(SAMPLE_ADVICE_NOTE)}.</b></p>` : '') +
       draftsSection(list),
   );
 }

@@ -15,9 +15,11 @@ import { dec, duration, int, ms, pct, plural, when } from './format.js';
 import { confirmationTable, draftSection, mdHeader as header, mdRow as row } from './markdown-advice.js';
 import { cutoverRows, fitNotes } from './fit-notes.js';
 import { SINK_TITLE, answeredLabel, sinkRows } from './replay-target-count.js';
+import { sampleSection } from './markdown-sample.js';
+import { SAMPLE_ADVICE_NOTE, SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_PROPERTY_ROWS = 200;
-const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
+const VERDICT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS', inconclusive: '? INCONCLUSIVE AT THIS SAMPLE' };
 
 export function renderMarkdown(r: ProfileReport | TailReport): string {
   const drafts = billableMetricDrafts(r);
@@ -29,6 +31,7 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
       `; report generated ${when(r.generatedAt)} UTC. Sources: ${r.sources.map((s) => `${mdText(s.source, 120)} (${mdText(s.format)})`).join(', ') || 'none'}.`,
     '',
   );
+  out.push(...sampleSection(r));
 
   out.push('## Metering', '');
   meteringAnswers(r, drafts).forEach((a, i) => {
@@ -59,11 +62,14 @@ export function renderMarkdown(r: ProfileReport | TailReport): string {
       'Review the warnings first: group keys cannot be edited once a metric exists.',
     '',
   );
+  if (r.sample) out.push(`> ${SAMPLE_ADVICE_NOTE}.`, '');
   if (drafts.length === 0) out.push('No events, no drafts.', '');
   for (const d of drafts) out.push(...draftSection(d));
 
   if (r.eventNames.length) {
     out.push('## Event names', '');
+    const note = sampleRatesNote(r);
+    if (note) out.push(`> ${note}.`, '');
     out.push(...header(['event name', 'events', 'share', 'avg events/s', 'peak 1 s', 'first (UTC)', 'last (UTC)'], ['l', 'r', 'r', 'r', 'r', 'l', 'l']));
     for (const n of r.eventNames) out.push(row([mdCode(n.name), int(n.count), pct(n.share), dec(n.avgEps), int(n.peak1s), when(n.first), when(n.last)]));
     out.push('');
@@ -90,6 +96,7 @@ function fitSection(r: ProfileReport): string[] {
   if (!r.fit.length) return [];
   const out: string[] = [];
   out.push('## Fit against published ingestion limits', '');
+  if (r.sample) out.push(`> ${SAMPLE_FIT_NOTE}.`, '');
   out.push(...header(['path', 'limit', 'peak need', 'use of limit', 'headroom', 'seconds over', 'verdict'], ['l', 'l', 'r', 'r', 'r', 'r', 'l']));
   for (const f of r.fit) {
     const limit = [
@@ -106,11 +113,16 @@ function fitSection(r: ProfileReport): string[] {
         pct(f.utilization),
         f.headroom === null ? '-' : `${dec(f.headroom)}×`,
         int(f.secondsOverLimit),
-        `**${VERDICT[f.verdict] ?? f.verdict}**`,
+        `**${VERDICT[shownVerdict(r, f)] ?? shownVerdict(r, f)}**`,
       ]),
     );
   }
-  out.push('', ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`), ...fitNotes(r).map((n) => `- ${mdText(n, 600)}`), '');
+  out.push(
+    '',
+    ...r.fit.map((f) => `- ${mdText(f.label)}: ${mdText(f.advice.text, 600)}`),
+    ...[...inconclusiveNotes(r), ...fitNotes(r)].map((n) => `- ${mdText(n, 600)}`),
+    '',
+  );
   return out;
 }
 

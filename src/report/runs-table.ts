@@ -36,10 +36,10 @@ export function renderRunsTable(runs: RunRow[], storeLabel: string, diskBytes?: 
     { rules: 'grid' },
   );
   for (const r of runs) {
-    const events = (r.summary as { events?: number }).events;
+    const { events, sample } = r.summary as { events?: number; sample?: string };
     t.push([
       r.run_id,
-      r.command,
+      sample ? `${r.command} (${sample} sample)` : r.command,
       r.status,
       r.started_at.replace('T', ' ').slice(0, 19),
       typeof events === 'number' ? int(events) : '',

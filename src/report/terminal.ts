@@ -10,6 +10,8 @@ import { table } from './text-table.js';
 import { candidates, properties } from './terminal-payload.js';
 import { problems } from './terminal-problems.js';
 import { fitNotes } from './fit-notes.js';
+import { sampleSection } from './terminal-sample.js';
+import { SAMPLE_FIT_NOTE, inconclusiveNotes, sampleRatesNote, shownVerdict } from './sample-text.js';
 
 const MAX_EVENT_NAMES = 20;
 
@@ -20,6 +22,7 @@ export function renderTerminal(r: ProfileReport, layout: TextLayout = { width: D
   out.push(cut(`meterscope ${title} · run ${safe(r.runId, 40)}`, w));
   out.push(safe(`store: ${r.store}`, w));
   out.push('');
+  sampleSection(r, w, out);
   volume(r, w, out);
   if (r.events.total > 0) {
     rates(r, w, out);
@@ -58,6 +61,8 @@ function volume(r: ProfileReport, w: number, out: string[]): void {
 function rates(r: ProfileReport, w: number, out: string[]): void {
   const rt = r.rate;
   out.push('RATES (events per second; windows slide, UTC)');
+  const note = sampleRatesNote(r);
+  if (note) out.push(wrap(note, w, 2, 2));
   out.push(field('average', `${dec(rt.avgEps)} over ${int(rt.spanSeconds)} s (${int(rt.activeSeconds)} with events)`, w));
   for (const win of ['1s', '10s', '60s'] as const) {
     const p = rt.peak[win];
@@ -111,7 +116,9 @@ function busiest(values: number[]): number {
 }
 
 function fit(r: ProfileReport, w: number, out: string[]): void {
-  out.push(cut(`FIT (peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`, w));
+  const basis = r.sample ? 'the sample: ' : '';
+  out.push(cut(`FIT (${basis}peak 1 s = ${int(r.rate.peak['1s'].events)} events/s, average ${dec(r.rate.avgEps)} events/s)`, w));
+  if (r.sample) out.push(wrap(SAMPLE_FIT_NOTE, w, 2, 2));
   const t = table([
     { head: 'path' },
     { head: 'limit', shrink: 'wrap', min: 10, want: 12 },
@@ -122,13 +129,21 @@ function fit(r: ProfileReport, w: number, out: string[]): void {
     { head: 'verdict' },
   ]);
   for (const f of r.fit) {
-    t.push([f.path, limitText(f), needText(f), pct(f.utilization), f.headroom === null ? '-' : `${dec(f.headroom)}×`, int(f.secondsOverLimit), f.verdict.toUpperCase()]);
+    t.push([
+      f.path,
+      limitText(f),
+      needText(f),
+      pct(f.utilization),
+      f.headroom === null ? '-' : `${dec(f.headroom)}×`,
+      int(f.secondsOverLimit),
+      shownVerdict(r, f).toUpperCase(),
+    ]);
   }
   out.push(indent(t.render(w - 2)));
   for (const f of r.fit) {
     out.push(wrap(safe(`${f.path}: ${f.advice.text}${f.growthFactor !== null ? `; verdict holds up to ${dec(f.growthFactor)}× growth` : ''}`, 600), w, 4, 2));
   }
-  for (const n of fitNotes(r)) out.push(wrap(safe(n, 600), w, 4, 2));
+  for (const n of [...inconclusiveNotes(r), ...fitNotes(r)]) out.push(wrap(safe(n, 600), w, 4, 2));
   out.push('');
 }
 

@@ -6,6 +6,7 @@
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 import { Runs } from '../store/runs.js';
+import { refuseSampled } from '../store/sampled-run.js';
 import type { StripeReader } from './client.js';
 import { listMeters, readMetersFile, type StripeMeter } from './meters.js';
 import { checkRun, type StripeCheckResult } from './check.js';
@@ -61,6 +62,7 @@ export async function reconcileStoredRun(
   opts: ReconcileOptions & { allowIncomplete?: boolean },
 ): Promise<ReconcileResult> {
   const span = await runSpan(store, runId, opts.allowIncomplete);
+  refuseSampled(await new Runs(store).get(runId), 'reconciling with Stripe');
   const takenAt = new Date().toISOString();
   const meters = pickMeters(await listMeters(reader), only);
   const result = await reconcileRun(store, runId, meters, reader, span, opts);

@@ -12,6 +12,7 @@ import { CLOUDEVENTS_PATHS, METRONOME_PATHS, STRIPE_PATHS, jsonParser, type Json
 import { FORM_MISSING, formParser } from './form.js';
 import { csvParser, type CsvColumns } from './csv.js';
 import { fastPath } from './fast-json.js';
+import { EVENT_SAMPLE_UNIT_SQL, SAMPLE_BUCKETS } from '../../util/sample.js';
 
 export interface ParserChoice {
   format: FormatName;
@@ -39,8 +40,11 @@ export function customerFieldOf(choice: ParserChoice): string | undefined {
  * With `choice.document` it yields whole-file JSON events instead, (source, line, seq UInt32, raw),
  *   which are not lines: they are parsed as they are. A raw text marked too long (long-lines.ts) is
  *   rejected with its reason whatever the parser made of it.
+ * @param sampleBuckets profile --sample by event: keep an event when its hash % 10,000 is below this
+ *   (EVENT_SAMPLE_UNIT_SQL: an identifier's copies stay together); rejects are always kept, so
+ *   malformed lines are counted in full.
  */
-export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams): string {
+export function buildIngestQuery(runId: string, choice: ParserChoice, rel: string, params: SqlParams, sampleBuckets?: number): string {
   const inner = parserFor(choice, choice.document ? rel : tidyLines(rel), params);
   const form = choice.format === 'stripe-v1-form';
   const runP = params.add(runId);
@@ -67,7 +71,12 @@ export function buildIngestQuery(runId: string, choice: ParserChoice, rel: strin
       SELECT *, ${parseTimestamp('ts_text')} AS event_time, ${toMap('props')} AS properties,
         raw AS text, ${markedReasonSql('raw')} AS too_long
       FROM (${inner})
-    )
+    )${
+      sampleBuckets === undefined
+        ? ''
+        : `
+    WHERE reject_reason != '' OR ${EVENT_SAMPLE_UNIT_SQL} % ${SAMPLE_BUCKETS} < ${params.add(sampleBuckets)}`
+    }
     SETTINGS max_partitions_per_insert_block = 0`;
 }
 

@@ -63,7 +63,7 @@ export function figure(c: RenderedChart | undefined): string {
   return `<figure class="chart" id="chart-${html(c.id)}" data-chart="${html(c.id)}"><figcaption>${html(c.title)}</figcaption><p class="caption">${html(c.caption)}</p>${c.svg}</figure>`;
 }
 
-const VERDICT_TEXT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS' };
+const VERDICT_TEXT: Record<string, string> = { fits: '✔ FITS', tight: '▲ TIGHT', exceeds: '✖ EXCEEDS', inconclusive: '? INCONCLUSIVE AT THIS SAMPLE' };
 
 /** Verdict cell: colour plus symbol and word, so it reads in greyscale and without colour vision. */
 export function verdictCell(v: string): Cell {

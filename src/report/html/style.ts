@@ -43,6 +43,7 @@ pre { background:#0f1720; color:#e6edf3; padding:12px 14px; border-radius:6px; o
 .verdict.fits { background:#dff3dc; color:#17451a; border:1px solid #9ccf98; }
 .verdict.tight { background:repeating-linear-gradient(135deg, #f2b705 0 6px, #f6cc4d 6px 12px); color:#2b1d00; border:1px solid #a77c00; }
 .verdict.exceeds { background:#9e0019; color:#fff; border:1px solid #5c000e; }
+.verdict.inconclusive { background:#eee; color:#222; border:1px dashed #666; }
 .cls { white-space:nowrap; padding-left:6px; border-left:4px solid #999; display:inline-block; }
 .cls.dimension { border-color:#4c78a8; } .cls.measure { border-color:#54a24b; } .cls.identifier-like { border-color:#e45756; }
 .cls.free-text { border-color:#b279a2; } .cls.constant { border-color:#9d9d9d; }
