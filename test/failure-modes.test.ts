@@ -112,6 +112,8 @@ describe('a run whose process dies', () => {
     // Half the input, then a real kill -9 while the load still waits for the rest: mid-load by construction.
     child.stdin!.write(lines.slice(0, lines.length / 2));
     await waitFor(() => /SYSTEM STOP MERGES events/.test(stderr));
+    // stdin is being copied to a scratch file: kill while it is half written.
+    await waitFor(() => scratchFiles(dataDir).length > 0);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     // The killed process left its half-written stdin spool; the next open empties the scratch directory.
