@@ -15,13 +15,16 @@ describe('key-usage queries', () => {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);
     }
-    expect(q.params).toMatchObject({ item_names: [HOSTILE, 'api'], item_keys: [[HOSTILE, 'region'], []], names: [HOSTILE, 'api'] });
+    expect(q.params).toMatchObject({ items_of: { [HOSTILE]: [1], api: [2] }, item_keys: [[HOSTILE, 'region'], []], item_list: [0, 1], names: [HOSTILE, 'api'] });
   });
 
   it("each event joins only its own name's items; keys all present; first half before the median; per-customer nearest-rank", () => {
     const s = flat(q.sql);
-    expect(s).toContain('ARRAY JOIN arrayFilter(i -> {item_names:Array(String)}[i] = event_name, arrayEnumerate({item_names:Array(String)})) AS ix');
-    expect(s).toContain('hasAll(mapKeys(properties), keys)');
+    expect(s).toContain('ARRAY JOIN {items_of:Map(String, Array(UInt32))}[event_name] AS ix');
+    expect(s).toContain('hasAll(mapKeys(properties), {item_keys:Array(Array(String))}[ix])');
+    expect(s).toContain(
+      "multiIf(kx = 0, cityHash64(CAST([properties[{k0:String}], properties[{k1:String}]], 'Array(String)')), cityHash64(CAST([], 'Array(String)'))) AS h",
+    );
     expect(s).toContain('toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first');
     expect(s).toContain('uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half');
     expect(s).toContain('ds[greatest(1, toUInt64(ceil(0.5 * length(ds))))] AS p50');

@@ -8,10 +8,6 @@ import { REPORT_SCHEMA_VERSION } from '../profile/model.js';
 import type { ReplayReport, StoredReplayReport } from '../replay/model.js';
 import type { TailReport } from '../tail/model.js';
 import { UserError } from '../errors.js';
-import { renderTerminal } from './terminal.js';
-import { renderTailTerminal } from './tail-terminal.js';
-import { renderReplayTerminal } from './replay-terminal.js';
-import { renderMarkdown, renderReplayMarkdown } from './markdown.js';
 import { meteringAnswers } from './answers.js';
 import { DEFAULT_WIDTH, type TextLayout } from './terminal-parts.js';
 
@@ -47,9 +43,15 @@ const checked =
     return render(m, layout);
   };
 
-// The HTML renderers load Vega for their charts: imported only when HTML is asked for.
+// Each renderer is imported when its format is asked for: HTML loads Vega for its charts, and a
+// --json run (a small file end to end) skips the text and markdown modules as well.
 const profileHtml = async (m: ProfileReport | TailReport) => (await import('./html.js')).renderHtml(m);
 const replayHtml = async (m: ReplayReport) => (await import('./html/replay.js')).renderReplayHtml(m);
+const renderTerminal = async (m: ProfileReport, l: TextLayout) => (await import('./terminal.js')).renderTerminal(m, l);
+const renderTailTerminal = async (m: TailReport, l: TextLayout) => (await import('./tail-terminal.js')).renderTailTerminal(m, l);
+const renderReplayTerminal = async (m: ReplayReport, l: TextLayout) => (await import('./replay-terminal.js')).renderReplayTerminal(m, l);
+const renderMarkdown = async (m: ProfileReport | TailReport) => (await import('./markdown.js')).renderMarkdown(m);
+const renderReplayMarkdown = async (m: ReplayReport) => (await import('./markdown.js')).renderReplayMarkdown(m);
 
 const RENDERERS: { [K in ReportKind]: Record<ReportFormat, Renderer<KindModel[K]>> } = {
   profile: { text: checked(renderTerminal), json: profileJson, md: checked(renderMarkdown), html: checked(profileHtml) },

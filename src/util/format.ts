@@ -1,6 +1,8 @@
 /** Number, time and duration formatting shared by the reports and the advice texts (en-US, UTC). */
 
-export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+// One formatter for every call: toLocaleString builds a new one each time (~3 µs; thousands per report).
+const INT = new Intl.NumberFormat('en-US');
+export const int = (n: number): string => INT.format(Math.round(n));
 
 export const plural = (n: number, word: string, many = `${word}s`): string => `${int(n)} ${n === 1 ? word : many}`;
 
