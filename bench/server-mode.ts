@@ -7,13 +7,15 @@
  * sources[].seconds), CPU seconds of the meterscope process (GNU time) and of the front (/proc, the
  * run's share), and the ratio of the medians.
  *
- *   npx tsx bench/server-mode.ts --file /tmp/pipe-1M.jsonl [--bin bin/meterscope.js] [--repeat 3] [-- extra profile flags]
+ *   npx tsx bench/server-mode.ts --file /tmp/pipe-1M.jsonl [--bin bin/meterscope.js] [--repeat 3] [--quiet 0.3] [-- extra profile flags]
+ *
+ * --quiet f: before each pair of runs, wait (up to 3 minutes) until others use less than f of the CPU.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { measure, median } from './measure.js';
+import { busyShare, measure, median } from './measure.js';
 
 const PASSWORD = 'bench';
 /** Clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
@@ -23,6 +25,7 @@ interface Args {
   file: string;
   bins: string[];
   repeat: number;
+  quiet?: number;
   extra: string[];
 }
 
@@ -37,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     file,
     bins: (bins.length ? bins : ['bin/meterscope.js']).map((b) => path.resolve(b)),
     repeat: Number(all('repeat').at(-1) ?? '3'),
+    quiet: all('quiet').length ? Number(all('quiet').at(-1)) : undefined,
     extra: dash === -1 ? [] : argv.slice(dash + 1),
   };
 }
@@ -102,6 +106,13 @@ async function dropDatabase(bin: string, front: Front, run: number): Promise<voi
   await new Promise((res) => r.on('close', res));
 }
 
+/** Waits until the machine is less than `share` busy (at most 3 minutes); returns the share seen. */
+async function waitQuiet(share: number | undefined): Promise<number> {
+  let busy = await busyShare(2000);
+  for (let waited = 0; share !== undefined && busy > share && waited < 180; waited += 2) busy = await busyShare(2000);
+  return busy;
+}
+
 const fmt = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(', ')})`;
 
 async function main(): Promise<void> {
@@ -113,11 +124,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < args.repeat; r++) {
       for (const bin of args.bins) {
         const res = results.get(bin)!;
+        const busy = await waitQuiet(args.quiet);
         res.embedded.push(await profile(bin, args.file, args.extra));
         res.server.push(await profile(bin, args.file, args.extra, fronts.get(bin), r));
         const [e, s] = [res.embedded.at(-1)!, res.server.at(-1)!];
         process.stderr.write(
-          `run ${r + 1} ${bin}: embedded ${e.wall.toFixed(2)} s (load ${e.load.toFixed(2)}, cpu ${e.cpu.toFixed(2)}), ` +
+          `run ${r + 1} ${bin} (machine ${(busy * 100).toFixed(0)} % busy before): embedded ${e.wall.toFixed(2)} s (load ${e.load.toFixed(2)}, cpu ${e.cpu.toFixed(2)}), ` +
             `server ${s.wall.toFixed(2)} s (load ${s.load.toFixed(2)}, cpu ${s.cpu.toFixed(2)} + front ${s.frontCpu.toFixed(2)})\n`,
         );
       }

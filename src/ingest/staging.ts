@@ -35,18 +35,16 @@ export class StagingTable {
 
   /**
    * Drains a stream of TSV text into the table (one streamed insert on a server); `onBatch` is called
-   * after every BATCH_BYTES of rows passed on. A failing stream fails with its own error.
+   * after every BATCH_BYTES of rows passed on. A failing stream fails the fill with its own error.
    */
   async fill(tsvStream: Readable, onBatch?: () => void): Promise<void> {
-    let failed: unknown;
-    tsvStream.once('error', (e) => (failed = e));
     const rows = onBatch ? tsvStream.pipe(new EveryBytes(BATCH_BYTES, onBatch)) : tsvStream;
     if (rows !== tsvStream) tsvStream.on('error', (e) => rows.destroy(e));
     try {
       await this.store.insertTsvStream(this.name, this.columns, rows);
     } catch (e) {
       tsvStream.destroy();
-      throw failed ?? e;
+      throw e;
     }
   }
 

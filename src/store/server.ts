@@ -88,9 +88,17 @@ export class ServerStore extends ClientStore {
    */
   async insertTsvStream(table: string, columns: string, rows: Readable): Promise<void> {
     const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
-    await this.guard(`INSERT INTO ${table}`, (query_id) =>
-      this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: rows, format: 'TabSeparated' }),
-    );
+    let inputFailed: unknown;
+    rows.on('error', (e) => (inputFailed ??= e));
+    try {
+      await this.guard(`INSERT INTO ${table}`, (query_id) =>
+        this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: rows, format: 'TabSeparated' }),
+      );
+    } catch (e) {
+      // The server's refusal stops the reading; a failed input is reported as itself, not as the server's.
+      rows.destroy();
+      throw inputFailed ?? e;
+    }
   }
 }
 
