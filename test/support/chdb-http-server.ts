@@ -41,18 +41,29 @@ let spooled = 0;
 /** A streamed insert body is inserted in pieces of about this size, cut after a row (a newline). */
 const PIECE_BYTES = 8 << 20;
 
-/** URL parameters that are not settings. */
-const NOT_SETTINGS = new Set(['query', 'query_id', 'database', 'default_format', 'session_id', 'role']);
-let knownSettings: Set<string> | undefined;
+/** URL parameters that are not settings, and settings of the HTTP exchange only (nothing to apply). */
+const NOT_APPLIED = new Set([
+  'query',
+  'query_id',
+  'database',
+  'default_format',
+  'session_id',
+  'role',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+]);
+/** chDB's settings and their values at start, to put a request's settings back. */
+let defaults: Map<string, string> | undefined;
 
 /** The request's settings that chDB knows, as a server applies URL settings to that request only. */
 async function settingsOf(search: URLSearchParams): Promise<[string, string][]> {
-  knownSettings ??= new Set(
-    text(await session.queryAsync('SELECT name FROM system.settings', { format: 'TSV' }))
+  defaults ??= new Map(
+    text(await session.queryAsync('SELECT name, value FROM system.settings', { format: 'TSVRaw' }))
       .split('\n')
-      .filter(Boolean),
+      .filter(Boolean)
+      .map((l) => l.split('\t') as [string, string]),
   );
-  return [...search].filter(([k]) => !NOT_SETTINGS.has(k) && !k.startsWith('param_') && knownSettings!.has(k));
+  return [...search].filter(([k]) => !NOT_APPLIED.has(k) && !k.startsWith('param_') && defaults!.has(k));
 }
 
 /** Runs `work` with the request's database, parameters and settings; the settings are put back after. */
@@ -61,16 +72,11 @@ async function scoped<T>(url: URL, work: () => Promise<T>): Promise<T> {
   await run(`USE ${db.replace(/[^A-Za-z0-9_]/g, '')}`);
   for (const [k, v] of url.searchParams) if (k.startsWith('param_')) await run(`SET ${k} = ${literal(v)}`);
   const settings = await settingsOf(url.searchParams);
-  const names = settings.map(([k]) => literal(k)).join(', ');
-  const saved = settings.length ? text(await session.queryAsync(`SELECT name, value FROM system.settings WHERE name IN (${names})`, { format: 'TSV' })) : '';
   for (const [k, v] of settings) await run(`SET ${k} = ${literal(v)}`);
   try {
     return await work();
   } finally {
-    for (const line of saved.split('\n').filter(Boolean)) {
-      const [k, v] = line.split('\t');
-      await run(`SET ${k} = ${literal(v)}`);
-    }
+    for (const [k] of settings) await run(`SET ${k} = ${literal(defaults!.get(k)!)}`);
   }
 }
 
