@@ -118,6 +118,12 @@ const fmt = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFix
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const fronts = new Map<string, Front>();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      for (const f of fronts.values()) f.child.kill();
+      process.exit(130);
+    });
+  }
   for (const bin of args.bins) fronts.set(bin, await startFront(bin));
   const results = new Map<string, { embedded: Sample[]; server: Sample[] }>(args.bins.map((b) => [b, { embedded: [], server: [] }]));
   try {

@@ -3,7 +3,7 @@
  * ClickHouse server is available (CI has none). It runs real ClickHouse SQL in a separate
  * process, so meterscope's server path is exercised for real: the HTTP client, URL-bound
  * query parameters and settings, the `database` parameter, gzip request bodies, streamed
- * TabSeparated/JSONEachRow inserts (inserted piece by piece as the body arrives, as a server does).
+ * TabSeparated/JSONEachRow inserts (parsed as the body arrives, as a server does).
  * It is NOT a ClickHouse server: one request at a time, no auth beyond a fixed password check,
  * no sessions, no response compression.
  * Point CLICKHOUSE_URL at a real server to test against one.
@@ -14,8 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { Session } from 'chdb';
 
 const dataDir = process.argv[2];
@@ -34,12 +38,10 @@ async function run(sql: string): Promise<string> {
   return text(await session.queryAsync(sql));
 }
 
-// Insert bodies go to chDB's own parser through files: as a SQL literal an 8 MiB batch would pass
-// the 256 KiB query-size limit, and the bytes would be re-encoded on the way.
+// Insert bodies go to chDB's own parser through named pipes: as a SQL literal an 8 MiB batch would
+// pass the 256 KiB query-size limit, and the bytes would be re-encoded on the way.
 const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'chdb-http-body-'));
 let spooled = 0;
-/** A streamed insert body is inserted in pieces of about this size, cut after a row (a newline). */
-const PIECE_BYTES = 8 << 20;
 
 /** URL parameters that are not settings, and settings of the HTTP exchange only (nothing to apply). */
 const NOT_APPLIED = new Set([
@@ -101,42 +103,36 @@ async function insertTarget(table: string, colList: string | undefined): Promise
 }
 
 /**
- * A streamed insert: each piece of rows is inserted while the next one arrives (one piece in flight,
- * so the client's sending overlaps the insert and the front holds at most two pieces).
+ * A streamed insert, taken as a server takes one: chDB reads the rows from a named pipe while the
+ * body still arrives (parsing overlaps receiving, blocks squashed into parts as on a server).
  */
 async function streamInsert(m: RegExpExecArray, body: Readable): Promise<string> {
   const [, table, , colList, format] = m;
   const target = await insertTarget(table, colList);
-  const insertPiece = async (piece: Buffer): Promise<void> => {
-    if (piece.length === 0) return;
-    const file = path.join(spool, `body-${spooled++}`);
-    await fs.promises.writeFile(file, piece);
-    try {
-      await run(`INSERT INTO ${table} (${target.columns}) SELECT * FROM file(${literal(file)}, ${format}, ${literal(target.structure)})`);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  };
-  let inflight: Promise<void> = Promise.resolve();
-  let parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size < PIECE_BYTES) continue;
-    const buf = Buffer.concat(parts);
-    const cut = buf.lastIndexOf(10) + 1;
-    if (cut === 0) continue;
-    await inflight;
-    inflight = insertPiece(buf.subarray(0, cut));
-    inflight.catch(() => {}); // awaited before the next piece or at the end
-    parts = [buf.subarray(cut)];
-    size = parts[0].length;
+  const fifo = path.join(spool, `body-${spooled++}`);
+  execFileSync('mkfifo', [fifo]);
+  try {
+    const insert = run(
+      `INSERT INTO ${table} (${target.columns}) SELECT * FROM file(${literal(fifo)}, ${format}, ${literal(target.structure)}) SETTINGS storage_file_read_method = 'read'`,
+    );
+    // An insert that fails stops the feeding, and lets the pipe's opening below return if chDB never opened it.
+    insert.catch(() => {
+      body.destroy();
+      fs.closeSync(fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+    });
+    // Opening for writing waits (on a pool thread) until chDB opens the pipe, so no byte is written to a pipe nobody reads.
+    const pipe = new net.Socket({ fd: await openForWriting(fifo, 'w'), readable: false, writable: true });
+    const feed = pipeline(body, pipe).finally(() => pipe.destroy()); // closing the pipe ends chDB's input
+    const [inserted, fed] = await Promise.allSettled([insert, feed]);
+    if (inserted.status === 'rejected') throw inserted.reason;
+    if (fed.status === 'rejected') throw fed.reason;
+    return '';
+  } finally {
+    fs.rmSync(fifo, { force: true });
   }
-  await inflight;
-  await insertPiece(Buffer.concat(parts));
-  return '';
 }
+
+const openForWriting = promisify(fs.open) as (file: string, flags: string) => Promise<number>;
 
 async function readAll(body: Readable): Promise<string> {
   const chunks: Buffer[] = [];
