@@ -107,7 +107,7 @@ export class ServerStore extends ClientStore {
  * lines shrink ~5x for ~1 CPU s per 300 MB, on zlib's threads) except to this machine: on loopback the
  * bytes cost nothing to move and gzip only adds CPU on both sides (bench/RESULTS.md, "Server mode").
  */
-function compressRequests(url: string): false | { codec: 'gzip'; level: number } {
+export function compressRequests(url: string): false | { codec: 'gzip'; level: number } {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
   return loopback ? false : { codec: 'gzip', level: 1 };
