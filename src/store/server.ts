@@ -104,7 +104,7 @@ export class ServerStore extends ClientStore {
 
 /**
  * Request bodies (streamed lines: about as many bytes as the input) are gzipped at level 1 (JSON
- * lines shrink ~5x for ~1.7 client CPU s per 320 MB, on zlib's threads) except to this machine:
+ * lines shrink ~5x for ~2 client CPU s per 320 MB, on zlib's threads) except to this machine:
  * on loopback the bytes cost nothing to move and gzip only adds CPU on both sides
  * (bench/RESULTS.md, "Server mode").
  */
