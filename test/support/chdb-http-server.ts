@@ -122,7 +122,11 @@ async function streamInsert(m: RegExpExecArray, body: Readable): Promise<string>
     });
     // Opening for writing waits (on a pool thread) until chDB opens the pipe, so no byte is written to a pipe nobody reads.
     const pipe = new net.Socket({ fd: await openForWriting(fifo, 'w'), readable: false, writable: true });
-    const feed = pipeline(body, pipe).finally(() => pipe.destroy()); // closing the pipe ends chDB's input
+    openPipes.add(pipe);
+    const feed = pipeline(body, pipe).finally(() => {
+      pipe.destroy(); // closing the pipe ends chDB's input
+      openPipes.delete(pipe);
+    });
     const [inserted, fed] = await Promise.allSettled([insert, feed]);
     if (inserted.status === 'rejected') throw inserted.reason;
     if (fed.status === 'rejected') throw fed.reason;
@@ -199,7 +203,14 @@ const server = http.createServer((req, res) => {
   );
 });
 process.on('exit', () => fs.rmSync(spool, { recursive: true, force: true }));
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => process.exit(0));
+// Killed mid-insert: the pipes are closed first, or chDB's reader would wait on them as the process exits.
+const openPipes = new Set<net.Socket>();
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    for (const p of openPipes) p.destroy();
+    setTimeout(() => process.exit(0), 100);
+  });
+}
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();
   process.stdout.write(`listening ${typeof addr === 'object' && addr ? addr.port : 0}\n`);
