@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, openTestStore, rows, runCli, tempDir } from './support/helpers.js';
+import { CLI, ROOT, openTestStore, rows, runCli, tempDir } from './support/helpers.js';
 import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
@@ -174,7 +174,44 @@ describe('server mode', () => {
     );
     expect(Number(c.n)).toBe(lines);
   });
+
+  it('Ctrl-C during the streamed insert: the run is marked interrupted, nothing of it stays, exit 130', async () => {
+    const input = path.join(tempDir(), 'ctrl-c.jsonl');
+    expect((await runCli(['generate', '-n', '60000', '--seed', '8', '-o', input, '--data-dir', tempDir()])).code).toBe(0);
+    const lines = fs.readFileSync(input, 'utf8');
+    const child = spawn(process.execPath, [CLI, 'profile', '-', '--clickhouse', url, '--ch-user', user, '--ch-database', database], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, CLICKHOUSE_PASSWORD: password, METERSCOPE_DEBUG: 'sql' },
+    });
+    child.stdin!.on('error', () => {});
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    // Half the input, and the stdin left open: the insert into the staging table is then mid-body.
+    child.stdin!.write(lines.slice(0, lines.length / 2));
+    await waitFor(() => /CREATE TABLE staging_/.test(stderr));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(130);
+    const said = stderr.split('\n').filter((l) => l.startsWith('meterscope:'));
+    expect(said).toHaveLength(1);
+    const runId = /^meterscope: interrupted \(SIGINT\): run (\S+) marked interrupted; its partial rows were deleted$/.exec(said[0])?.[1];
+    expect(runId, said[0]).toBeDefined();
+    const one = async (query: string) => (await (await server.query({ query, query_params: { r: runId }, format: 'JSONEachRow' })).json<Record<string, string>>())[0];
+    expect(await one('SELECT status FROM runs FINAL WHERE run_id = {r:String}')).toEqual({ status: 'interrupted' });
+    const left = await one('SELECT (SELECT count() FROM events WHERE run_id = {r:String}) + (SELECT count() FROM rejects WHERE run_id = {r:String}) AS n');
+    expect(Number(left.n)).toBe(0);
+    const staging = await one(`SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE 'staging%'`);
+    expect(Number(staging.n)).toBe(0);
+  });
 });
+
+async function waitFor(cond: () => boolean, maxMs = 60_000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 25) {
+    if (waited > maxMs) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('sql and runs rm against a server', () => {
   const flags = () => ['--clickhouse', url, '--ch-user', user, '--ch-database', database];

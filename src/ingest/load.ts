@@ -272,7 +272,8 @@ async function fillStaging(staging: StagingTable, src: Source, bytes: Readable, 
   try {
     await staging.fill(out, () => opts.onProgress?.(src, read()));
   } catch (e) {
-    throw readingFailed(src, e, opts.signal);
+    // A server's own failure (timeout, refused) is already one sentence naming the server.
+    throw e instanceof UserError && !opts.signal?.aborted ? e : readingFailed(src, e, opts.signal);
   } finally {
     stop();
   }

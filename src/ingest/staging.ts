@@ -4,6 +4,7 @@
  * Events of whole-file JSON are staged with their index too (line UInt64, seq UInt32, raw String).
  */
 import crypto from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { Store } from '../store/store.js';
 
 const BATCH_BYTES = 8 << 20;
@@ -32,22 +33,19 @@ export class StagingTable {
     await this.store.insertTsv(this.name, this.columns, tsv);
   }
 
-  /** Drains a stream of TSV text into the table in batches of about BATCH_BYTES. */
-  async fill(tsvStream: AsyncIterable<Buffer | string>, onBatch?: () => void): Promise<void> {
-    let parts: string[] = [];
-    let size = 0;
-    for await (const chunk of tsvStream) {
-      const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      parts.push(s);
-      size += s.length;
-      if (size >= BATCH_BYTES) {
-        await this.insertTsv(parts.join(''));
-        parts = [];
-        size = 0;
-        onBatch?.();
-      }
+  /**
+   * Drains a stream of TSV text into the table (one streamed insert on a server); `onBatch` is called
+   * after every BATCH_BYTES of rows passed on. A failing stream fails the fill with its own error.
+   */
+  async fill(tsvStream: Readable, onBatch?: () => void): Promise<void> {
+    const rows = onBatch ? tsvStream.pipe(new EveryBytes(BATCH_BYTES, onBatch)) : tsvStream;
+    if (rows !== tsvStream) tsvStream.on('error', (e) => rows.destroy(e));
+    try {
+      await this.store.insertTsvStream(this.name, this.columns, rows);
+    } catch (e) {
+      tsvStream.destroy();
+      throw e;
     }
-    await this.insertTsv(parts.join(''));
   }
 
   /** The first lines, for format detection. */
@@ -58,5 +56,24 @@ export class StagingTable {
 
   async drop(): Promise<void> {
     await this.store.exec(`DROP TABLE IF EXISTS ${this.name}`);
+  }
+}
+
+/** Passes bytes on unchanged, calling `tick` each time another `size` bytes have gone through. */
+class EveryBytes extends Transform {
+  private seen = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly tick: () => void,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const before = Math.floor(this.seen / this.size);
+    this.seen += chunk.length;
+    cb(null, chunk);
+    if (Math.floor(this.seen / this.size) > before) this.tick();
   }
 }

@@ -10,6 +10,9 @@ import type { Layout } from './layout.js';
 import { toQuery, type Params, type Query } from './sql.js';
 import { invocationSecrets } from '../secrets/scrubber.js';
 
+/** Rows per insert when a stream is taken in batches. */
+const BATCH_BYTES = 8 << 20;
+
 export abstract class ClientStore implements Store {
   abstract readonly label: string;
   abstract readonly capabilities: Capabilities;
@@ -92,6 +95,23 @@ export abstract class ClientStore implements Store {
 
   protected abstract writeRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
   abstract insertTsv(table: string, columns: string, tsv: string): Promise<void>;
+
+  /** In batches of about BATCH_BYTES (the embedded engine takes rows as a query parameter); a server streams (ServerStore). */
+  async insertTsvStream(table: string, columns: string, rows: Readable): Promise<void> {
+    let parts: string[] = [];
+    let size = 0;
+    for await (const chunk of rows as AsyncIterable<Buffer | string>) {
+      const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      parts.push(s);
+      size += s.length;
+      if (size >= BATCH_BYTES) {
+        await this.insertTsv(table, columns, parts.join(''));
+        parts = [];
+        size = 0;
+      }
+    }
+    await this.insertTsv(table, columns, parts.join(''));
+  }
 
   async pauseMerges(_table: string): Promise<void> {}
   async resumeMerges(_table: string): Promise<void> {}

@@ -60,6 +60,7 @@ export class ServerStore extends ClientStore {
       clickhouse_settings: { send_progress_in_http_headers: 1 as const, http_headers_progress_interval_ms: '10000' },
       // The client logs request errors itself; ours are reported once, as a sentence.
       log: { level: ClickHouseLogLevel.OFF },
+      compression: { request: compressRequests(opts.url) },
     };
     const admin = createClient({ ...base, request_timeout: opts.connectTimeoutS * 1000 });
     try {
@@ -98,17 +99,40 @@ export class ServerStore extends ClientStore {
 
   async insertTsv(table: string, columns: string, tsv: string): Promise<void> {
     if (tsv.length === 0) return;
-    const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
-    await this.guard(`INSERT INTO ${table}`, (query_id) =>
-      this.client.insert({
-        query_id,
-        table,
-        columns: names as [string, ...string[]],
-        values: Readable.from([Buffer.from(tsv)], { objectMode: false }),
-        format: 'TabSeparated',
-      }),
-    );
+    await this.insertTsvStream(table, columns, Readable.from([Buffer.from(tsv)], { objectMode: false }));
   }
+
+  /**
+   * One INSERT whose body is the stream itself: the next rows are read and split while the previous
+   * ones travel and the server parses them (socket backpressure bounds what is in flight). Before,
+   * 8 MiB batches each waited for the server, which left the client idle for half of a load.
+   */
+  async insertTsvStream(table: string, columns: string, rows: Readable): Promise<void> {
+    const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]);
+    let inputFailed: unknown;
+    rows.on('error', (e) => (inputFailed ??= e));
+    try {
+      await this.guard(`INSERT INTO ${table}`, (query_id) =>
+        this.client.insert({ query_id, table, columns: names as [string, ...string[]], values: rows, format: 'TabSeparated' }),
+      );
+    } catch (e) {
+      // The server's refusal stops the reading; a failed input is reported as itself, not as the server's.
+      rows.destroy();
+      throw inputFailed ?? e;
+    }
+  }
+}
+
+/**
+ * Request bodies (streamed lines: about as many bytes as the input) are gzipped at level 1 (JSON
+ * lines shrink ~5x for ~2 client CPU s per 320 MB, on zlib's threads) except to this machine:
+ * on loopback the bytes cost nothing to move and gzip only adds CPU on both sides
+ * (bench/RESULTS.md, "Server mode").
+ */
+export function compressRequests(url: string): false | { codec: 'gzip'; level: number } {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return loopback ? false : { codec: 'gzip', level: 1 };
 }
 
 /** The cluster's checks and its database, on a client with the statement timeout (ON CLUSTER DDL waits for every node). */

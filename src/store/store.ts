@@ -58,6 +58,12 @@ export interface Store {
   insertRows(table: string, rows: Record<string, unknown>[]): Promise<void>;
   /** Inserts rows already encoded as TabSeparated text with the given column list (e.g. 'line UInt64, raw String'). */
   insertTsv(table: string, columns: string, tsv: string): Promise<void>;
+  /**
+   * Inserts TabSeparated rows read from a stream (as insertTsv) and resolves once all are stored: a
+   * server gets one request whose body is sent while the stream is still read, the embedded engine
+   * takes them in batches. A failed stream fails the insert with the stream's error.
+   */
+  insertTsvStream(table: string, columns: string, rows: Readable): Promise<void>;
   /** Runs a query and streams its raw output bytes in `format` (e.g. RawBLOB). */
   stream(query: string | Query, format: string, settings?: Settings): Promise<Readable>;
   /**

@@ -78,6 +78,7 @@ export function recordingStore(answer: (q: Query, n: number) => unknown[] = () =
       calls.push({ kind: 'insertRows', table, rows });
     },
     async insertTsv() {},
+    async insertTsvStream() {},
     async stream() {
       throw new Error('recordingStore does not stream');
     },
