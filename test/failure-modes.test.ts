@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli, tempDir, sqlRows } from './support/helpers.js';
@@ -183,6 +184,46 @@ describe('streamed input leaves no scratch files', () => {
       .find((l) => l.type === 'report');
     expect(last.report.events.total).toBe(3000);
     expect(scratchFiles(dataDir)).toEqual([]);
+  });
+});
+
+describe('stdin redirected from a file', () => {
+  /** `meterscope profile - --json` with stdin being `fd` (a file opened by the test), as a shell's `< FILE` gives it. */
+  const profileFromFd = (fd: number, dataDir: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'profile', '-', '--json', '--data-dir', dataDir], { cwd: ROOT, stdio: [fd, 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  const rowsOf = (dataDir: string, run: string) =>
+    sqlRows(dataDir, `SELECT line, identifier, event_time, value, properties FROM events WHERE run_id = {run:String} ORDER BY line, seq`, { run });
+
+  it('is read like the file itself (same rows, named -), and from where its offset stands', async () => {
+    const dataDir = tempDir();
+    const input = path.join(tempDir(), 'events.jsonl.gz');
+    expect((await runCli(['generate', '-n', '4000', '--seed', '9', '-o', input, '--malformed-rate', '0.01', '--data-dir', tempDir()])).code).toBe(0);
+    const fromFile = await runCli(['profile', input, '--json', '--data-dir', dataDir]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const fd = fs.openSync(input, 'r');
+    const redirected = await profileFromFd(fd, dataDir).finally(() => fs.closeSync(fd));
+    expect(redirected.code, redirected.stderr).toBe(0);
+    const [a, b] = [JSON.parse(fromFile.stdout), JSON.parse(redirected.stdout)];
+    expect(b.sources.map((s: { source: string }) => s.source)).toEqual(['-']);
+    expect({ ...b.sources[0], source: '', seconds: 0 }).toEqual({ ...a.sources[0], source: '', seconds: 0 });
+    expect(await rowsOf(dataDir, b.runId)).toEqual(await rowsOf(dataDir, a.runId));
+
+    // A stdin already read from (`{ head -n 1 >/dev/null; meterscope profile -; } < FILE`) gives only what follows.
+    const plain = path.join(tempDir(), 'events.jsonl');
+    fs.writeFileSync(plain, zlib.gunzipSync(fs.readFileSync(input)));
+    const firstLine = fs.readFileSync(plain, 'utf8').indexOf('\n') + 1;
+    const moved = fs.openSync(plain, 'r');
+    fs.readSync(moved, Buffer.alloc(firstLine), 0, firstLine, null);
+    const rest = await profileFromFd(moved, dataDir).finally(() => fs.closeSync(moved));
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(JSON.parse(rest.stdout).sources[0].lines).toBe(a.sources[0].lines - 1);
   });
 });
 

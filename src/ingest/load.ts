@@ -10,7 +10,7 @@ import type { Settings, Store } from '../store/store.js';
 import { UserError, firstLine } from '../errors.js';
 import type { FieldMapping, FormatName } from './formats.js';
 import { SAMPLE_BYTES, chooseParser, sampleShape } from './detect.js';
-import { autoDecompress, openBytes, openForEngine, peekHead, readSample, type Source } from './source.js';
+import { autoDecompress, openBytes, openForEngine, peekHead, readSample, stdinAsFile, type Source } from './source.js';
 import { StagingTable } from './staging.js';
 import { Spool, remove as removeSpooled } from './spool.js';
 import { LineToTsv } from './line-splitter.js';
@@ -95,8 +95,11 @@ export async function resumeEventMerges(store: Store): Promise<void> {
   if (store.capabilities.pausesMerges) await store.resumeMerges('events');
 }
 
-async function loadSource(store: Store, runId: string, src: Source, opts: LoadOptions): Promise<SourceLoad> {
+async function loadSource(store: Store, runId: string, given: Source, opts: LoadOptions): Promise<SourceLoad> {
   const started = Date.now();
+  // Stdin that is a redirected file is read by the engine like any file (still named '-').
+  const redirected = given.kind === 'stdin' && !opts.stdin && store.capabilities.readsLocalFiles ? stdinAsFile() : undefined;
+  const src: Source = redirected ? { ...given, kind: 'file', ...redirected } : given;
   const choice =
     src.kind === 'file' && store.capabilities.readsLocalFiles
       ? await loadLocalFile(store, runId, src, opts)

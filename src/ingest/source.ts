@@ -93,6 +93,23 @@ export function refuseRemote(arg: string, command: string): void {
   throw new UserError(`${parseRemote(arg).display}: ${command} reads local files and stdin only; object-storage and URL inputs are read by meterscope profile`);
 }
 
+/**
+ * Stdin redirected from a regular file (`profile - < export.jsonl`) and not read from yet: the engine
+ * can read that file itself, in parallel, with no copy. Undefined for a pipe, a terminal, or a file
+ * whose offset has moved (only what follows the offset was given; /proc/self/fdinfo tells it).
+ */
+export function stdinAsFile(): { path: string; compression: Compression } | undefined {
+  try {
+    if (!fs.fstatSync(0).isFile()) return undefined;
+    const pos = /^pos:\s*(\d+)/m.exec(fs.readFileSync('/proc/self/fdinfo/0', 'utf8'));
+    if (pos?.[1] !== '0') return undefined;
+    const file = '/proc/self/fd/0';
+    return { path: file, compression: compressionOf(readHead(file, 4)) };
+  } catch {
+    return undefined;
+  }
+}
+
 function readHead(file: string, n: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
