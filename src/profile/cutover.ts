@@ -62,7 +62,7 @@ export function nearDuplicatesQuery(runId: string): Query {
        SELECT customer, event_name, toUnixTimestamp64Milli(event_time) AS t, any(value) AS v,
          uniqExactIf(identifier, identifier != '') + countIf(identifier = '') - 1 AS extra,
          arraySlice(arraySort(groupUniqArray(identifier)), 1, 3) AS ids
-       FROM events WHERE run_id = {run:String} AND cityHash64(customer, event_name, event_time) IN (
+       FROM events WHERE run_id = {run:String} AND cityHash64(customer, event_name, event_time) GLOBAL IN (
          SELECT cityHash64(customer, event_name, event_time) AS h FROM events WHERE run_id = {run:String}
          GROUP BY h HAVING count() > 1)
        GROUP BY customer, event_name, event_time, arraySort(arrayZip(mapKeys(properties), mapValues(properties)))
