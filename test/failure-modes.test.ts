@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli, tempDir, sqlRows } from './support/helpers.js';
+import { tailReportLine } from './support/tail-support.js';
 
 const SECRET = 'Pw-9f8e7d6c5b';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -177,11 +178,7 @@ describe('streamed input leaves no scratch files', () => {
     expect(scratchFiles(dataDir)).toEqual([]);
     const tailed = await runCli(['tail', input, '--from', 'start', '--idle-exit', '1', '--json', '--data-dir', dataDir]);
     expect(tailed.code, tailed.stderr).toBe(0);
-    const last = tailed.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((l) => l.type === 'report');
+    const last = tailReportLine(tailed.stdout);
     expect(last.report.events.total).toBe(3000);
     expect(scratchFiles(dataDir)).toEqual([]);
   });

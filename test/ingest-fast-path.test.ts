@@ -12,7 +12,7 @@ import { DEFAULT_MAPPING, type FormatName } from '../src/ingest/formats.js';
 import { buildIngestQuery } from '../src/ingest/sql/normalize.js';
 import { fastPath } from '../src/ingest/sql/fast-json.js';
 import { METRONOME_PATHS, STRIPE_PATHS } from '../src/ingest/sql/parsers.js';
-import { INGEST_SETTINGS, FILE_READ_SETTINGS } from '../src/ingest/load.js';
+import { INGEST_SETTINGS, FILE_READ_SETTINGS } from '../src/ingest/ingest-settings.js';
 import type { Store } from '../src/store/store.js';
 
 const ok = { event_name: 'api', identifier: 'id', timestamp: 1700000000, payload: { stripe_customer_id: 'cus_1', value: '5' } };

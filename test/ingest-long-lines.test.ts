@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, rows, runCli, tempDir, sqlRows } from './support/helpers.js';
+import { tailReportLine } from './support/tail-support.js';
 import { resolveSources, type Source } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
@@ -77,11 +78,7 @@ describe('long lines', () => {
     const data = tempDir('meterscope-long-tail-');
     const res = await runCli(['tail', file, '--from', 'start', '--idle-exit', '1', '--json', '--data-dir', data]);
     expect(res.code, res.stderr).toBe(0);
-    const runId = res.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((l) => l.type === 'report').runId as string;
+    const runId = tailReportLine(res.stdout).runId;
     const ev = await sqlRows<{ line: string }>(data, `SELECT line FROM events WHERE run_id = {run:String} ORDER BY line`, { run: runId });
     expect(ev.map((e) => Number(e.line))).toEqual([1, 2, 4, 5, 7]);
     const rj = await sqlRows<{ line: string; reason: string }>(data, `SELECT line, reason FROM rejects WHERE run_id = {run:String} ORDER BY line`, { run: runId });

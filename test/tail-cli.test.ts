@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { ROOT, runCli, sqlBatch, tempDir } from './support/helpers.js';
 import type { Query } from '../src/store/sql.js';
-import { goodIds, runWriter, startCli, waitFor } from './support/tail-support.js';
+import { goodIds, runWriter, startCli, waitFor, tailReportLine } from './support/tail-support.js';
 
 /**
  * Tails a new file while the writer appends to it, then stops the tail with SIGTERM once the writer
@@ -222,11 +222,7 @@ describe('meterscope tail', () => {
     );
     const res = await runCli(['tail', '-', '--data-dir', path.join(dir, 'store')], { stdin: `${lines.join('\n')}\nnot json` });
     expect(res.code, res.stderr).toBe(0);
-    const report = res.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((l) => l.type === 'report');
+    const report = tailReportLine(res.stdout);
     expect(report.report.tail.stop).toBe('end of input');
     expect(report.report.events.total).toBe(500);
     expect(report.report.rejects.examples[0]).toMatchObject({ source: '-', line: 501, reason: 'invalid JSON' });

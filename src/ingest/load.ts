@@ -19,11 +19,10 @@ import { JsonRecordsToTsv } from './json-records.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { bytesPerLine, watchFileRead, type FileProgress } from './read-progress.js';
-import { INGEST_SETTINGS } from './ingest-settings.js';
+import { FILE_READ_SETTINGS, INGEST_SETTINGS } from './ingest-settings.js';
+import { loadedCounts } from './loaded-counts.js';
 import type { ObjectStorageAccess } from './remote-source.js';
 import { listRemoteSources, loadRemote, objectsOfInput } from './remote-load.js';
-
-export { INGEST_SETTINGS };
 
 export interface LoadOptions {
   format?: FormatName;
@@ -104,7 +103,7 @@ async function loadSource(store: Store, runId: string, given: Source, opts: Load
     src.kind === 'file' && store.capabilities.readsLocalFiles
       ? await loadLocalFile(store, runId, src, opts)
       : await loadStream(store, runId, src, src.kind === 'stdin' ? autoDecompress(opts.stdin ?? process.stdin) : openBytes(src), opts);
-  const counts = await countLoaded(store, runId, src.name);
+  const counts = (await loadedCounts(store, runId, [src.name])).get(src.name)!;
   const customerField = customerFieldOf(choice);
   const row = { source: src.name, format: choice.format, ...counts, seconds: (Date.now() - started) / 1000, ...(customerField ? { customerField } : {}) };
   await store.insertRows('run_sources', [
@@ -188,18 +187,6 @@ async function loadFileDirect(store: Store, runId: string, src: Source, choice: 
     file.close();
   }
 }
-
-/**
- * chDB maps files into memory by default (storage_file_read_method = mmap): every page read stays in
- * the process's RSS, so RSS grew with the file (a 1.2 GB file: 1.5 GB RSS). pread reads through a
- * small buffer at the same speed. The line reader cuts the file into chunks for its parallel
- * parsing (10 MiB each by default); 4 MiB chunks kept 5M-line loads at 936 instead of 960-995 MiB
- * peak RSS at the same speed (2 MiB: ~880 MiB but 2-3 % slower).
- */
-export const FILE_READ_SETTINGS: Settings = {
-  storage_file_read_method: 'pread',
-  min_chunk_bytes_for_parallel_parsing: String(4 << 20),
-};
 
 /**
  * Stdin into an engine that reads files: the bytes are copied to a scratch file and loaded by the
@@ -290,16 +277,4 @@ async function runIngest(store: Store, query: string, params: SqlParams, name: s
     if (/Cannot (read|open)|decompress|zstd|gzip|inflate/i.test(msg)) throw new UserError(`${name}: cannot be read (${msg})`);
     throw e;
   }
-}
-
-async function countLoaded(store: Store, runId: string, source: string): Promise<{ events: number; rejects: number; lines: number }> {
-  const [r] = await store.select<{ events: string; rejects: string; lines: string }>(
-    `SELECT
-        (SELECT count() FROM events WHERE run_id = {run:String} AND source = {src:String}) AS events,
-        (SELECT count() FROM rejects WHERE run_id = {run:String} AND source = {src:String}) AS rejects,
-        greatest((SELECT max(line) FROM events WHERE run_id = {run:String} AND source = {src:String}),
-                 (SELECT max(line) FROM rejects WHERE run_id = {run:String} AND source = {src:String})) AS lines`,
-    { run: runId, src: source },
-  );
-  return { events: Number(r.events), rejects: Number(r.rejects), lines: Number(r.lines) };
 }

@@ -14,6 +14,7 @@ import { compressionOf, type Source } from './source.js';
 import { MAX_LINE_BYTES, tooLongLineSql } from './long-lines.js';
 import { buildIngestQuery, customerFieldOf, type ParserChoice } from './sql/normalize.js';
 import { INGEST_SETTINGS } from './ingest-settings.js';
+import { loadedCounts } from './loaded-counts.js';
 import type { SourceLoad } from './load.js';
 import { exactUrl, objectName, objectNameSql, tableFunction, type ObjectStorageAccess, type RemoteInput, type TableRead } from './remote-source.js';
 
@@ -101,10 +102,14 @@ export async function loadRemote(store: Store, runId: string, objects: Source[],
       undefined,
       objects.map((o) => o.remote!.path!),
     );
-  const counts = await countByObject(store, runId);
+  const counts = await loadedCounts(
+    store,
+    runId,
+    objects.map((o) => o.name),
+  );
   const seconds = (Date.now() - started) / 1000;
   const customerField = customerFieldOf(choice);
-  const rows = objects.map((o) => ({ source: o.name, format: choice.format, ...(counts.get(o.name) ?? { events: 0, rejects: 0, lines: 0 }) }));
+  const rows = objects.map((o) => ({ source: o.name, format: choice.format, ...counts.get(o.name)! }));
   const totalLines = rows.reduce((n, r) => n + r.lines, 0);
   await store.insertRows(
     'run_sources',
@@ -174,19 +179,6 @@ function oneOrAll(input: RemoteInput, access: ObjectStorageAccess, params: SqlPa
   if (path === undefined) return `${tableFunction(input, access, params, read)}${paths ? ` WHERE _path IN ${params.add(paths, 'Array(String)')}` : ''}`;
   const one = exactUrl(input, path);
   return one.pattern || one === input ? `${tableFunction(one, access, params, read)} WHERE _path = ${params.add(path)}` : tableFunction(one, access, params, read);
-}
-
-/** Events, rejects and lines of every source of the run so far, by source. */
-async function countByObject(store: Store, runId: string): Promise<Map<string, { events: number; rejects: number; lines: number }>> {
-  const rows = await store.select<{ source: string; events: string; rejects: string; lines: string }>(
-    `SELECT source, sum(e) AS events, sum(r) AS rejects, max(l) AS lines FROM (
-        SELECT source, count() AS e, 0 AS r, max(line) AS l FROM events WHERE run_id = {run:String} GROUP BY source
-        UNION ALL
-        SELECT source, 0 AS e, count() AS r, max(line) AS l FROM rejects WHERE run_id = {run:String} GROUP BY source)
-      GROUP BY source`,
-    { run: runId },
-  );
-  return new Map(rows.map((r) => [r.source, { events: Number(r.events), rejects: Number(r.rejects), lines: Number(r.lines) }]));
 }
 
 /** Engine errors about reaching or reading the input (its type, code or text), as opposed to our own SQL. */

@@ -10,7 +10,7 @@ import type { Layout } from './layout.js';
 import { toQuery, type Params, type Query } from './sql.js';
 import { invocationSecrets } from '../secrets/scrubber.js';
 
-/** Rows per insert when a stream is taken in batches. */
+/** Bytes of rows per insert when a stream is taken in batches. */
 const BATCH_BYTES = 8 << 20;
 
 export abstract class ClientStore implements Store {

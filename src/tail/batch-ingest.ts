@@ -11,7 +11,7 @@ import { chooseParser } from '../ingest/detect.js';
 import { LineToTsv } from '../ingest/line-splitter.js';
 import { StagingTable } from '../ingest/staging.js';
 import { Spool, remove, spooledLines } from '../ingest/spool.js';
-import { FILE_READ_SETTINGS, INGEST_SETTINGS } from '../ingest/load.js';
+import { FILE_READ_SETTINGS, INGEST_SETTINGS } from '../ingest/ingest-settings.js';
 import { SqlParams } from '../store/sql.js';
 import { buildIngestQuery, type ParserChoice } from '../ingest/sql/normalize.js';
 import { saveCheckpoint, type CheckpointKind } from './checkpoint.js';

@@ -90,3 +90,12 @@ export function goodIds(count: number, badEvery: number, start = 0): string[] {
   for (let i = 0; i < count; i++) if (!(badEvery > 0 && i % badEvery === badEvery - 1)) ids.push(`w-${start + i}`);
   return ids.sort();
 }
+
+/** The final `{type: 'report', runId, report}` line of `tail --json` output taken whole (runCli). */
+export function tailReportLine(stdout: string): { runId: string; report: Record<string, any> } {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((l) => l.type === 'report');
+}
