@@ -107,6 +107,12 @@ describe('scores and the group-key plan', () => {
       const sizes = [...per.values()].map((x) => x.size).sort((a, b) => a - b);
       const label = `${u.eventName} [${u.keys.join(', ')}]`;
       expect([u.present, u.value, u.distinct, u.customers], label).toEqual([mine.length, sum(mine), new Set(mine.map(combo)).size, per.size]);
+      const times = evs
+        .filter((e) => e.event_name === u.eventName)
+        .map((e) => e.timestamp)
+        .sort((a, b) => a - b);
+      const mid = times[Math.floor((times.length - 1) / 2)];
+      expect(u.firstHalfDistinct, label).toBe(new Set(mine.filter((e) => e.timestamp < mid).map(combo)).size);
       expect(u.perCustomer, label).toEqual({ p50: nearestRank(sizes, 0.5), p99: nearestRank(sizes, 0.99), max: sizes[sizes.length - 1] });
     }
     const plan = asked.advice.plans.find((p) => p.eventName === 'api')!;

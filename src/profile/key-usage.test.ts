@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
-import { keyItemId, keyUsageQuery, medianTimesQuery } from './key-usage.js';
+import { keyItemId, keyUsageQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
 import { customerMeterQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
 
 describe('key-usage queries', () => {
@@ -8,14 +8,24 @@ describe('key-usage queries', () => {
     { eventName: HOSTILE, keys: [HOSTILE, 'region'] },
     { eventName: 'api', keys: [] },
   ];
-  const q = keyUsageQuery(HOSTILE, items, new Map([[HOSTILE, 1_700_000_000_000]]));
+  const mids = new Map([[HOSTILE, 1_700_000_000_000]]);
+  const q = keyUsageQuery(HOSTILE, items, mids);
+  const single = singleKeyUsageQuery(HOSTILE, [{ eventName: HOSTILE, keys: [HOSTILE] }, { eventName: 'api', keys: ['region'] }], mids);
 
   it('every name, key and run id is bound, never inlined', () => {
-    for (const x of [q, medianTimesQuery(HOSTILE, [HOSTILE])]) {
+    for (const x of [q, single, wholeNameUsageQuery(HOSTILE, [HOSTILE], mids), medianTimesQuery(HOSTILE, [HOSTILE])]) {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);
     }
     expect(q.params).toMatchObject({ items_of: { [HOSTILE]: [1], api: [2] }, item_keys: [[HOSTILE, 'region'], []], item_list: [0, 1], names: [HOSTILE, 'api'] });
+    expect(single.params).toMatchObject({ ix_of: { [HOSTILE]: { [HOSTILE]: 1 }, api: { region: 2 } }, item_keys: [[HOSTILE], ['region']] });
+  });
+
+  it("single keys: one row per payload pair of an item's key, a repeated key counted once (its first value)", () => {
+    const s = flat(single.sql);
+    expect(s).toContain('ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v, arrayEnumerateUniq(mapKeys(properties)) AS nth');
+    expect(s).toContain('{ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix');
+    expect(s).toContain('AND nth = 1 AND ix > 0');
   });
 
   it("each event joins only its own name's items; keys all present; first half before the median; per-customer nearest-rank", () => {

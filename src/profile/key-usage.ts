@@ -1,7 +1,7 @@
 /**
  * How payload keys (single or combined) are used, per event name: the figures the group-key planner
- * (src/advice/) needs and the property pass does not give. One read of `events` per call, for a list
- * of items (event name, keys):
+ * (src/advice/) needs and the property pass does not give, for a list of items (event name, keys),
+ * one read of `events` per kind of item (whole names, single keys, compounds):
  * - events carrying all the keys and the sum of their values (what an exists filter keeps);
  * - distinct value combinations observed, in the whole span and before the name's median time
  *   (a key whose values keep appearing as volume grows "grows with usage");
@@ -45,9 +45,15 @@ function comboHash(lists: string[][], keys: string[]): string {
     .join(', ')}, ${lookup(lists[lists.length - 1])})`;
 }
 
+/** The per-item aggregation every query ends with, over rows (ix, customer, n, val, s, f, d). */
+const PER_ITEM = `sum(n) AS present, sum(val) AS value, uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half,
+       count() AS customers, arraySort(groupArray(d)) AS ds, ${rank('ds', 0.5)} AS p50, ${rank('ds', 0.99)} AS p99, max(d) AS mx`;
+const PER_CUSTOMER = `count() AS n, sum(ifNull(value, 0)) AS val, uniqExactState(h) AS s, uniqExactStateIf(h, first) AS f, finalizeAggregation(s) AS d`;
+const FIRST_HALF = 'toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first';
+
 /**
- * Events join their own name's items (`ix`, 1-based, by a map lookup); groups are keyed by the item's
- * index, and each customer's distinct count is its state's value (one hash set per group, not two).
+ * Items of two or more keys: events join their own name's items (`ix`, 1-based, by a map lookup);
+ * groups are keyed by the item's index, and each customer's distinct count is its state's value.
  */
 export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
   const lists = [...new Map(items.map((i) => [JSON.stringify(i.keys), i.keys])).values()];
@@ -58,30 +64,85 @@ export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string,
     run: runId,
     names: [...itemsOf.keys()],
     items_of: Object.fromEntries(itemsOf),
+    item_names: items.map((i) => i.eventName),
     item_keys: items.map((i) => i.keys),
     item_list: items.map((i) => lists.findIndex((l) => JSON.stringify(l) === JSON.stringify(i.keys))),
     mids: Object.fromEntries(mids),
   };
   keys.forEach((k, i) => (params[`k${i}`] = k));
   return {
-    sql: `SELECT name, {item_keys:Array(Array(String))}[ix] AS keys, sum(n) AS present, sum(val) AS value,
-       uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half,
-       count() AS customers, arraySort(groupArray(d)) AS ds, ${rank('ds', 0.5)} AS p50, ${rank('ds', 0.99)} AS p99, max(d) AS mx
+    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${PER_ITEM}
      FROM (
-       SELECT name, ix, customer, count() AS n, sum(ifNull(value, 0)) AS val,
-         uniqExactState(h) AS s, uniqExactStateIf(h, first) AS f, finalizeAggregation(s) AS d
+       SELECT ix, customer, ${PER_CUSTOMER}
        FROM (
-         SELECT event_name AS name, ix, {item_list:Array(UInt32)}[ix] AS kx, customer, value,
-           toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first,
-           ${comboHash(lists, keys)} AS h
+         SELECT ix, {item_list:Array(UInt32)}[ix] AS kx, customer, value, ${FIRST_HALF}, ${comboHash(lists, keys)} AS h
          FROM events ARRAY JOIN {items_of:Map(String, Array(UInt32))}[event_name] AS ix
          WHERE run_id = {run:String} AND event_name IN {names:Array(String)}
            AND hasAll(mapKeys(properties), {item_keys:Array(Array(String))}[ix]))
-       GROUP BY name, ix, customer)
-     GROUP BY name, ix`,
+       GROUP BY ix, customer)
+     GROUP BY ix`,
     params,
   };
 }
+
+/**
+ * Items of one key: one row per payload pair whose key is an item of the event's name, found by a
+ * lookup (name → key → item): at 20M events 55 → 24 CPU s against joining every event to its items
+ * and looking each key up in the map (bench/RESULTS.md). A key repeated in one payload counts once,
+ * with its first value, as the map lookup of the compound query reads it.
+ */
+export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
+  const ixOf: Record<string, Record<string, number>> = {};
+  items.forEach((item, i) => ((ixOf[item.eventName] ??= {})[item.keys[0]] = i + 1));
+  return {
+    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${PER_ITEM}
+     FROM (
+       SELECT ix, customer, ${PER_CUSTOMER}
+       FROM (
+         SELECT {ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix, customer, value, ${FIRST_HALF}, cityHash64(v) AS h
+         FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v, arrayEnumerateUniq(mapKeys(properties)) AS nth
+         WHERE run_id = {run:String} AND event_name IN {names:Array(String)} AND nth = 1 AND ix > 0)
+       GROUP BY ix, customer)
+     GROUP BY ix`,
+    params: {
+      run: runId,
+      names: Object.keys(ixOf),
+      ix_of: ixOf,
+      item_names: items.map((i) => i.eventName),
+      item_keys: items.map((i) => i.keys),
+      mids: Object.fromEntries(mids),
+    },
+  };
+}
+
+/** Items of no key (each name as a whole): every event, one combination. */
+export function wholeNameUsageQuery(runId: string, names: string[], mids: Map<string, number>): Query {
+  return {
+    sql: `SELECT name, [] AS keys, sum(n) AS present, sum(val) AS value, 1 AS distinct, max(f) AS first_half,
+       count() AS customers, 1 AS p50, 1 AS p99, 1 AS mx
+     FROM (
+       SELECT event_name AS name, customer, count() AS n, sum(ifNull(value, 0)) AS val,
+         min(toUnixTimestamp64Milli(event_time)) < {mids:Map(String, Int64)}[event_name] AS f
+       FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)}
+       GROUP BY event_name, customer)
+     GROUP BY name`,
+    params: { run: runId, names, mids: Object.fromEntries(mids) },
+  };
+}
+
+/** One query per kind of item (whole names, single keys, compounds): each is cheapest its own way. */
+function usageQueries(runId: string, items: KeyItem[], mids: Map<string, number>): Query[] {
+  const whole = items.filter((i) => i.keys.length === 0).map((i) => i.eventName);
+  const single = items.filter((i) => i.keys.length === 1);
+  const compound = items.filter((i) => i.keys.length > 1);
+  return [
+    ...(whole.length ? [wholeNameUsageQuery(runId, whole, mids)] : []),
+    ...(single.length ? [singleKeyUsageQuery(runId, single, mids)] : []),
+    ...(compound.length ? [keyUsageQuery(runId, compound, mids)] : []),
+  ];
+}
+
+type UsageRow = Record<string, unknown> & { name: string; keys: string[] };
 
 /** Measures each item; an item no event carries comes back with zeros. */
 export async function measureKeyUsage(store: Store, runId: string, items: KeyItem[]): Promise<KeyUsage[]> {
@@ -90,7 +151,8 @@ export async function measureKeyUsage(store: Store, runId: string, items: KeyIte
   const names = [...new Set(unique.map((i) => i.eventName))];
   const midRows = await store.select<{ name: string; mid: string }>(medianTimesQuery(runId, names));
   const mids = new Map(midRows.map((r) => [String(r.name), num(r.mid)]));
-  const rows = await store.select<Record<string, unknown> & { name: string; keys: string[] }>(keyUsageQuery(runId, unique, mids));
+  const rows: UsageRow[] = [];
+  for (const q of usageQueries(runId, unique, mids)) rows.push(...(await store.select<UsageRow>(q)));
   const byId = new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
   return unique.map((i) => {
     const r = byId.get(keyItemId(i));
