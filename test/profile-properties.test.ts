@@ -310,3 +310,28 @@ describe('profile properties', () => {
     expect(prop(r, 'api_call', 'request_id').class).toBe('identifier-like');
   }, 120_000);
 });
+
+describe('a key repeated in one payload', () => {
+  it('counts once per event, with its first value, in the exact pass, the estimate pass and key usage', async () => {
+    // JSON.stringify cannot repeat a key, so the lines are written by hand.
+    const lines = [
+      '{"identifier":"d1","timestamp":1704873600,"event_name":"dup","payload":{"stripe_customer_id":"c1","value":"2","region":"eu","region":"us"}}',
+      '{"identifier":"d2","timestamp":1704873601,"event_name":"dup","payload":{"stripe_customer_id":"c1","value":"3","region":"eu"}}',
+      '{"identifier":"d3","timestamp":1704873602,"event_name":"dup","payload":{"stripe_customer_id":"c2","value":"4","region":"ap","region":"ap"}}',
+    ];
+    const file = path.join(dir, 'dup.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    for (const [runId, limit] of [
+      ['dup-exact', undefined],
+      ['dup-estimate', 1],
+    ] as const) {
+      const loads = await loadSources(store, runId, await resolveSources([file]), { mapping: DEFAULT_MAPPING });
+      const r = await computeProfile(store, runId, 'profile', loads, { customerKey: 'stripe_customer_id', valueKey: 'value', exactDistinctLimit: limit });
+      const region = prop(r, 'dup', 'region');
+      expect([region.events, region.present], runId).toEqual([3, 3]);
+      if (limit === undefined) expect(region.topValues.map((t) => [t.value, t.count])).toEqual([['"eu"', 2], ['"ap"', 1]]);
+      const usage = r.keyUsage.find((u) => u.eventName === 'dup' && u.keys.join() === 'region')!;
+      expect([usage.present, usage.value, usage.distinct, usage.customers, usage.perCustomer.max], runId).toEqual([3, 9, 2, 2, 1]);
+    }
+  }, 60_000);
+});

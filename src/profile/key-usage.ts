@@ -12,6 +12,7 @@
 import type { Store } from '../store/store.js';
 import type { KeyUsage } from './model.js';
 import { num, type Query } from '../store/sql.js';
+import { FIRST_OF_KEY, PAYLOAD_PAIRS } from './payload-pairs.js';
 
 export interface KeyItem {
   eventName: string;
@@ -89,7 +90,7 @@ export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string,
  * Items of one key: one row per payload pair whose key is an item of the event's name, found by a
  * lookup (name → key → item): at 20M events 55 → 24 CPU s against joining every event to its items
  * and looking each key up in the map (bench/RESULTS.md). A key repeated in one payload counts once,
- * with its first value, as the map lookup of the compound query reads it.
+ * with its first value, as the map lookup of the compound query reads it (payload-pairs.ts).
  */
 export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
   const ixOf: Record<string, Record<string, number>> = {};
@@ -100,8 +101,8 @@ export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<s
        SELECT ix, customer, ${PER_CUSTOMER}
        FROM (
          SELECT {ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix, customer, value, ${FIRST_HALF}, cityHash64(v) AS h
-         FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v, arrayEnumerateUniq(mapKeys(properties)) AS nth
-         WHERE run_id = {run:String} AND event_name IN {names:Array(String)} AND nth = 1 AND ix > 0)
+         FROM events ${PAYLOAD_PAIRS}
+         WHERE run_id = {run:String} AND event_name IN {names:Array(String)} AND ${FIRST_OF_KEY} AND ix > 0)
        GROUP BY ix, customer)
      GROUP BY ix`,
     params: {

@@ -14,6 +14,7 @@
 import type { Store } from '../store/store.js';
 import type { PropertyTypes } from './model.js';
 import { num, numOrNull, type Query } from '../store/sql.js';
+import { FIRST_OF_KEY, PAYLOAD_PAIRS } from './payload-pairs.js';
 
 /** Relative standard error of uniqCombined64 (HyperLogLog with 2^17 cells): 1.04 / √(2^17). */
 export const DISTINCT_ERROR = 1.04 / Math.sqrt(2 ** 17);
@@ -78,8 +79,8 @@ function shapeOf(r: Record<string, unknown>, present: number): KeyShape {
 export function scanKeysQuery(runId: string, names: string[]): Query {
   return {
     sql: `SELECT event_name AS name, k AS key, count() AS present, uniqCombined64(v) AS approx
-     FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-     WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, key ORDER BY name, key`,
+     FROM events ${PAYLOAD_PAIRS}
+     WHERE run_id = {run:String} AND event_name IN {names:Array(String)} AND ${FIRST_OF_KEY} GROUP BY name, key ORDER BY name, key`,
     params: { run: runId, names },
   };
 }
@@ -137,8 +138,8 @@ export function countValuesQuery(runId: string, skip: Map<string, string[]>): Qu
        SELECT event_name, k, v, w, ${SHAPE_COLUMNS('v')}
        FROM (
          SELECT event_name, k, v, count() AS w
-         FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-         WHERE run_id = {run:String} ${filter}
+         FROM events ${PAYLOAD_PAIRS}
+         WHERE run_id = {run:String} AND ${FIRST_OF_KEY} ${filter}
          GROUP BY event_name, k, v))
      GROUP BY name, key`,
     params: { run: runId, skip: Object.fromEntries(skip) },
@@ -218,8 +219,8 @@ export function estimateLargeKeysQuery(runId: string, keys: Map<string, string[]
        ${SHAPE_AGGS}
      FROM (
        SELECT event_name, k, v, toUInt64(1) AS w, ${SHAPE_COLUMNS('v')}
-       FROM events ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v
-       WHERE run_id = {run:String} AND has({keys:Map(String, Array(String))}[event_name], k))
+       FROM events ${PAYLOAD_PAIRS}
+       WHERE run_id = {run:String} AND ${FIRST_OF_KEY} AND has({keys:Map(String, Array(String))}[event_name], k))
      GROUP BY name, key`,
     params: { run: runId, keys: Object.fromEntries(keys) },
   };

@@ -69,7 +69,7 @@ export class LiveStats {
           (SELECT groupArray((n, c)) FROM (
              SELECT event_name AS n, count() AS c FROM events WHERE ${where} GROUP BY n ORDER BY c DESC LIMIT ${NAMES_KEPT})) AS names,
           (SELECT groupArray((k, c)) FROM (
-             SELECT k, count() AS c FROM events ARRAY JOIN mapKeys(properties) AS k WHERE ${where}
+             SELECT k, count() AS c FROM events ARRAY JOIN arrayDistinct(mapKeys(properties)) AS k WHERE ${where}
              GROUP BY k ORDER BY c DESC LIMIT ${KEYS_KEPT})) AS keys,
           (SELECT if(count() = 0, NULL, ${isoSql('max(event_time)')}) FROM events WHERE ${where}) AS newest`,
       { run: this.runId, src: this.source, from, to },
