@@ -42,7 +42,9 @@ async function profile(runId: string, opts: { compoundGroupKeys?: boolean; group
 }
 
 const api = () => evs.filter((e) => e.event_name === 'api');
-const valueOf = (e: Ev) => Number(e.payload.value);
+const hasValue = (e: Ev) => e.payload.value !== undefined;
+// An event without a value adds nothing to a sum (the engine's ifNull(value, 0)).
+const valueOf = (e: Ev) => (hasValue(e) ? Number(e.payload.value) : 0);
 const sum = (xs: Ev[]) => xs.reduce((a, e) => a + valueOf(e), 0);
 const nearestRank = (sorted: number[], q: number) => sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1];
 
@@ -150,7 +152,9 @@ describe('cut-over checks', () => {
     expect(plain.cutover.identifiersOverStripeLimit).toBe(evs.filter((e) => (e.identifier ?? '').length > 100).length);
     expect(plain.cutover.identifiersOverMetronomeLimit).toBe(evs.filter((e) => (e.identifier ?? '').length > 128).length);
     expect(plain.cutover.identifiersOverMetronomeLimit).toBeGreaterThan(0);
-    expect(plain.cutover.fractionalValues).toBe(evs.filter((e) => !Number.isInteger(valueOf(e))).length);
+    expect(plain.cutover.fractionalValues).toBe(evs.filter((e) => hasValue(e) && !Number.isInteger(valueOf(e))).length);
+    expect(plain.cutover.withoutValue).toBe(evs.filter((e) => !hasValue(e)).length);
+    expect(plain.cutover.withoutValue).toBeGreaterThan(0);
     expect(plain.cutover.totalValue).toBe(sum(evs));
   });
 });

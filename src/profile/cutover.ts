@@ -50,9 +50,11 @@ export function customerMeterQuery(runId: string, sequential: number): Query {
  * Groups of events sharing customer, event name, time (ms) and payload (keys sorted, so key order
  * does not matter) that carry more than one identifier (an empty identifier counts as its own: Stripe
  * mints one per event). Each group bills (identifiers − 1) events too many, each of the same value.
- * Only events whose customer, name and time hash is shared by another event can be in such a group,
- * so the payload grouping and its per-group identifier sets run on those alone (a collision only
- * adds candidates): 1M events, 4.1 → 0.3 CPU s.
+ * Only events whose customer, name, time and value hash is shared by another event can be in such a
+ * group (the value is read from the payload, so copies share it), so the payload grouping and its
+ * per-group identifier sets run on those alone (a collision only adds candidates): 1M events,
+ * 4.1 → 0.3 CPU s; the value in the hash leaves out events that merely share a millisecond: 20M
+ * events, 15.6 → 6.2 CPU s.
  */
 export function nearDuplicatesQuery(runId: string): Query {
   return {
@@ -62,8 +64,8 @@ export function nearDuplicatesQuery(runId: string): Query {
        SELECT customer, event_name, toUnixTimestamp64Milli(event_time) AS t, any(value) AS v,
          uniqExactIf(identifier, identifier != '') + countIf(identifier = '') - 1 AS extra,
          arraySlice(arraySort(groupUniqArray(identifier)), 1, 3) AS ids
-       FROM events WHERE run_id = {run:String} AND cityHash64(customer, event_name, event_time) GLOBAL IN (
-         SELECT cityHash64(customer, event_name, event_time) AS h FROM events WHERE run_id = {run:String}
+       FROM events WHERE run_id = {run:String} AND cityHash64(customer, event_name, event_time, ifNull(value, nan)) GLOBAL IN (
+         SELECT cityHash64(customer, event_name, event_time, ifNull(value, nan)) AS h FROM events WHERE run_id = {run:String}
          GROUP BY h HAVING count() > 1)
        GROUP BY customer, event_name, event_time, arraySort(arrayZip(mapKeys(properties), mapValues(properties)))
        HAVING extra > 0)`,

@@ -48,6 +48,9 @@ export function truthLog(): Ev[] {
         payload: { stripe_customer_id: `cus_${k % 5}`, value: String(1 + (k % 3)), queue: pick(['q1', 'q2']) },
       });
     }
+    // A job without a value and its retry under a new identifier: a near-duplicate with no value.
+    const bare = { identifier: `job_${h}_bare`, timestamp: T0 + h * 3600 + 301, event_name: 'job', payload: { stripe_customer_id: 'cus_0', queue: 'q1' } };
+    out.push(bare, { ...bare, identifier: `job_${h}_bare_retry` });
   }
   return out;
 }
