@@ -4,8 +4,10 @@
  * events/s, peak RSS and the ratios against the targets (bench/RESULTS.md).
  *
  *   npm run bench -- [--sizes 1k,1M,5M,20M] [--repeat 3] [--systems meterscope,floor,duckdb,naive]
- *                    [--quiet 0.1]
+ *                    [--quiet 0.1] [--memory-limit 16]
  * --quiet f: before each run, wait until the CPU is less than f busy (others' work on a shared box).
+ * --memory-limit g: cap the floor's and DuckDB's memory at g GiB; a peer that runs out is reported
+ *   as failed (after how long, and why) instead of stopping the benchmark.
  * Fails (exit 1) when any system disagrees with the floor's figures.
  */
 import fs from 'node:fs';
@@ -31,6 +33,8 @@ export interface SystemResult {
   wallSeconds: number[];
   peakRssBytes: number[];
   cpuSeconds: number[];
+  /** Runs that failed under --memory-limit: after how long, and the error's last line. */
+  failures?: { wallSeconds: number; reason: string }[];
 }
 
 export interface SizeResult {
@@ -65,7 +69,7 @@ async function waitQuiet(max: number, log: (s: string) => void): Promise<number>
 export async function benchFile(
   file: string,
   events: number,
-  opts: { systems: SystemName[]; repeat: number; quietBusy?: number; log?: (s: string) => void },
+  opts: { systems: SystemName[]; repeat: number; quietBusy?: number; memoryLimitBytes?: number; log?: (s: string) => void },
 ): Promise<SizeResult> {
   const log = opts.log ?? (() => {});
   const results = new Map<SystemName, SystemResult>(opts.systems.map((s) => [s, { system: s, wallSeconds: [], peakRssBytes: [], cpuSeconds: [] }]));
@@ -75,7 +79,20 @@ export async function benchFile(
   for (let i = 0; i < opts.repeat; i++) {
     for (const system of order) {
       const busy = opts.quietBusy === undefined ? await busyShare(1000) : await waitQuiet(opts.quietBusy, log);
-      const run: Run = await runSystem(system, file);
+      const started = Date.now();
+      let run: Run;
+      try {
+        run = await runSystem(system, file, { memoryLimitBytes: opts.memoryLimitBytes });
+      } catch (e) {
+        // Under a memory cap a peer may run out: recorded, not fatal (meterscope failing still is).
+        if (!opts.memoryLimitBytes || system === 'meterscope') throw e;
+        const lines = String(e instanceof Error ? e.message : e).split('\n');
+        const reason = (lines.find((l) => /memory/i.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0]).trim().slice(0, 200);
+        const failure = { wallSeconds: (Date.now() - started) / 1000, reason };
+        (results.get(system)!.failures ??= []).push(failure);
+        log(`  ${system.padEnd(10)} run ${i + 1}: failed after ${failure.wallSeconds.toFixed(1)} s: ${reason}`);
+        continue;
+      }
       reference ??= { system, figures: run.figures };
       const diff = diffFigures(reference.figures, run.figures);
       if (diff.length) {
@@ -101,6 +118,11 @@ export function resultsTable(sizes: SizeResult[]): string {
   const lines = ['| events | file | system | wall (median) | runs | events/s | peak RSS | CPU s |', '| ---: | ---: | --- | ---: | --- | ---: | ---: | ---: |'];
   for (const s of sizes) {
     for (const r of s.systems) {
+      if (r.wallSeconds.length === 0) {
+        const f = r.failures?.[0];
+        lines.push(`| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | failed${f ? ` after ${f.wallSeconds.toFixed(1)} s: ${f.reason.replace(/\|/g, '/')}` : ''} | | | | |`);
+        continue;
+      }
       const wall = median(r.wallSeconds);
       lines.push(
         `| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | ${wall.toFixed(2)} s | ${r.wallSeconds.map((w) => w.toFixed(2)).join(' / ')} | ${fmtN(s.events / wall)} | ${mib(median(r.peakRssBytes))} | ${median(r.cpuSeconds).toFixed(1)} |`,
@@ -115,7 +137,7 @@ export function resultsTable(sizes: SizeResult[]): string {
   for (const s of sizes) {
     const wall = (n: SystemName) => {
       const r = s.systems.find((x) => x.system === n);
-      return r ? median(r.wallSeconds) : NaN;
+      return r && r.wallSeconds.length ? median(r.wallSeconds) : NaN;
     };
     const t = targetsFor(s.events);
     const ms = wall('meterscope');
@@ -142,6 +164,7 @@ async function main(): Promise<void> {
       systems: { type: 'string', default: SYSTEM_NAMES.join(',') },
       quiet: { type: 'string' },
       data: { type: 'string', default: path.join(BENCH_DIR, 'data') },
+      'memory-limit': { type: 'string' },
     },
   });
   const sizes = values.sizes!.split(',').map(parseSize);
@@ -149,6 +172,7 @@ async function main(): Promise<void> {
   const systems = values.systems!.split(',').map((s) => s.trim()) as SystemName[];
   for (const s of systems) if (!SYSTEM_NAMES.includes(s)) throw new Error(`--systems: unknown system "${s}" (${SYSTEM_NAMES.join(', ')})`);
   const quietBusy = values.quiet === undefined ? undefined : Number(values.quiet);
+  const memoryLimitBytes = values['memory-limit'] === undefined ? undefined : Math.floor(Number(values['memory-limit']) * 2 ** 30);
   const log = (s: string) => process.stderr.write(`${s}\n`);
 
   const out: SizeResult[] = [];
@@ -162,7 +186,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
-    out.push(await benchFile(file, n, { systems, repeat, quietBusy, log }));
+    out.push(await benchFile(file, n, { systems, repeat, quietBusy, memoryLimitBytes, log }));
   }
   const table = resultsTable(out);
   const cache = path.join(BENCH_DIR, '.cache');

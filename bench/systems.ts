@@ -21,8 +21,14 @@ export interface Run extends Measurement {
 const node = process.execPath;
 const script = (name: string) => path.join(BENCH_DIR, 'systems', `${name}.mjs`);
 
-/** Runs one system once on `file`. meterscope gets a fresh embedded store, removed afterwards. */
-export async function runSystem(name: SystemName, file: string): Promise<Run> {
+/**
+ * Runs one system once on `file`. meterscope gets a fresh embedded store, removed afterwards.
+ * `memoryLimitBytes` caps the in-memory peers (floor: max_memory_usage, DuckDB: memory_limit), so one
+ * that needs more fails cleanly instead of taking the machine down.
+ */
+export async function runSystem(name: SystemName, file: string, opts: { memoryLimitBytes?: number } = {}): Promise<Run> {
+  const peerEnv: NodeJS.ProcessEnv = { ...process.env };
+  if (opts.memoryLimitBytes) peerEnv.BENCH_MEMORY_LIMIT = String(opts.memoryLimitBytes);
   switch (name) {
     case 'meterscope': {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'meterscope-bench-store-'));
@@ -43,7 +49,7 @@ export async function runSystem(name: SystemName, file: string): Promise<Run> {
       return { ...m, figures: JSON.parse(m.stdout) as Figures };
     }
     default: {
-      const m = await measure(node, [script(name), file], { cwd: ROOT });
+      const m = await measure(node, [script(name), file], { cwd: ROOT, env: peerEnv });
       return { ...m, figures: JSON.parse(m.stdout) as Figures };
     }
   }

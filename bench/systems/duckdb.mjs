@@ -6,6 +6,9 @@
  *
  * Usage: node bench/systems/duckdb.mjs <file.jsonl>
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const file = process.argv[2];
@@ -21,6 +24,14 @@ const q = async (sql, params) => {
   if (timing) process.stderr.write(`${((Date.now() - t) / 1000).toFixed(3)}s ${sql.trim().split('\n')[0].slice(0, 80)}\n`);
   return reader.getRowsJson();
 };
+
+// bench --memory-limit: DuckDB spills what it can to a temporary directory and fails past the limit.
+if (process.env.BENCH_MEMORY_LIMIT) {
+  await q(`SET memory_limit = '${Math.floor(Number(process.env.BENCH_MEMORY_LIMIT) / 2 ** 20)}MiB'`);
+  const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-duckdb-'));
+  process.on('exit', () => fs.rmSync(spill, { recursive: true, force: true }));
+  await q(`SET temp_directory = '${spill}'`);
+}
 
 await q(
   `CREATE TABLE ev AS SELECT identifier, "timestamp" AS ts, event_name AS name, payload

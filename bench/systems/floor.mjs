@@ -9,12 +9,27 @@
  * Payload values are read as strings (all Stripe payload values are); top values are reported as
  * their JSON text, as meterscope reports them.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Session } from 'chdb';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: floor.mjs <file.jsonl>');
 const timing = process.env.BENCH_STEPS === '1';
-const session = new Session();
+// bench --memory-limit: the engine's whole memory (its Memory tables included) is capped by the server
+// setting, so a floor needing more fails with MEMORY_LIMIT_EXCEEDED instead of taking the machine down.
+const limit = Number(process.env.BENCH_MEMORY_LIMIT ?? 0);
+let session;
+if (limit) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const config = path.join(dir, 'config.xml');
+  fs.writeFileSync(config, `<clickhouse><max_server_memory_usage>${limit}</max_server_memory_usage></clickhouse>`);
+  session = new Session(dir, { connectionArgs: [`--config-file=${config}`] });
+} else {
+  session = new Session();
+}
 const q = (sql, params) => {
   const t = Date.now();
   const out = params ? session.queryBind(sql, params, 'JSONCompact') : session.query(sql, 'JSONCompact');
