@@ -12,6 +12,7 @@ import { resolveSources } from '../src/ingest/source.js';
 import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
+import { computeCutover } from '../src/profile/cutover.js';
 import type { FitResult, ProfileReport } from '../src/profile/model.js';
 import { mulberry32 } from '../src/util/seeded-random.js';
 
@@ -187,5 +188,22 @@ describe('fit verdicts', () => {
     expect(v1.customerMeter).toMatchObject({ peakEvents: peak, impliedConcurrency: Math.ceil((peak * 250) / 1000), secondsOverSequential: over.length });
     expect(v1.utilization).toBeCloseTo(Math.max(r.rate.peak['1s'].events / 1000, (peak * 250) / 1000), 12);
     expect(byPath(r, 'stripe-v2-stream').customerMeter).toBeNull();
+    // At 2 s per call under one event a second fits: every triple is over, single events included.
+    const slow = (await computeCutover(store, 'concurrency', 2000)).customerMeter;
+    const allPairs = new Set([...perTriple.keys()].map((k) => k.split('|').slice(0, 2).join('|')));
+    expect(slow).toMatchObject({ peakEvents: peak, secondsOverSequential: perTriple.size, pairsOverSequential: allPairs.size, sequentialEventsPerSecond: 0.5 });
+  }, 60_000);
+
+  it('per customer and meter, no second with two events: the peak is 1, at the earliest event with a customer', async () => {
+    const lines = [
+      { identifier: 'n0', timestamp: T0 + 5000, event_name: 'call', payload: { value: 1 } },
+      { identifier: 'n1', timestamp: T0 + 7000, event_name: 'call', payload: { value: 1, stripe_customer_id: 'cus_b' } },
+      { identifier: 'n2', timestamp: T0 + 7500, event_name: 'tokens', payload: { value: 1, stripe_customer_id: 'cus_a' } },
+      { identifier: 'n3', timestamp: T0 + 9000, event_name: 'call', payload: { value: 1, stripe_customer_id: 'cus_b' } },
+    ].map((e) => JSON.stringify(e));
+    const r = await profileOf('singles', lines);
+    expect(r.cutover.customerMeter).toMatchObject({ peakEvents: 1, customer: 'cus_b', eventName: 'call', at: new Date(T0 + 7000).toISOString(), secondsOverSequential: 0, pairsOverSequential: 0 });
+    const none = await profileOf('no-customer', [lines[0]]);
+    expect(none.cutover.customerMeter).toMatchObject({ peakEvents: 0, customer: null, secondsOverSequential: 0 });
   }, 60_000);
 });

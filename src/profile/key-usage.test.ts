@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
 import { keyItemId, keyUsageQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
-import { customerMeterQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
+import { customerMeterQuery, customerMeterSinglesQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
 
 describe('key-usage queries', () => {
   const items = [
@@ -64,7 +64,12 @@ describe('cut-over queries', () => {
     expect(s).toContain('HAVING extra > 0');
   });
 
-  it('customer × meter seconds: events without a customer are left out', () => {
-    expect(flat(customerMeterQuery('r', 4).sql)).toContain("WHERE run_id = {run:String} AND customer != '' GROUP BY customer, event_name, s");
+  it('customer × meter seconds: events without a customer are left out; only triples whose hash repeats are grouped, unless one event a second is over', () => {
+    const busy = flat(customerMeterQuery('r', 4).sql);
+    expect(busy).toContain("WHERE run_id = {run:String} AND customer != '' AND cityHash64(customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000)) GLOBAL IN");
+    expect(busy).toContain('GROUP BY h HAVING count() > 1) GROUP BY customer, event_name, s');
+    expect(flat(customerMeterQuery('r', 0.5).sql)).toContain("WHERE run_id = {run:String} AND customer != '' GROUP BY customer, event_name, s");
+    expectAllBound(customerMeterSinglesQuery(HOSTILE));
+    expectOnlyBound(customerMeterSinglesQuery(HOSTILE), HOSTILE);
   });
 });
