@@ -120,7 +120,9 @@ export function resultsTable(sizes: SizeResult[]): string {
     for (const r of s.systems) {
       if (r.wallSeconds.length === 0) {
         const f = r.failures?.[0];
-        lines.push(`| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | failed${f ? ` after ${f.wallSeconds.toFixed(1)} s: ${f.reason.replace(/\|/g, '/')}` : ''} | | | | |`);
+        lines.push(
+          `| ${label(s.events)} | ${mib(s.bytes)} | ${r.system} | failed${f ? ` after ${f.wallSeconds.toFixed(1)} s: ${f.reason.replace(/\|/g, '/')}` : ''} | | | | |`,
+        );
         continue;
       }
       const wall = median(r.wallSeconds);

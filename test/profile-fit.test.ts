@@ -202,7 +202,14 @@ describe('fit verdicts', () => {
       { identifier: 'n3', timestamp: T0 + 9000, event_name: 'call', payload: { value: 1, stripe_customer_id: 'cus_b' } },
     ].map((e) => JSON.stringify(e));
     const r = await profileOf('singles', lines);
-    expect(r.cutover.customerMeter).toMatchObject({ peakEvents: 1, customer: 'cus_b', eventName: 'call', at: new Date(T0 + 7000).toISOString(), secondsOverSequential: 0, pairsOverSequential: 0 });
+    expect(r.cutover.customerMeter).toMatchObject({
+      peakEvents: 1,
+      customer: 'cus_b',
+      eventName: 'call',
+      at: new Date(T0 + 7000).toISOString(),
+      secondsOverSequential: 0,
+      pairsOverSequential: 0,
+    });
     const none = await profileOf('no-customer', [lines[0]]);
     expect(none.cutover.customerMeter).toMatchObject({ peakEvents: 0, customer: null, secondsOverSequential: 0 });
   }, 60_000);

@@ -329,7 +329,11 @@ describe('a key repeated in one payload', () => {
       const r = await computeProfile(store, runId, 'profile', loads, { customerKey: 'stripe_customer_id', valueKey: 'value', exactDistinctLimit: limit });
       const region = prop(r, 'dup', 'region');
       expect([region.events, region.present], runId).toEqual([3, 3]);
-      if (limit === undefined) expect(region.topValues.map((t) => [t.value, t.count])).toEqual([['"eu"', 2], ['"ap"', 1]]);
+      if (limit === undefined)
+        expect(region.topValues.map((t) => [t.value, t.count])).toEqual([
+          ['"eu"', 2],
+          ['"ap"', 1],
+        ]);
       const usage = r.keyUsage.find((u) => u.eventName === 'dup' && u.keys.join() === 'region')!;
       expect([usage.present, usage.value, usage.distinct, usage.customers, usage.perCustomer.max], runId).toEqual([3, 9, 2, 2, 1]);
     }

@@ -10,7 +10,14 @@ describe('key-usage queries', () => {
   ];
   const mids = new Map([[HOSTILE, 1_700_000_000_000]]);
   const q = keyUsageQuery(HOSTILE, items, mids);
-  const single = singleKeyUsageQuery(HOSTILE, [{ eventName: HOSTILE, keys: [HOSTILE] }, { eventName: 'api', keys: ['region'] }], mids);
+  const single = singleKeyUsageQuery(
+    HOSTILE,
+    [
+      { eventName: HOSTILE, keys: [HOSTILE] },
+      { eventName: 'api', keys: ['region'] },
+    ],
+    mids,
+  );
 
   it('every name, key and run id is bound, never inlined', () => {
     for (const x of [q, single, wholeNameUsageQuery(HOSTILE, [HOSTILE], mids), medianTimesQuery(HOSTILE, [HOSTILE])]) {
@@ -66,7 +73,9 @@ describe('cut-over queries', () => {
 
   it('customer × meter seconds: events without a customer are left out; only triples whose hash repeats are grouped, unless one event a second is over', () => {
     const busy = flat(customerMeterQuery('r', 4).sql);
-    expect(busy).toContain("WHERE run_id = {run:String} AND customer != '' AND cityHash64(customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000)) GLOBAL IN");
+    expect(busy).toContain(
+      "WHERE run_id = {run:String} AND customer != '' AND cityHash64(customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000)) GLOBAL IN",
+    );
     expect(busy).toContain('GROUP BY h HAVING count() > 1) GROUP BY customer, event_name, s');
     expect(flat(customerMeterQuery('r', 0.5).sql)).toContain("WHERE run_id = {run:String} AND customer != '' GROUP BY customer, event_name, s");
     expectAllBound(customerMeterSinglesQuery(HOSTILE));
