@@ -58,6 +58,6 @@ try {
   await timed('load (parse + write events)', () => loadSources(store, 'cost', [src], { mapping: DEFAULT_MAPPING }));
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 } finally {
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
 }
 process.exit(0);
