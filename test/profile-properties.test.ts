@@ -339,3 +339,32 @@ describe('a key repeated in one payload', () => {
     }
   }, 60_000);
 });
+
+describe('the median time behind "first half" counts', () => {
+  it('is the lower median in milliseconds, even when many events share its second', async () => {
+    const lines: string[] = [];
+    const times = new Map<string, number[]>();
+    const rnd = mulberry32(11);
+    for (const [name, n] of [
+      ['odd', 41],
+      ['even', 60],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        // Most events in two busy seconds, each at its own millisecond.
+        const t = T0 + (rnd() < 0.8 ? 2000 + Math.floor(rnd() * 2000) : Math.floor(rnd() * 60_000));
+        times.set(name, [...(times.get(name) ?? []), t]);
+        lines.push(JSON.stringify({ identifier: `${name}${i}`, timestamp: t, event_name: name, payload: { stripe_customer_id: 'c', value: '1', u: `${name}${i}` } }));
+      }
+    }
+    const file = path.join(dir, 'median.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const loads = await loadSources(store, 'median', await resolveSources([file]), { mapping: DEFAULT_MAPPING });
+    const r = await computeProfile(store, 'median', 'profile', loads, { customerKey: 'stripe_customer_id', valueKey: 'value' });
+    for (const [name, ts] of times) {
+      const sorted = [...ts].sort((a, b) => a - b);
+      const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+      const u = r.keyUsage.find((x) => x.eventName === name && x.keys.join() === 'u')!;
+      expect(u.firstHalfDistinct, name).toBe(ts.filter((t) => t < mid).length);
+    }
+  }, 60_000);
+});
