@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
-import { keyItemId, keyUsageQuery, medianSecondsQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
+import { keyItemId, keyUsageQuery, medianMinutesQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
 import { customerMeterQuery, customerMeterSinglesQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
 
 describe('key-usage queries', () => {
@@ -20,7 +20,7 @@ describe('key-usage queries', () => {
   );
 
   it('every name, key and run id is bound, never inlined', () => {
-    for (const x of [q, single, wholeNameUsageQuery(HOSTILE, [HOSTILE], mids), medianSecondsQuery(HOSTILE, [HOSTILE]), medianTimesQuery(HOSTILE, [{ name: HOSTILE, s: 1, nth: 0 }])]) {
+    for (const x of [q, single, wholeNameUsageQuery(HOSTILE, [HOSTILE], mids), medianMinutesQuery(HOSTILE, [HOSTILE]), medianTimesQuery(HOSTILE, [{ name: HOSTILE, s: 1, nth: 0 }])]) {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);
     }

@@ -22,44 +22,44 @@ export interface KeyItem {
 export const keyItemId = (i: KeyItem) => JSON.stringify([i.eventName, ...i.keys]);
 
 /**
- * Where each event name's median time lies: the second holding the lower median (the ⌊(n−1)/2⌋-th
- * time, 0-based, as quantileExactLow(0.5) picks it) and its rank within that second. Counting per
- * second keeps memory bounded; an exact quantile holds every time (100M events: 2.2 GiB).
+ * Where each event name's median time lies: the minute holding the lower median (the ⌊(n−1)/2⌋-th
+ * time, 0-based, as quantileExactLow(0.5) picks it) and its rank within that minute. Counting per
+ * minute keeps memory bounded; an exact quantile holds every time (100M events: 2.2 GiB).
  */
-export function medianSecondsQuery(runId: string, names: string[]): Query {
+export function medianMinutesQuery(runId: string, names: string[]): Query {
   return {
     sql: `SELECT name, s, k - (cum - c) AS nth FROM (
        SELECT name, s, c, sum(c) OVER (PARTITION BY name ORDER BY s ROWS UNBOUNDED PRECEDING) AS cum,
          intDiv(sum(c) OVER (PARTITION BY name) - 1, 2) AS k
        FROM (
-         SELECT event_name AS name, intDiv(toUnixTimestamp64Milli(event_time), 1000) AS s, count() AS c
+         SELECT event_name AS name, intDiv(toUnixTimestamp64Milli(event_time), 60000) AS s, count() AS c
          FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, s))
      WHERE cum - c <= k AND k < cum`,
     params: { run: runId, names },
   };
 }
 
-/** The median event time (ms) of each name: the `nth` (0-based) time of the second medianSecondsQuery found. */
-export function medianTimesQuery(runId: string, seconds: { name: string; s: number; nth: number }[]): Query {
+/** The median event time (ms) of each name: the `nth` (0-based) time of the minute medianMinutesQuery found. */
+export function medianTimesQuery(runId: string, minutes: { name: string; s: number; nth: number }[]): Query {
   return {
     sql: `SELECT event_name AS name, arraySort(groupArray(toUnixTimestamp64Milli(event_time)))[{nth:Map(String, UInt64)}[event_name] + 1] AS mid
      FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)}
-       AND intDiv(toUnixTimestamp64Milli(event_time), 1000) = {second:Map(String, Int64)}[event_name]
+       AND intDiv(toUnixTimestamp64Milli(event_time), 60000) = {minute:Map(String, Int64)}[event_name]
      GROUP BY event_name`,
     params: {
       run: runId,
-      names: seconds.map((x) => x.name),
-      nth: Object.fromEntries(seconds.map((x) => [x.name, x.nth])),
-      second: Object.fromEntries(seconds.map((x) => [x.name, x.s])),
+      names: minutes.map((x) => x.name),
+      nth: Object.fromEntries(minutes.map((x) => [x.name, x.nth])),
+      minute: Object.fromEntries(minutes.map((x) => [x.name, x.s])),
     },
   };
 }
 
 async function medianTimes(store: Store, runId: string, names: string[]): Promise<Map<string, number>> {
-  const rows = await store.select<{ name: string; s: string; nth: string }>(medianSecondsQuery(runId, names));
-  const seconds = rows.map((r) => ({ name: String(r.name), s: num(r.s), nth: num(r.nth) }));
-  if (seconds.length === 0) return new Map();
-  const mids = await store.select<{ name: string; mid: string }>(medianTimesQuery(runId, seconds));
+  const rows = await store.select<{ name: string; s: string; nth: string }>(medianMinutesQuery(runId, names));
+  const minutes = rows.map((r) => ({ name: String(r.name), s: num(r.s), nth: num(r.nth) }));
+  if (minutes.length === 0) return new Map();
+  const mids = await store.select<{ name: string; mid: string }>(medianTimesQuery(runId, minutes));
   return new Map(mids.map((r) => [String(r.name), num(r.mid)]));
 }
 

@@ -6,6 +6,7 @@
  * materializes a whole body as one string, so inserts travel as a query parameter read by format().
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { UserError } from '../errors.js';
@@ -131,6 +132,13 @@ async function startEngine(dir: string, config: string | undefined): Promise<Cli
   // growing with the input: peak RSS stays under 1 GiB at 20M events (bench/RESULTS.md).
   for (const setting of ['max_bytes_before_external_group_by', 'max_bytes_before_external_sort']) {
     await client.command({ query: `SET ${setting} = ${SPILL_BYTES}` });
+  }
+  // The same bound as a share of the machine's memory: these weigh the whole query, the byte
+  // settings only the block being sorted or aggregated (a window's sort over 100M events held
+  // 2.3 GiB under the byte setting alone).
+  const share = Math.min(0.5, SPILL_BYTES / os.totalmem()).toFixed(6);
+  for (const setting of ['max_bytes_ratio_before_external_group_by', 'max_bytes_ratio_before_external_sort']) {
+    await client.command({ query: `SET ${setting} = ${share}` });
   }
   return client;
 }
