@@ -73,9 +73,10 @@ describe('compound queries', () => {
       ['names', 'Array(String)'],
     ]);
     const s = flat(q.sql);
-    expect(s).toContain('uniqExactIf(cityHash64(h0, h1), p0 AND p1) AS u0, countIf(p0 AND p1) AS c0');
-    expect(s).toContain('uniqExactIf(cityHash64(h0, h1, h2), p0 AND p1 AND p2) AS u1, countIf(p0 AND p1 AND p2) AS c1');
-    expect(s).toContain('cityHash64(properties[{k2:String}]) AS h2, mapContains(properties, {k2:String}) AS p2');
+    expect(s).toContain('uniqExactIf(cityHash64(h0, h1), p0 AND p1) AS u0, sumIf(n, p0 AND p1) AS c0');
+    expect(s).toContain('uniqExactIf(cityHash64(h0, h1, h2), p0 AND p1 AND p2) AS u1, sumIf(n, p0 AND p1 AND p2) AS c1');
+    expect(s).toContain("properties[{k2:String}] AS v2, cityHash64(v2) AS h2, v2 != '' AS p2");
+    expect(s).toContain('GROUP BY name, h0, p0, h1, p1, h2, p2) GROUP BY name');
     expectOnlyBound(q, HOSTILE);
     expectAllBound(q);
   });

@@ -169,23 +169,32 @@ export const COMPOUNDS_PER_QUERY = 60;
 
 /**
  * One batch of compounds over the events of `names`: per compound j, u{j} (distinct combinations,
- * as hashes) and c{j} (events carrying all its keys). Keys are bound as k0, k1, … (each looked up once).
+ * as hashes) and c{j} (events carrying all its keys). Keys are bound as k0, k1, … (each looked up
+ * once); a stored value is raw JSON text, never empty, so '' means the key is absent. Events are
+ * first grouped by their keys' hashes (one hash-table insert per event; compounds of dimension
+ * candidates have few combinations), and the compounds are counted over those groups instead of
+ * filling one hash set per compound for every event: ten compounds over 20M events, 7.9–8.5 → 4.7
+ * CPU s.
  */
 export function compoundsQuery(runId: string, names: string[], batch: string[][]): Query {
   const keys = [...new Set(batch.flat())];
   const params: Record<string, unknown> = { run: runId, names };
   keys.forEach((k, i) => (params[`k${i}`] = k));
   const col = (k: string) => keys.indexOf(k);
-  const cols = keys.map((_, i) => `cityHash64(properties[{k${i}:String}]) AS h${i}, mapContains(properties, {k${i}:String}) AS p${i}`);
+  const cols = keys.map((_, i) => `properties[{k${i}:String}] AS v${i}, cityHash64(v${i}) AS h${i}, v${i} != '' AS p${i}`);
+  const groupKeys = keys.map((_, i) => `h${i}, p${i}`).join(', ');
   const aggs = batch.map((c, j) => {
     const ix = c.map(col);
     const all = ix.map((i) => `p${i}`).join(' AND ');
-    return `uniqExactIf(cityHash64(${ix.map((i) => `h${i}`).join(', ')}), ${all}) AS u${j}, countIf(${all}) AS c${j}`;
+    return `uniqExactIf(cityHash64(${ix.map((i) => `h${i}`).join(', ')}), ${all}) AS u${j}, sumIf(n, ${all}) AS c${j}`;
   });
   return {
-    sql: `SELECT event_name AS name, ${aggs.join(', ')}
-       FROM (SELECT event_name, ${cols.join(', ')} FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)})
-       GROUP BY event_name`,
+    sql: `SELECT name, ${aggs.join(', ')}
+       FROM (
+         SELECT event_name AS name, ${groupKeys}, count() AS n
+         FROM (SELECT event_name, ${cols.join(', ')} FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)})
+         GROUP BY name, ${groupKeys})
+       GROUP BY name`,
     params,
   };
 }
