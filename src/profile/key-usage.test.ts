@@ -20,7 +20,13 @@ describe('key-usage queries', () => {
   );
 
   it('every name, key and run id is bound, never inlined', () => {
-    for (const x of [q, single, wholeNameUsageQuery(HOSTILE, [HOSTILE], mids), medianMinutesQuery(HOSTILE, [HOSTILE]), medianTimesQuery(HOSTILE, [{ name: HOSTILE, s: 1, nth: 0 }])]) {
+    for (const x of [
+      q,
+      single,
+      wholeNameUsageQuery(HOSTILE, [HOSTILE], mids),
+      medianMinutesQuery(HOSTILE, [HOSTILE]),
+      medianTimesQuery(HOSTILE, [{ name: HOSTILE, s: 1, nth: 0 }]),
+    ]) {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);
     }
