@@ -13,6 +13,7 @@ import { loadSources } from '../src/ingest/load.js';
 import { DEFAULT_MAPPING } from '../src/ingest/formats.js';
 import { computeProfile } from '../src/profile/compute.js';
 import { computeCutover } from '../src/profile/cutover.js';
+import { busiestCustomerSeconds } from '../src/profile/customer-meter.js';
 import type { FitResult, ProfileReport } from '../src/profile/model.js';
 import { mulberry32 } from '../src/util/seeded-random.js';
 
@@ -188,6 +189,16 @@ describe('fit verdicts', () => {
     expect(v1.customerMeter).toMatchObject({ peakEvents: peak, impliedConcurrency: Math.ceil((peak * 250) / 1000), secondsOverSequential: over.length });
     expect(v1.utilization).toBeCloseTo(Math.max(r.rate.peak['1s'].events / 1000, (peak * 250) / 1000), 12);
     expect(byPath(r, 'stripe-v2-stream').customerMeter).toBeNull();
+    // Sliced by customer × name pairs (as on large runs), some slices empty: the same figures.
+    for (const slices of [3, 7]) {
+      const sliced = (await busiestCustomerSeconds(store, 'concurrency', sequential, slices))!;
+      expect([Number(sliced.peak), Number(sliced.over), Number(sliced.pairs), Number(sliced.top[2])], `${slices} slices`).toEqual([
+        peak,
+        over.length,
+        pairs.size,
+        Math.floor(T0 / 1000) + earliest,
+      ]);
+    }
     // At 2 s per call under one event a second fits: every triple is over, single events included.
     const slow = (await computeCutover(store, 'concurrency', 2000)).customerMeter;
     const allPairs = new Set([...perTriple.keys()].map((k) => k.split('|').slice(0, 2).join('|')));

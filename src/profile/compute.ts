@@ -84,7 +84,7 @@ export async function computeProfile(store: Store, runId: string, command: strin
   const time = await timeProfile(store, runId, volume, asOfMs);
 
   phase('cut-over checks');
-  const cutover = await computeCutover(store, runId, ASSUMED_LATENCY_MS);
+  const cutover = await computeCutover(store, runId, ASSUMED_LATENCY_MS, total);
 
   phase('fit');
   const fit = await fitOf(store, runId, span, { avgEps: rate.avgEps, peak1s: rate.peak['1s'].events, total, time, identity, customerMeter: cutover.customerMeter });

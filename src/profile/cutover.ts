@@ -3,7 +3,8 @@
  * - identity and value limits: identifiers and event names over the published lengths, values that
  *   are not whole numbers (Stripe) or missing;
  * - the busiest second of one customer and event name (Stripe v1 takes one call at a time per
- *   customer and meter), and how many such seconds need more calls than one connection carries;
+ *   customer and meter), and how many such seconds need more calls than one connection carries
+ *   (customer-meter.ts);
  * - near-duplicates: events with the same customer, event name, time and payload as another but a
  *   different identifier (a retry that minted a new id): both providers bill each copy.
  */
@@ -11,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { CutoverChecks, NearDuplicateExample } from './model.js';
 import { IDENTITY_LIMITS } from '../fit/limits.js';
 import { num, numOrNull, type Query } from '../store/sql.js';
+import { busiestCustomerSeconds, customerMeterSlices } from './customer-meter.js';
 
 const EXAMPLES = 5;
 
@@ -26,45 +28,6 @@ export function identityLimitsQuery(runId: string): Query {
       mid: IDENTITY_LIMITS.metronome.transactionIdMaxChars,
       sname: IDENTITY_LIMITS.stripe.eventNameMaxChars,
     },
-  };
-}
-
-const CUSTOMER_SECOND = 'cityHash64(customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000))';
-
-/**
- * Per customer × event name × second: the busiest (earliest on ties), the triples with more events than
- * `sequential` (what one call at a time carries in a second) and the customer × name pairs having one.
- * Events without a customer are left out (Stripe rejects them). Only triples of two or more events are
- * grouped exactly: they are the events whose triple's hash another event shares (found by grouping
- * 64-bit hashes, much cheaper than ~N string keys: 20M events 20.5 → 9.0 CPU s; a collision only adds
- * candidates). When no triple has two events the peak is 1: customerMeterSinglesQuery. With fewer
- * than one sequential event per second (latency over 1 s) every triple counts, so all are grouped.
- */
-export function customerMeterQuery(runId: string, sequential: number): Query {
-  const busy = `AND ${CUSTOMER_SECOND} GLOBAL IN (
-         SELECT ${CUSTOMER_SECOND} AS h FROM events WHERE run_id = {run:String} AND customer != ''
-         GROUP BY h HAVING count() > 1)`;
-  return {
-    sql: `SELECT max(c) AS peak, argMax(tuple(customer, event_name, s), tuple(c, -toInt64(s))) AS top,
-       countIf(c > {seq:Float64}) AS over, uniqExactIf(tuple(customer, event_name), c > {seq:Float64}) AS pairs
-     FROM (
-       SELECT customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000) AS s, count() AS c
-       FROM events WHERE run_id = {run:String} AND customer != '' ${sequential >= 1 ? busy : ''}
-       GROUP BY customer, event_name, s)`,
-    params: { run: runId, seq: sequential },
-  };
-}
-
-/**
- * The busiest triple when none has two events (and one event a second is within `sequential`): the
- * earliest event with a customer (peak 1, or 0 without any), no second over.
- */
-export function customerMeterSinglesQuery(runId: string): Query {
-  return {
-    sql: `SELECT toUInt64(count() > 0) AS peak, argMin(tuple(customer, event_name, intDiv(toUnixTimestamp64Milli(event_time), 1000)), event_time) AS top,
-       0 AS over, 0 AS pairs
-     FROM events WHERE run_id = {run:String} AND customer != ''`,
-    params: { run: runId },
   };
 }
 
@@ -97,12 +60,11 @@ export function nearDuplicatesQuery(runId: string): Query {
 
 type ExampleRow = [unknown, unknown, unknown, unknown[], unknown, unknown];
 
-export async function computeCutover(store: Store, runId: string, assumedLatencyMs: number): Promise<CutoverChecks> {
+/** `events`: the run's events (the customer × meter check is sliced by it, see customer-meter.ts). */
+export async function computeCutover(store: Store, runId: string, assumedLatencyMs: number, events = 0): Promise<CutoverChecks> {
   const [ids] = await store.select<Record<string, string>>(identityLimitsQuery(runId));
   const sequential = 1000 / assumedLatencyMs;
-  type Busiest = { peak: string; top: [string, string, string]; over: string; pairs: string };
-  let [cm] = await store.select<Busiest>(customerMeterQuery(runId, sequential));
-  if (!num(cm?.peak) && sequential >= 1) [cm] = await store.select<Busiest>(customerMeterSinglesQuery(runId));
+  const cm = await busiestCustomerSeconds(store, runId, sequential, customerMeterSlices(events));
   const [nd] = await store.select<{ groups: string; events: string; value: number; examples: ExampleRow[] }>(nearDuplicatesQuery(runId));
   const totalValue = num(ids?.total_value);
   const peak = num(cm?.peak);
@@ -124,9 +86,9 @@ export async function computeCutover(store: Store, runId: string, assumedLatency
     totalValue,
     customerMeter: {
       peakEvents: peak,
-      customer: peak ? String(cm.top[0]) : null,
-      eventName: peak ? String(cm.top[1]) : null,
-      at: peak ? new Date(num(cm.top[2]) * 1000).toISOString() : null,
+      customer: cm && peak ? String(cm.top[0]) : null,
+      eventName: cm && peak ? String(cm.top[1]) : null,
+      at: cm && peak ? new Date(num(cm.top[2]) * 1000).toISOString() : null,
       assumedLatencyMs,
       sequentialEventsPerSecond: sequential,
       secondsOverSequential: num(cm?.over),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
 import { keyItemId, keyUsageQuery, medianMinutesQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
-import { customerMeterQuery, customerMeterSinglesQuery, identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
+import { identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
+import { customerMeterQuery, customerMeterSinglesQuery, customerMeterSlices } from './customer-meter.js';
 
 describe('key-usage queries', () => {
   const items = [
@@ -84,6 +85,11 @@ describe('cut-over queries', () => {
     );
     expect(busy).toContain('GROUP BY h HAVING count() > 1) GROUP BY customer, event_name, s');
     expect(flat(customerMeterQuery('r', 0.5).sql)).toContain("WHERE run_id = {run:String} AND customer != '' GROUP BY customer, event_name, s");
+    const sliced = customerMeterQuery(HOSTILE, 4, { of: 3, index: 2 });
+    expect(flat(sliced.sql).match(/cityHash64\(customer, event_name\) % \{slices:UInt64\} = \{slice:UInt64\}/g)).toHaveLength(2);
+    expect(sliced.params).toMatchObject({ slices: 3, slice: 2 });
+    expectAllBound(sliced);
+    expect([customerMeterSlices(0), customerMeterSlices(40_000_000), customerMeterSlices(40_000_001), customerMeterSlices(100_000_000)]).toEqual([1, 1, 2, 3]);
     expectAllBound(customerMeterSinglesQuery(HOSTILE));
     expectOnlyBound(customerMeterSinglesQuery(HOSTILE), HOSTILE);
   });
