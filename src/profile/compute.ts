@@ -17,7 +17,7 @@ import { computeCustomers } from './customers.js';
 import { countCompounds, itemId, profileKeys, type KeyScan, type KeyShape, type ValueCounts, DISTINCT_ERROR } from './properties.js';
 import { classify } from './classify.js';
 import { buildCandidates, combinable, compoundsOf, singleCandidates } from './candidates.js';
-import { measureKeyUsage } from './key-usage.js';
+import { measureKeyUsage, medianTimes, type KnownUsage } from './key-usage.js';
 import { computeCutover } from './cutover.js';
 import { adviceSettings, adviseReport, keyItemsOf, scoresOf } from '../advice/index.js';
 import { computeIdentity, computeOrder } from './identity.js';
@@ -69,14 +69,22 @@ export async function computeProfile(store: Store, runId: string, command: strin
   phase('properties');
   const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
   const roles = { customer: opts.customerKey, value: opts.valueKey };
-  const { scans, exact, estimated, large } = await profileKeys(store, runId, limit);
+  // The median times first: the value pass counts each key's first-half values with them (key usage reuses them).
+  const mids = total
+    ? await medianTimes(
+        store,
+        runId,
+        volume.names.map((n) => n.name),
+      )
+    : new Map<string, number>();
+  const { scans, exact, estimated, large, usage } = await profileKeys(store, runId, limit, mids);
   const properties = scans
     .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, large.has(itemId(s.name, [s.key])) ? estimated : exact))
     .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
 
   phase('dimension candidates');
   const advice = adviceSettings({ compoundGroupKeys: opts.compoundGroupKeys, groupKeys: opts.groupKeys });
-  const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice);
+  const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice, { mids, counted: usage });
   const requirements = opts.require?.length ? await computeRequirements(store, runId, opts.require, volume.names, properties) : null;
 
   phase('identifiers and ordering');
@@ -207,7 +215,14 @@ function cmp(a: string, b: string): number {
 }
 
 /** Key usage (observed combinations, growth) and the scored dimension candidates per event name. */
-async function candidatesOf(store: Store, runId: string, eventNames: EventNameRate[], properties: PropertyProfile[], advice: ReturnType<typeof adviceSettings>) {
+async function candidatesOf(
+  store: Store,
+  runId: string,
+  eventNames: EventNameRate[],
+  properties: PropertyProfile[],
+  advice: ReturnType<typeof adviceSettings>,
+  known: KnownUsage,
+) {
   const keyUsage = await measureKeyUsage(
     store,
     runId,
@@ -216,6 +231,7 @@ async function candidatesOf(store: Store, runId: string, eventNames: EventNameRa
       properties,
       advice,
     ),
+    known,
   );
   const scores = scoresOf({ properties, eventNames, keyUsage });
   const compounds = new Map<string, string[][]>();

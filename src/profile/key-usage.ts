@@ -55,7 +55,7 @@ export function medianTimesQuery(runId: string, minutes: { name: string; s: numb
   };
 }
 
-async function medianTimes(store: Store, runId: string, names: string[]): Promise<Map<string, number>> {
+export async function medianTimes(store: Store, runId: string, names: string[]): Promise<Map<string, number>> {
   const rows = await store.select<{ name: string; s: string; nth: string }>(medianMinutesQuery(runId, names));
   const minutes = rows.map((r) => ({ name: String(r.name), s: num(r.s), nth: num(r.nth) }));
   if (minutes.length === 0) return new Map();
@@ -125,13 +125,17 @@ export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string,
  * and looking each key up in the map (bench/RESULTS.md). A key repeated in one payload counts once,
  * with its first value, as the map lookup of the compound query reads it (payload-pairs.ts).
  */
-export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
+export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>, opts: { counted?: boolean } = {}): Query {
   const ixOf: Record<string, Record<string, number>> = {};
   items.forEach((item, i) => ((ixOf[item.eventName] ??= {})[item.keys[0]] = i + 1));
+  // Keys the property pass counted need only per-customer sets: their distinct and first-half
+  // counts come from it (one hash set per customer instead of two, and no merge across customers).
+  const perItem = opts.counted ? PER_ITEM.replace('uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half', '0 AS distinct, 0 AS first_half') : PER_ITEM;
+  const perCustomer = opts.counted ? 'count() AS n, sum(ifNull(value, 0)) AS val, uniqExact(h) AS d' : PER_CUSTOMER;
   return {
-    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${PER_ITEM}
+    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${perItem}
      FROM (
-       SELECT ix, customer, ${PER_CUSTOMER}
+       SELECT ix, customer, ${perCustomer}
        FROM (
          SELECT {ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix, customer, value, ${FIRST_HALF}, cityHash64(v) AS h
          FROM events ${PAYLOAD_PAIRS}
@@ -164,31 +168,51 @@ export function wholeNameUsageQuery(runId: string, names: string[], mids: Map<st
   };
 }
 
-/** One query per kind of item (whole names, single keys, compounds): each is cheapest its own way. */
-function usageQueries(runId: string, items: KeyItem[], mids: Map<string, number>): Query[] {
+/** One query per kind of item (whole names, single keys counted or not, compounds): each is cheapest its own way. */
+function usageQueries(runId: string, items: KeyItem[], mids: Map<string, number>, counted: Map<string, KeyCounts>): Query[] {
   const whole = items.filter((i) => i.keys.length === 0).map((i) => i.eventName);
-  const single = items.filter((i) => i.keys.length === 1);
+  const single = items.filter((i) => i.keys.length === 1 && !counted.has(keyItemId(i)));
+  const known = items.filter((i) => i.keys.length === 1 && counted.has(keyItemId(i)));
   const compound = items.filter((i) => i.keys.length > 1);
   return [
     ...(whole.length ? [wholeNameUsageQuery(runId, whole, mids)] : []),
     ...(single.length ? [singleKeyUsageQuery(runId, single, mids)] : []),
+    ...(known.length ? [singleKeyUsageQuery(runId, known, mids, { counted: true })] : []),
     ...(compound.length ? [keyUsageQuery(runId, compound, mids)] : []),
   ];
+}
+
+/** A key's exact distinct values and those first seen before its name's median time (the property pass). */
+export interface KeyCounts {
+  distinct: number;
+  firstHalf: number;
+}
+
+/**
+ * What the caller already has: the median times, and per single-key item (keyItemId) the counts the
+ * property pass made with those same median times.
+ */
+export interface KnownUsage {
+  mids: Map<string, number>;
+  counted: Map<string, KeyCounts>;
 }
 
 type UsageRow = Record<string, unknown> & { name: string; keys: string[] };
 
 /** Measures each item; an item no event carries comes back with zeros. */
-export async function measureKeyUsage(store: Store, runId: string, items: KeyItem[]): Promise<KeyUsage[]> {
+export async function measureKeyUsage(store: Store, runId: string, items: KeyItem[], known?: KnownUsage): Promise<KeyUsage[]> {
   const unique = [...new Map(items.map((i) => [keyItemId(i), i])).values()];
   if (unique.length === 0) return [];
   const names = [...new Set(unique.map((i) => i.eventName))];
-  const mids = await medianTimes(store, runId, names);
+  const mids = known?.mids ?? (await medianTimes(store, runId, names));
+  const counted = known?.counted ?? new Map<string, KeyCounts>();
   const rows: UsageRow[] = [];
-  for (const q of usageQueries(runId, unique, mids)) rows.push(...(await store.select<UsageRow>(q)));
+  for (const q of usageQueries(runId, unique, mids, counted)) rows.push(...(await store.select<UsageRow>(q)));
   const byId = new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
   return unique.map((i) => {
-    const r = byId.get(keyItemId(i));
+    const found = byId.get(keyItemId(i));
+    const c = counted.get(keyItemId(i));
+    const r: Record<string, unknown> | undefined = found && c ? { ...found, distinct: c.distinct, first_half: c.firstHalf } : found;
     return {
       eventName: i.eventName,
       keys: [...i.keys],

@@ -33,7 +33,11 @@ describe('property scan queries', () => {
   it('pass 2 filters keys only when some are skipped; the skip map is one bound parameter', () => {
     const none = countValuesQuery('r', new Map());
     expect(none.sql).not.toContain('{skip:');
-    expect(none.params).toEqual({ run: 'r', skip: {} });
+    expect(none.params).toEqual({ run: 'r', skip: {}, mids: {} });
+    const withMids = countValuesQuery('r', new Map(), new Map([[HOSTILE, 5]]));
+    expect(withMids.params.mids).toEqual({ [HOSTILE]: 5 });
+    expect(flat(withMids.sql)).toContain('countIf(t0 < {mids:Map(String, Int64)}[name]) AS first_half');
+    expectOnlyBound(withMids, HOSTILE);
     const skip = new Map([[HOSTILE, ['k', HOSTILE]]]);
     const q = countValuesQuery('r', skip);
     expect(flat(q.sql)).toContain('AND NOT has({skip:Map(String, Array(String))}[event_name], k)');

@@ -117,6 +117,8 @@ export interface ValueCounts {
   shapes: Map<string, KeyShape>;
   top: Map<string, { value: string; count: number }[]>;
   quantiles: Map<string, { p50: number; p99: number }>;
+  /** Pass 2 with median times: distinct values first seen before the name's median time. */
+  firstHalf?: Map<string, number>;
 }
 
 /** Key of an item (one key, or the keys of a compound) of an event name in the maps above. */
@@ -126,34 +128,36 @@ export const itemId = (name: string, keys: string[]) => JSON.stringify([name, ..
  * Pass 2: exact per-value counts of every key except the `skip` ones (per event name), aggregated
  * again per key in the same query: distinct values, exact weighted percentiles, top values.
  */
-export function countValuesQuery(runId: string, skip: Map<string, string[]>): Query {
+export function countValuesQuery(runId: string, skip: Map<string, string[]>, mids: Map<string, number> = new Map()): Query {
   // Filtering costs a lookup per pair, so only when some key is left out.
   const filter = skip.size ? 'AND NOT has({skip:Map(String, Array(String))}[event_name], k)' : '';
   return {
     sql: `SELECT event_name AS name, k AS key, count() AS distinct, sum(w) AS present,
        groupArraySorted(${TOP_VALUES})((-toInt64(w), v)) AS top,
        quantilesExactWeightedIf(0.5, 0.99)(ifNull(x, 0), w, isNotNull(x)) AS q, countIf(isNotNull(x)) AS nq,
+       countIf(t0 < {mids:Map(String, Int64)}[name]) AS first_half,
        ${SHAPE_AGGS}
      FROM (
-       SELECT event_name, k, v, w, ${SHAPE_COLUMNS('v')}
+       SELECT event_name, k, v, w, t0, ${SHAPE_COLUMNS('v')}
        FROM (
-         SELECT event_name, k, v, count() AS w
+         SELECT event_name, k, v, count() AS w, min(toUnixTimestamp64Milli(event_time)) AS t0
          FROM events ${PAYLOAD_PAIRS}
          WHERE run_id = {run:String} AND ${FIRST_OF_KEY} ${filter}
          GROUP BY event_name, k, v))
      GROUP BY name, key`,
-    params: { run: runId, skip: Object.fromEntries(skip) },
+    params: { run: runId, skip: Object.fromEntries(skip), mids: Object.fromEntries(mids) },
   };
 }
 
-export async function countValues(store: Store, runId: string, skip: Map<string, string[]>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map() };
+export async function countValues(store: Store, runId: string, skip: Map<string, string[]>, mids?: Map<string, number>): Promise<ValueCounts> {
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map(), firstHalf: new Map() };
   const rows = await store.select<
     { name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>
-  >(countValuesQuery(runId, skip));
+  >(countValuesQuery(runId, skip, mids));
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
     out.items.set(id, { distinct: num(r.distinct), present: num(r.present) });
+    out.firstHalf!.set(id, num(r.first_half));
     out.shapes.set(id, shapeOf(r, num(r.present)));
     out.top.set(
       id,
@@ -265,6 +269,8 @@ export interface KeyProfiles {
   exact: ValueCounts;
   estimated: ValueCounts;
   large: Set<string>;
+  /** Every key's exact distinct values and those first seen before the median time (key usage reuses them). */
+  usage: Map<string, { distinct: number; firstHalf: number }>;
 }
 
 /**
@@ -272,8 +278,9 @@ export interface KeyProfiles {
  * every key: a pre-scan to find large keys cost a read of every pair (1.5 CPU s at 5M events) to
  * prove what is almost always true, and the exact pass spills to disk, so memory stays bounded.
  */
-export async function profileKeys(store: Store, runId: string, limit: number): Promise<KeyProfiles> {
-  const exact = await countValues(store, runId, new Map());
+export async function profileKeys(store: Store, runId: string, limit: number, mids?: Map<string, number>): Promise<KeyProfiles> {
+  const exact = await countValues(store, runId, new Map(), mids);
+  const usage = new Map([...exact.items].map(([id, c]) => [id, { distinct: c.distinct, firstHalf: exact.firstHalf?.get(id) ?? 0 }]));
   const scans = scansFromCounts(exact, new Set());
   const large = new Map<string, string[]>();
   const largeIds = new Set<string>();
@@ -283,9 +290,9 @@ export async function profileKeys(store: Store, runId: string, limit: number): P
     largeIds.add(itemId(s.name, [s.key]));
   }
   const estimated = await estimateLargeKeys(store, runId, large);
-  if (largeIds.size === 0) return { scans, exact, estimated, large: largeIds };
+  if (largeIds.size === 0) return { scans, exact, estimated, large: largeIds, usage };
   // Beyond the limit a key reports the estimate, as if it had been counted approximately alone.
   const approx = new Map((await scanKeys(store, runId, [...large.keys()])).map((a) => [itemId(a.name, [a.key]), a]));
   for (const id of largeIds) exact.items.delete(id);
-  return { scans: scans.map((s) => approx.get(itemId(s.name, [s.key])) ?? s), exact, estimated, large: largeIds };
+  return { scans: scans.map((s) => approx.get(itemId(s.name, [s.key])) ?? s), exact, estimated, large: largeIds, usage };
 }
