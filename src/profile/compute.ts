@@ -67,24 +67,11 @@ export async function computeProfile(store: Store, runId: string, command: strin
   const customers = await computeCustomers(store, runId, total, customerLabel(sources, opts.customerKey), volume.checks?.withoutCustomer ?? 0);
 
   phase('properties');
-  const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
-  const roles = { customer: opts.customerKey, value: opts.valueKey };
-  // The median times first: the value pass counts each key's first-half values with them (key usage reuses them).
-  const mids = total
-    ? await medianTimes(
-        store,
-        runId,
-        volume.names.map((n) => n.name),
-      )
-    : new Map<string, number>();
-  const { scans, exact, estimated, large, usage } = await profileKeys(store, runId, limit, mids);
-  const properties = scans
-    .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, large.has(itemId(s.name, [s.key])) ? estimated : exact))
-    .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
+  const { properties, known } = await propertiesOf(store, runId, volume, limit, { customer: opts.customerKey, value: opts.valueKey });
 
   phase('dimension candidates');
   const advice = adviceSettings({ compoundGroupKeys: opts.compoundGroupKeys, groupKeys: opts.groupKeys });
-  const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice, { mids, counted: usage });
+  const { keyUsage, dimensionCandidates } = await candidatesOf(store, runId, eventNames, properties, advice, known);
   const requirements = opts.require?.length ? await computeRequirements(store, runId, opts.require, volume.names, properties) : null;
 
   phase('identifiers and ordering');
@@ -138,6 +125,22 @@ export async function computeProfile(store: Store, runId: string, command: strin
   await saveResults(store, report);
   report.computeSeconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/**
+ * The payload properties, median times first: the value pass counts each key's values first seen
+ * before them, and key usage reuses those counts (`known`).
+ */
+async function propertiesOf(store: Store, runId: string, volume: VolumeResult, limit: number, roles: { customer: string; value: string }) {
+  const names = volume.names.map((n) => n.name);
+  const eventsOf = new Map(volume.names.map((n) => [n.name, n.count]));
+  const mids = volume.events.total ? await medianTimes(store, runId, names) : new Map<string, number>();
+  const { scans, exact, estimated, large, usage } = await profileKeys(store, runId, limit, mids);
+  const properties = scans
+    .map((s) => toProperty(s, eventsOf.get(s.name) ?? 0, roles, large.has(itemId(s.name, [s.key])) ? estimated : exact))
+    .sort((a, b) => cmp(a.eventName, b.eventName) || b.presence - a.presence || cmp(a.key, b.key));
+  const known: KnownUsage = { mids, counted: usage };
+  return { properties, known };
 }
 
 /** Only if a key vanished between passes (never within one run); keeps the model total. */
