@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.js';
 import type { KeyUsage, ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { StripeMeter } from '../stripe/meters.js';
-import { keyItemId, measureKeyUsage, type KeyItem } from '../profile/key-usage.js';
+import { keyItemId, measureKeyUsage, type KeyItem, type KnownUsage } from '../profile/key-usage.js';
 import type { AdviceSection, AdviceSettings, GroupKeyPlan, MetricDraft } from './model.js';
 import { PRICING_MIN_PRESENCE, scoreKeys, type NameTotals } from './score.js';
 import { planGroupKeys } from './planner.js';
@@ -100,11 +100,14 @@ export function missingItems(r: ProfileReport, advice: AdviceSection): KeyItem[]
   return [...new Map(want.filter((i) => !have.has(keyItemId(i))).map((i) => [keyItemId(i), i])).values()];
 }
 
-/** Measures what the plan needs, then sets `r.advice` (and appends the new measurements to `r.keyUsage`). */
-export async function adviseReport(store: Store, r: ProfileReport, settings: AdviceSettings): Promise<void> {
+/**
+ * Measures what the plan needs, then sets `r.advice` (and appends the new measurements to `r.keyUsage`).
+ * `known`: what the profile already measured (median times, the property pass's counts), not measured again.
+ */
+export async function adviseReport(store: Store, r: ProfileReport, settings: AdviceSettings, known?: KnownUsage): Promise<void> {
   const first = planAdvice(r, settings);
   const missing = missingItems(r, first);
-  if (missing.length) r.keyUsage = [...(r.keyUsage ?? []), ...(await measureKeyUsage(store, r.runId, missing))];
+  if (missing.length) r.keyUsage = [...(r.keyUsage ?? []), ...(await measureKeyUsage(store, r.runId, missing, known))];
   r.advice = missing.length ? planAdvice(r, settings) : first;
 }
 

@@ -115,7 +115,7 @@ export async function computeProfile(store: Store, runId: string, command: strin
     computeSeconds: 0,
   };
   phase('group keys and drafts');
-  await adviseReport(store, report, advice);
+  await adviseReport(store, report, advice, known);
   if (opts.sample) {
     phase('sample estimates');
     report.sample = await estimateSample(store, runId, report, opts.sample);

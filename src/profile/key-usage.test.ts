@@ -26,7 +26,7 @@ describe('key-usage queries', () => {
       single,
       wholeNameUsageQuery(HOSTILE, [HOSTILE], mids),
       medianMinutesQuery(HOSTILE, [HOSTILE]),
-      medianTimesQuery(HOSTILE, [{ name: HOSTILE, s: 1, nth: 0 }]),
+      medianTimesQuery(HOSTILE, [{ name: HOSTILE, minute: 1, nth: 0 }]),
     ]) {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import type { KeyUsage } from './model.js';
 import { num, type Query } from '../store/sql.js';
 import { FIRST_OF_KEY, PAYLOAD_PAIRS } from './payload-pairs.js';
+import type { KeyCounts } from './properties.js';
 
 export interface KeyItem {
   eventName: string;
@@ -28,19 +29,19 @@ export const keyItemId = (i: KeyItem) => JSON.stringify([i.eventName, ...i.keys]
  */
 export function medianMinutesQuery(runId: string, names: string[]): Query {
   return {
-    sql: `SELECT name, s, k - (cum - c) AS nth FROM (
-       SELECT name, s, c, sum(c) OVER (PARTITION BY name ORDER BY s ROWS UNBOUNDED PRECEDING) AS cum,
+    sql: `SELECT name, minute, k - (cum - c) AS nth FROM (
+       SELECT name, minute, c, sum(c) OVER (PARTITION BY name ORDER BY minute ROWS UNBOUNDED PRECEDING) AS cum,
          intDiv(sum(c) OVER (PARTITION BY name) - 1, 2) AS k
        FROM (
-         SELECT event_name AS name, intDiv(toUnixTimestamp64Milli(event_time), 60000) AS s, count() AS c
-         FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, s))
+         SELECT event_name AS name, intDiv(toUnixTimestamp64Milli(event_time), 60000) AS minute, count() AS c
+         FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)} GROUP BY name, minute))
      WHERE cum - c <= k AND k < cum`,
     params: { run: runId, names },
   };
 }
 
 /** The median event time (ms) of each name: the `nth` (0-based) time of the minute medianMinutesQuery found. */
-export function medianTimesQuery(runId: string, minutes: { name: string; s: number; nth: number }[]): Query {
+export function medianTimesQuery(runId: string, minutes: { name: string; minute: number; nth: number }[]): Query {
   return {
     sql: `SELECT event_name AS name, arraySort(groupArray(toUnixTimestamp64Milli(event_time)))[{nth:Map(String, UInt64)}[event_name] + 1] AS mid
      FROM events WHERE run_id = {run:String} AND event_name IN {names:Array(String)}
@@ -50,14 +51,14 @@ export function medianTimesQuery(runId: string, minutes: { name: string; s: numb
       run: runId,
       names: minutes.map((x) => x.name),
       nth: Object.fromEntries(minutes.map((x) => [x.name, x.nth])),
-      minute: Object.fromEntries(minutes.map((x) => [x.name, x.s])),
+      minute: Object.fromEntries(minutes.map((x) => [x.name, x.minute])),
     },
   };
 }
 
 export async function medianTimes(store: Store, runId: string, names: string[]): Promise<Map<string, number>> {
-  const rows = await store.select<{ name: string; s: string; nth: string }>(medianMinutesQuery(runId, names));
-  const minutes = rows.map((r) => ({ name: String(r.name), s: num(r.s), nth: num(r.nth) }));
+  const rows = await store.select<{ name: string; minute: string; nth: string }>(medianMinutesQuery(runId, names));
+  const minutes = rows.map((r) => ({ name: String(r.name), minute: num(r.minute), nth: num(r.nth) }));
   if (minutes.length === 0) return new Map();
   const mids = await store.select<{ name: string; mid: string }>(medianTimesQuery(runId, minutes));
   return new Map(mids.map((r) => [String(r.name), num(r.mid)]));
@@ -79,10 +80,16 @@ function comboHash(lists: string[][], keys: string[]): string {
     .join(', ')}, ${lookup(lists[lists.length - 1])})`;
 }
 
-/** The per-item aggregation every query ends with, over rows (ix, customer, n, val, s, f, d). */
-const PER_ITEM = `sum(n) AS present, sum(val) AS value, uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half,
+/**
+ * Per customer: events, value and distinct combinations `d`; with `states`, also the hash sets (all,
+ * and before the median time) the per-item step merges into distinct and first-half counts.
+ */
+const perCustomer = (states: boolean) =>
+  `count() AS n, sum(ifNull(value, 0)) AS val, ${states ? 'uniqExactState(h) AS s, uniqExactStateIf(h, first) AS f, finalizeAggregation(s) AS d' : 'uniqExact(h) AS d'}`;
+/** Per item over perCustomer's rows; without the states its distinct and first-half counts come from elsewhere (0 here). */
+const perItem = (states: boolean) =>
+  `sum(n) AS present, sum(val) AS value, ${states ? 'uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half' : '0 AS distinct, 0 AS first_half'},
        count() AS customers, arraySort(groupArray(d)) AS ds, ${rank('ds', 0.5)} AS p50, ${rank('ds', 0.99)} AS p99, max(d) AS mx`;
-const PER_CUSTOMER = `count() AS n, sum(ifNull(value, 0)) AS val, uniqExactState(h) AS s, uniqExactStateIf(h, first) AS f, finalizeAggregation(s) AS d`;
 const FIRST_HALF = 'toUnixTimestamp64Milli(event_time) < {mids:Map(String, Int64)}[event_name] AS first';
 
 /**
@@ -105,9 +112,9 @@ export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string,
   };
   keys.forEach((k, i) => (params[`k${i}`] = k));
   return {
-    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${PER_ITEM}
+    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${perItem(true)}
      FROM (
-       SELECT ix, customer, ${PER_CUSTOMER}
+       SELECT ix, customer, ${perCustomer(true)}
        FROM (
          SELECT ix, {item_list:Array(UInt32)}[ix] AS kx, customer, value, ${FIRST_HALF}, ${comboHash(lists, keys)} AS h
          FROM events ARRAY JOIN {items_of:Map(String, Array(UInt32))}[event_name] AS ix
@@ -130,12 +137,11 @@ export function singleKeyUsageQuery(runId: string, items: KeyItem[], mids: Map<s
   items.forEach((item, i) => ((ixOf[item.eventName] ??= {})[item.keys[0]] = i + 1));
   // Keys the property pass counted need only per-customer sets: their distinct and first-half
   // counts come from it (one hash set per customer instead of two, and no merge across customers).
-  const perItem = opts.counted ? PER_ITEM.replace('uniqExactMerge(s) AS distinct, uniqExactMerge(f) AS first_half', '0 AS distinct, 0 AS first_half') : PER_ITEM;
-  const perCustomer = opts.counted ? 'count() AS n, sum(ifNull(value, 0)) AS val, uniqExact(h) AS d' : PER_CUSTOMER;
+  const states = !opts.counted;
   return {
-    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${perItem}
+    sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, ${perItem(states)}
      FROM (
-       SELECT ix, customer, ${perCustomer}
+       SELECT ix, customer, ${perCustomer(states)}
        FROM (
          SELECT {ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix, customer, value, ${FIRST_HALF}, cityHash64(v) AS h
          FROM events ${PAYLOAD_PAIRS}
@@ -180,12 +186,6 @@ function usageQueries(runId: string, items: KeyItem[], mids: Map<string, number>
     ...(known.length ? [singleKeyUsageQuery(runId, known, mids, { counted: true })] : []),
     ...(compound.length ? [keyUsageQuery(runId, compound, mids)] : []),
   ];
-}
-
-/** A key's exact distinct values and those first seen before its name's median time (the property pass). */
-export interface KeyCounts {
-  distinct: number;
-  firstHalf: number;
 }
 
 /**

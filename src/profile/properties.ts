@@ -112,6 +112,12 @@ export interface ItemCount {
   present: number;
 }
 
+/** A key's exact distinct values and those first seen before its name's median time (key usage reuses them). */
+export interface KeyCounts {
+  distinct: number;
+  firstHalf: number;
+}
+
 export interface ValueCounts {
   items: Map<string, ItemCount>;
   shapes: Map<string, KeyShape>;
@@ -150,14 +156,15 @@ export function countValuesQuery(runId: string, skip: Map<string, string[]>, mid
 }
 
 export async function countValues(store: Store, runId: string, skip: Map<string, string[]>, mids?: Map<string, number>): Promise<ValueCounts> {
-  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map(), firstHalf: new Map() };
+  const firstHalf = new Map<string, number>();
+  const out: ValueCounts = { items: new Map(), shapes: new Map(), top: new Map(), quantiles: new Map(), firstHalf };
   const rows = await store.select<
     { name: string; key: string; distinct: string; present: string; top: [string, string][]; q: number[]; nq: string } & Record<string, unknown>
   >(countValuesQuery(runId, skip, mids));
   for (const r of rows) {
     const id = itemId(r.name, [r.key]);
     out.items.set(id, { distinct: num(r.distinct), present: num(r.present) });
-    out.firstHalf!.set(id, num(r.first_half));
+    firstHalf.set(id, num(r.first_half));
     out.shapes.set(id, shapeOf(r, num(r.present)));
     out.top.set(
       id,
@@ -269,8 +276,8 @@ export interface KeyProfiles {
   exact: ValueCounts;
   estimated: ValueCounts;
   large: Set<string>;
-  /** Every key's exact distinct values and those first seen before the median time (key usage reuses them). */
-  usage: Map<string, { distinct: number; firstHalf: number }>;
+  /** Every key's counts from the exact pass, kept for key usage also when the report shows an estimate. */
+  usage: Map<string, KeyCounts>;
 }
 
 /**
@@ -280,7 +287,7 @@ export interface KeyProfiles {
  */
 export async function profileKeys(store: Store, runId: string, limit: number, mids?: Map<string, number>): Promise<KeyProfiles> {
   const exact = await countValues(store, runId, new Map(), mids);
-  const usage = new Map([...exact.items].map(([id, c]) => [id, { distinct: c.distinct, firstHalf: exact.firstHalf?.get(id) ?? 0 }]));
+  const usage = new Map<string, KeyCounts>([...exact.items].map(([id, c]) => [id, { distinct: c.distinct, firstHalf: exact.firstHalf?.get(id) ?? 0 }]));
   const scans = scansFromCounts(exact, new Set());
   const large = new Map<string, string[]>();
   const largeIds = new Set<string>();
