@@ -133,6 +133,12 @@ describe('scores and the group-key plan', () => {
       }
       const unbilled = r.advice.drafts.reduce((a, d) => a + d.events - d.billed!.events, 0);
       expect(r.advice.unbilled.events).toBe(unbilled);
+      // The filter lists key usage lacks are counted from key sets: each against its own brute force.
+      expect(r.filterCoverage!.length).toBeGreaterThan(0);
+      for (const c of r.filterCoverage!) {
+        const mine = evs.filter((e) => e.event_name === c.eventName && c.keys.every((k) => k in e.payload));
+        expect([c.present, c.value], `${c.eventName} [${c.keys.join(', ')}]`).toEqual([mine.length, sum(mine)]);
+      }
     }
     // --group-key user_id: 100 % of api events carry it, so nothing is dropped; billed = all.
     expect(asked.advice.drafts.find((d) => d.eventName === 'api')!.billed!.eventsShare).toBe(1);

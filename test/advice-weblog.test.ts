@@ -84,7 +84,7 @@ describe('the shipped example', () => {
 
 describe('a report stored as schema version 1', () => {
   it('is upgraded when read: the old design gives way to advice planned from what it measured, and every format renders', async () => {
-    const { advice: _a, keyUsage: _k, cutover: _c, ...rest } = example;
+    const { advice: _a, keyUsage: _k, filterCoverage: _f, cutover: _c, ...rest } = example;
     const v1 = {
       ...rest,
       schemaVersion: 1,

@@ -5,7 +5,7 @@
  * the name's events and value its filters bill (Metronome needs an exists filter on the aggregation
  * key and on every group key, so an event lacking one is never billed).
  */
-import type { KeyUsage, PropertyProfile } from '../profile/model.js';
+import type { FilterCoverage, PropertyProfile } from '../profile/model.js';
 import type { StripeMeter } from '../stripe/meters.js';
 import type { BilledShare, DraftFlag, GroupKeyPlan, MetricDraft, MetricRequest } from './model.js';
 import { chooseAggregation } from './aggregation.js';
@@ -19,7 +19,8 @@ export interface DraftInputs {
   metersRead: boolean;
   customerKey: string;
   valueKey: string;
-  usage: (keys: string[]) => KeyUsage | undefined;
+  /** Events and value carrying every key (key usage or filter coverage). */
+  usage: (keys: string[]) => FilterCoverage | undefined;
   insistedKeys: string[];
 }
 
@@ -116,7 +117,7 @@ function groupKeysWhy(plan: GroupKeyPlan, groupKeys: string[][]): string {
     : `Group keys ${list}: standalone keys for the pricing candidates${groupKeys.some((g) => g.length > 1) ? ', and the combined keys asked for' : ''}.`;
 }
 
-function billedShare(plan: GroupKeyPlan, filterKeys: string[], usage: (keys: string[]) => KeyUsage | undefined): BilledShare | null {
+function billedShare(plan: GroupKeyPlan, filterKeys: string[], usage: (keys: string[]) => FilterCoverage | undefined): BilledShare | null {
   if (filterKeys.length === 0) return { events: plan.events, eventsShare: plan.events ? 1 : 0, value: plan.value, valueShare: plan.value ? 1 : 0 };
   const u = usage(filterKeys);
   if (!u) return null;

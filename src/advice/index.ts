@@ -5,9 +5,10 @@
  * a Stripe meter's dimensions) and then plans from complete figures.
  */
 import type { Store } from '../store/store.js';
-import type { KeyUsage, ProfileReport, PropertyProfile } from '../profile/model.js';
+import type { FilterCoverage, KeyUsage, ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { StripeMeter } from '../stripe/meters.js';
 import { keyItemId, measureKeyUsage, type KeyItem, type KnownUsage } from '../profile/key-usage.js';
+import { measureFilterCoverage } from '../profile/filter-coverage.js';
 import type { AdviceSection, AdviceSettings, GroupKeyPlan, MetricDraft } from './model.js';
 import { PRICING_MIN_PRESENCE, scoreKeys, type NameTotals } from './score.js';
 import { planGroupKeys } from './planner.js';
@@ -31,12 +32,15 @@ function meterFinder(meters: StripeMeter[]): (name: string) => StripeMeter | nul
   return (name) => meters.find((m) => m.eventName === name && m.status === 'active') ?? meters.find((m) => m.eventName === name) ?? null;
 }
 
-type Measured = Pick<ProfileReport, 'properties' | 'eventNames'> & { keyUsage?: KeyUsage[] };
+type Measured = Pick<ProfileReport, 'properties' | 'eventNames'> & { keyUsage?: KeyUsage[]; filterCoverage?: FilterCoverage[] };
+
+const idOf = (u: FilterCoverage) => keyItemId(itemOf(u.eventName, u.keys));
 
 function measuredOf(r: Measured) {
-  const measured = new Map((r.keyUsage ?? []).map((u) => [keyItemId(itemOf(u.eventName, u.keys)), u]));
+  const measured = new Map((r.keyUsage ?? []).map((u) => [idOf(u), u]));
+  const covered = new Map<string, FilterCoverage>([...(r.filterCoverage ?? []), ...(r.keyUsage ?? [])].map((u) => [idOf(u), u]));
   const totals = new Map<string, NameTotals>(r.eventNames.map((n) => [n.name, { events: n.count, value: measured.get(keyItemId(itemOf(n.name, [])))?.value ?? 0 }]));
-  return { measured, totals };
+  return { measured, covered, totals };
 }
 
 /** Every key that could be a dimension, scored, per name best first. */
@@ -46,8 +50,9 @@ export function scoresOf(r: Measured) {
 }
 
 export function planAdvice(r: ProfileReport, settings: AdviceSettings = r.advice?.settings ?? adviceSettings()): AdviceSection {
-  const { measured, totals } = measuredOf(r);
+  const { measured, covered, totals } = measuredOf(r);
   const usageOf = (name: string) => (keys: string[]) => measured.get(keyItemId(itemOf(name, keys)));
+  const coverageOf = (name: string) => (keys: string[]) => covered.get(keyItemId(itemOf(name, keys)));
   const scores = scoreKeys(r.properties, measured, totals);
   const meterOf = meterFinder(r.stripe?.meters ?? []);
   const plans: GroupKeyPlan[] = r.eventNames.map((n) =>
@@ -70,7 +75,7 @@ export function planAdvice(r: ProfileReport, settings: AdviceSettings = r.advice
       metersRead: r.stripe !== undefined,
       customerKey: r.settings.customerKey,
       valueKey: r.settings.valueKey,
-      usage: usageOf(plan.eventName),
+      usage: coverageOf(plan.eventName),
       insistedKeys: settings.groupKeys,
     }),
   );
@@ -88,27 +93,36 @@ export function planAdvice(r: ProfileReport, settings: AdviceSettings = r.advice
   };
 }
 
-/** What a plan needs measured that the model lacks: keys of its table, compound group keys, each draft's filter keys. */
-export function missingItems(r: ProfileReport, advice: AdviceSection): KeyItem[] {
-  const have = new Set((r.keyUsage ?? []).map((u) => keyItemId(itemOf(u.eventName, u.keys))));
-  const want: KeyItem[] = [];
+const uniqueItems = (items: KeyItem[]) => [...new Map(items.map((i) => [keyItemId(i), i])).values()];
+
+/**
+ * What a plan needs measured that the model lacks: in full (`usage`), the keys of its table and compound
+ * group keys; only what their exists filter keeps (`coverage`), each draft's filter keys.
+ */
+export function missingItems(r: ProfileReport, advice: AdviceSection): { usage: KeyItem[]; coverage: KeyItem[] } {
+  const { measured, covered } = measuredOf(r);
+  const usage: KeyItem[] = [];
   for (const plan of advice.plans) {
-    for (const row of plan.rows) want.push(itemOf(plan.eventName, row.dimension));
-    want.push(itemOf(plan.eventName, []));
+    for (const row of plan.rows) usage.push(itemOf(plan.eventName, row.dimension));
+    usage.push(itemOf(plan.eventName, []));
   }
-  for (const d of advice.drafts) want.push(itemOf(d.eventName, filterKeysOf(d.request)));
-  return [...new Map(want.filter((i) => !have.has(keyItemId(i))).map((i) => [keyItemId(i), i])).values()];
+  const full = uniqueItems(usage.filter((i) => !measured.has(keyItemId(i))));
+  const wanted = new Set(full.map(keyItemId));
+  const filters = advice.drafts.map((d) => itemOf(d.eventName, filterKeysOf(d.request)));
+  return { usage: full, coverage: uniqueItems(filters.filter((i) => !covered.has(keyItemId(i)) && !wanted.has(keyItemId(i)))) };
 }
 
 /**
- * Measures what the plan needs, then sets `r.advice` (and appends the new measurements to `r.keyUsage`).
- * `known`: what the profile already measured (median times, the property pass's counts), not measured again.
+ * Measures what the plan needs, then sets `r.advice` (appending the new measurements to `r.keyUsage`
+ * and `r.filterCoverage`). `known`: what the profile already measured (median times, the property
+ * pass's counts), not measured again.
  */
 export async function adviseReport(store: Store, r: ProfileReport, settings: AdviceSettings, known?: KnownUsage): Promise<void> {
   const first = planAdvice(r, settings);
   const missing = missingItems(r, first);
-  if (missing.length) r.keyUsage = [...(r.keyUsage ?? []), ...(await measureKeyUsage(store, r.runId, missing, known))];
-  r.advice = missing.length ? planAdvice(r, settings) : first;
+  if (missing.usage.length) r.keyUsage = [...(r.keyUsage ?? []), ...(await measureKeyUsage(store, r.runId, missing.usage, known))];
+  if (missing.coverage.length) r.filterCoverage = [...(r.filterCoverage ?? []), ...(await measureFilterCoverage(store, r.runId, missing.coverage))];
+  r.advice = missing.usage.length || missing.coverage.length ? planAdvice(r, settings) : first;
 }
 
 /**

@@ -105,6 +105,7 @@ export async function computeProfile(store: Store, runId: string, command: strin
     customers,
     properties,
     keyUsage,
+    filterCoverage: [],
     dimensionCandidates,
     requirements,
     identity,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOSTILE, expectAllBound, expectOnlyBound, flat } from '../../test/support/queries.js';
 import { keyItemId, keyUsageQuery, medianMinutesQuery, medianTimesQuery, singleKeyUsageQuery, wholeNameUsageQuery } from './key-usage.js';
 import { identityLimitsQuery, nearDuplicatesQuery } from './cutover.js';
+import { filterCoverageQuery } from './filter-coverage.js';
 import { customerMeterQuery, customerMeterSinglesQuery, customerMeterSlices } from './customer-meter.js';
 
 describe('key-usage queries', () => {
@@ -27,6 +28,7 @@ describe('key-usage queries', () => {
       wholeNameUsageQuery(HOSTILE, [HOSTILE], mids),
       medianMinutesQuery(HOSTILE, [HOSTILE]),
       medianTimesQuery(HOSTILE, [{ name: HOSTILE, minute: 1, nth: 0 }]),
+      filterCoverageQuery(HOSTILE, items),
     ]) {
       expectAllBound(x);
       expectOnlyBound(x, HOSTILE);

@@ -112,3 +112,6 @@ export interface KeyUsage {
   /** Distinct combinations per customer: nearest-rank p50 and p99 over those customers, and the largest. */
   perCustomer: { p50: number; p99: number; max: number };
 }
+
+/** What an exists filter on keys keeps of one event name (src/profile/filter-coverage.ts). */
+export type FilterCoverage = Pick<KeyUsage, 'eventName' | 'keys' | 'present' | 'value'>;

@@ -63,7 +63,7 @@ export type * from './model-checks.js';
 export type * from './model-fit.js';
 export type * from './model-sample.js';
 import type { RateProfile, EventNameRate, CustomerProfile } from './model-rates.js';
-import type { PropertyProfile, EventDimensionCandidates, KeyUsage } from './model-properties.js';
+import type { PropertyProfile, EventDimensionCandidates, KeyUsage, FilterCoverage } from './model-properties.js';
 import type { RequirementCoverage, IdentityProfile, TimeProfile } from './model-checks.js';
 import type { FitResult, CutoverChecks } from './model-fit.js';
 import type { SampleSection } from './model-sample.js';
@@ -98,6 +98,8 @@ export interface ProfileReport {
   properties: PropertyProfile[];
   /** Per event name: the name as a whole, each key that could be a dimension, and the combinations the advice measured. */
   keyUsage: KeyUsage[];
+  /** The drafts' filter keys keyUsage does not hold: events and value each filter keeps (absent in reports stored before it). */
+  filterCoverage?: FilterCoverage[];
   /** One entry per event name, same order as eventNames. */
   dimensionCandidates: EventDimensionCandidates[];
   /** Only with --require. */
