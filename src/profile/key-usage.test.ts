@@ -41,7 +41,9 @@ describe('key-usage queries', () => {
     const s = flat(single.sql);
     expect(s).toContain('ARRAY JOIN mapKeys(properties) AS k, mapValues(properties) AS v, arrayEnumerateUniq(mapKeys(properties)) AS nth');
     expect(s).toContain('{ix_of:Map(String, Map(String, UInt32))}[event_name][k] AS ix');
-    expect(s).toContain('AND nth = 1 AND ix > 0');
+    expect(s).toContain('WHERE nth = 1 AND ix > 0');
+    // Customers hashed per event, before the pairs multiply the rows.
+    expect(s).toContain('SELECT event_name, cityHash64(customer) AS customer, value, event_time, properties FROM events WHERE run_id');
   });
 
   it("each event joins only its own name's items; keys all present; first half before the median; per-customer nearest-rank", () => {
