@@ -4,13 +4,12 @@
  * payload's pairs replace the general parse (every top-level pair into a map, the payload parsed
  * again from its text, a dozen string tests): ~1 CPU s less per million lines.
  *
- * A line takes the fast path only when its result is provably the general parser's (the guard
- * below); every other line (batches, envelopes, wrong types, empty or missing payloads, escapes,
- * broken JSON) goes through the general parser unchanged. test/ingest-fast-path.test.ts compares
+ * An event text (a line, or one event of a batch or an envelope once split) takes the fast path
+ * only when its result is provably the general parser's (the guard below); every other (wrong
+ * types, empty or missing payloads, escapes, broken JSON) goes through the general parser unchanged. test/ingest-fast-path.test.ts compares
  * both over an adversarial file row for row.
  */
 import type { SqlParams } from '../../store/sql.js';
-import { notBlank } from './lines.js';
 import type { JsonPaths } from './parsers.js';
 
 export interface FastPath {
@@ -18,8 +17,11 @@ export interface FastPath {
   columns: string[];
   /** Expression for customer_direct on fast rows (when the format maps a customer). */
   customer?: string;
-  /** Lines (source, line, raw) -> the same plus `fast` (the guard) and the fast columns. */
-  select(lines: string): string;
+  /**
+   * Event texts (source, line, seq, raw: each line's objects, a batch or an envelope already split)
+   * -> the same plus `fast` (the guard) and the fast columns.
+   */
+  select(texts: string): string;
 }
 
 const KEY = /^[a-z_]+$/;
@@ -36,14 +38,14 @@ export function fastPath(paths: JsonPaths, params: SqlParams): FastPath | undefi
   return {
     columns,
     customer: paths.customer ? 'fast_customer' : undefined,
-    select: (lines) => `
-      SELECT source, line, raw, ${columns.join(', ')}
+    select: (texts) => `
+      SELECT source, line, seq, raw, ${columns.join(', ')}
       FROM (
-        SELECT source, line, raw, f.1 AS fast_name, f.2 AS fast_id, f.3 AS fast_ts,
+        SELECT source, line, seq, raw, f.1 AS fast_name, f.2 AS fast_id, f.3 AS fast_ts,
           ${paths.customer ? 'f.4 AS fast_customer, ' : ''}fast_props, ${guard()} AS fast
         FROM (
-          SELECT source, line, raw, JSONExtract(raw, ${type}) AS f, JSONExtractKeysAndValuesRaw(raw, ${payload}) AS fast_props
-          FROM (${lines}) WHERE ${notBlank('raw')}
+          SELECT source, line, seq, raw, JSONExtract(raw, ${type}) AS f, JSONExtractKeysAndValuesRaw(raw, ${payload}) AS fast_props
+          FROM (${texts})
         )
       )`,
   };
@@ -52,10 +54,10 @@ export function fastPath(paths: JsonPaths, params: SqlParams): FastPath | undefi
 /**
  * True when the fast columns equal the general parser's. Each clause stands for one thing the
  * general parser checks or does differently:
- * - one object per line: a line starting with '{' is never a batch, and without the texts
- *   "events"/"list" it is never an envelope (jsonElements looks for those first);
+ * - an object: the text starts with '{' (batches and envelopes are already split into their
+ *   events, which the general parser never splits again);
  * - no backslash: no escaped keys or values, so both read the same keys and texts;
- * - a non-empty payload pair list: the line parsed (valid JSON, valid UTF-8) and its payload is an
+ * - a non-empty payload pair list: the text parsed (valid JSON, valid UTF-8) and its payload is an
  *   object (on duplicate keys both take the first);
  * - the event name is a string: JSONExtract writes a non-string value as its JSON text, which starts
  *   with one of -0123456789{[ or is true/false (null and missing give '', as a parse failure does);
@@ -64,7 +66,7 @@ export function fastPath(paths: JsonPaths, params: SqlParams): FastPath | undefi
  * general parser's raw values. Legitimate names starting with a digit go the general way.
  */
 function guard(): string {
-  return `startsWith(raw, '{') AND position(raw, '"events"') = 0 AND position(raw, '"list"') = 0
+  return `startsWith(raw, '{')
     AND position(raw, '\\\\') = 0
     AND notEmpty(fast_props)
     AND NOT (fast_name IN ('', 'true', 'false') OR position('-0123456789{[', substring(fast_name, 1, 1)) > 0)

@@ -17,7 +17,7 @@ const JSON_PATHS: JsonPaths = { name: ['kind'], id: ['uid'], ts: ['at'], custome
 const CSV: CsvColumns = { header: ['ts', 'name', 'region'], propertyKeys: ['', '', 'region'], name: 1, id: -1, ts: 0, customer: -1 };
 
 // The built-in JSON formats: the typed fast path, the general parse only for the lines it leaves.
-const FAST = "JSONExtractKeysAndValuesRaw(if(fast, '', el)) AS top_pairs";
+const FAST = "WITH JSONExtractKeysAndValuesRaw(if(fast, '', raw)) AS top_pairs";
 
 // Which parser each format gets, told by the parser's distinctive step; and the path keys it binds.
 const FORMATS: [FormatName, Partial<ParserChoice>, string, string[]][] = [
@@ -25,7 +25,7 @@ const FORMATS: [FormatName, Partial<ParserChoice>, string, string[]][] = [
   ['stripe-v2-stream', {}, FAST, ['event_name', 'identifier', 'timestamp', 'payload']],
   ['metronome', {}, FAST, ['event_type', 'transaction_id', 'timestamp', 'customer_id', 'properties']],
   ['cloudevents', {}, FAST, ['type', 'id', 'time', 'subject', 'data']],
-  ['json', { jsonPaths: JSON_PATHS }, 'JSONExtractKeysAndValuesRaw(el) AS top_pairs', ['kind', 'uid', 'at', 'meta', 'customer', 'id', 'attrs']],
+  ['json', { jsonPaths: JSON_PATHS }, 'WITH JSONExtractKeysAndValuesRaw(raw) AS top_pairs', ['kind', 'uid', 'at', 'meta', 'customer', 'id', 'attrs']],
   ['stripe-v1-form', {}, 'decodeURLFormComponent', []],
   ['csv', { csv: CSV }, "extractAllGroups(concat(raw, ','),", ['["","","region"]']],
 ];
@@ -43,7 +43,7 @@ describe('buildIngestQuery', () => {
 
   it('each parser appears only for its own formats', () => {
     const form = build({ format: 'stripe-v1-form', mapping: DEFAULT_MAPPING }).sql;
-    expect(form).not.toContain('JSONExtractKeysAndValuesRaw(el)');
+    expect(form).not.toContain('JSONExtractKeysAndValuesRaw(raw)');
     expect(form).not.toContain('extractAllGroups');
     expect(build({ format: 'csv', mapping: DEFAULT_MAPPING, csv: CSV }).sql).not.toContain('decodeURLFormComponent');
   });
@@ -86,7 +86,7 @@ describe('buildIngestQuery', () => {
 
   it('generic JSON: deeper paths parse again with bound keys; without a payload object the unmapped top-level keys are the payload', () => {
     const q = build({ format: 'json', mapping: DEFAULT_MAPPING, jsonPaths: { name: ['kind'], id: ['uid'], ts: ['at'], customer: ['meta', 'customer', 'id'] } });
-    expect(flat(q.sql)).toMatch(/JSONExtractRaw\(el, \{p\d+:String\}, \{p\d+:String\}, \{p\d+:String\}\) AS cust_raw/);
+    expect(flat(q.sql)).toMatch(/JSONExtractRaw\(raw, \{p\d+:String\}, \{p\d+:String\}, \{p\d+:String\}\) AS cust_raw/);
     const filter = /arrayFilter\(x -> x\.1 NOT IN \{(p\d+):Array\(String\)\}, top_pairs\)/.exec(q.sql);
     expect(filter).not.toBeNull();
     // The customer path is nested, so only the three top-level keys are left out of the payload.
