@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     // Integration tests in test/, unit tests beside the code they test (src/**/*.test.ts; alone: npm run test:unit).
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // chDB is one engine per process: each test file gets its own forked process.
     pool: 'forks',
     testTimeout: 120_000,
