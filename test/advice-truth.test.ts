@@ -130,6 +130,10 @@ describe('scores and the group-key plan', () => {
         const mine = evs.filter((e) => e.event_name === d.eventName);
         const billed = mine.filter((e) => keys.every((k) => k in e.payload));
         expect(d.billed).toMatchObject({ events: billed.length, eventsShare: billed.length / mine.length, value: sum(billed) });
+        // Each filter key events lack is flagged with how many lack it, the value key's included.
+        const lacking = keys.map((k) => [k, mine.filter((e) => !(k in e.payload)).length] as const).filter(([, n]) => n > 0);
+        const flagged = d.flags.filter((f) => f.kind === 'missing-key').map((f) => [f.key, Number(/^([\d,]+) of/.exec(f.text)![1].replace(/,/g, ''))]);
+        expect(flagged, d.eventName).toEqual(lacking);
       }
       const unbilled = r.advice.drafts.reduce((a, d) => a + d.events - d.billed!.events, 0);
       expect(r.advice.unbilled.events).toBe(unbilled);

@@ -77,9 +77,10 @@ export function draftFor(x: DraftInputs): MetricDraft {
     ...(groupKeys.length ? { group_keys: groupKeys } : {}),
   };
   for (const k of filterKeys) {
-    const u = x.usage([k]);
-    if (u && u.present < plan.events) {
-      const lost = plan.events - u.present;
+    // The value key is a role, so key usage does not measure it; its property counts the same events.
+    const present = x.usage([k])?.present ?? props.get(k)?.present;
+    if (present !== undefined && present < plan.events) {
+      const lost = plan.events - present;
       flags.push({
         key: k,
         kind: 'missing-key',
