@@ -23,7 +23,7 @@ const script = (name: string) => path.join(BENCH_DIR, 'systems', `${name}.mjs`);
 
 /**
  * Runs one system once on `file`. meterscope gets a fresh embedded store, removed afterwards.
- * `memoryLimitBytes` caps the in-memory peers (floor: max_memory_usage, DuckDB: memory_limit), so one
+ * `memoryLimitBytes` caps the in-memory peers (floor: max_server_memory_usage, DuckDB: memory_limit), so one
  * that needs more fails cleanly instead of taking the machine down.
  */
 export async function runSystem(name: SystemName, file: string, opts: { memoryLimitBytes?: number } = {}): Promise<Run> {

@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.js';
 import type { FilterCoverage, KeyUsage, ProfileReport, PropertyProfile } from '../profile/model.js';
 import type { StripeMeter } from '../stripe/meters.js';
-import { keyItemId, measureKeyUsage, type KeyItem, type KnownUsage } from '../profile/key-usage.js';
+import { keyItemId, measureKeyUsage, uniqueItems, type KeyItem, type KnownUsage } from '../profile/key-usage.js';
 import { measureFilterCoverage } from '../profile/filter-coverage.js';
 import type { AdviceSection, AdviceSettings, GroupKeyPlan, MetricDraft } from './model.js';
 import { PRICING_MIN_PRESENCE, scoreKeys, type NameTotals } from './score.js';
@@ -92,8 +92,6 @@ export function planAdvice(r: ProfileReport, settings: AdviceSettings = r.advice
     unbilled: { events: unbilledEvents, eventsShare: events ? unbilledEvents / events : 0, value: unbilledValue, valueShare: value ? unbilledValue / value : 0 },
   };
 }
-
-const uniqueItems = (items: KeyItem[]) => [...new Map(items.map((i) => [keyItemId(i), i])).values()];
 
 /**
  * What a plan needs measured that the model lacks: in full (`usage`), the keys of its table and compound

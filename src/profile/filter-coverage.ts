@@ -8,11 +8,9 @@
 import type { Store } from '../store/store.js';
 import { num, type Query } from '../store/sql.js';
 import type { FilterCoverage } from './model.js';
-import { keyItemId, type KeyItem } from './key-usage.js';
+import { itemParams, keyItemId, rowsByItem, uniqueItems, type KeyItem } from './key-usage.js';
 
 export function filterCoverageQuery(runId: string, items: KeyItem[]): Query {
-  const itemsOf = new Map<string, number[]>();
-  items.forEach((item, i) => itemsOf.set(item.eventName, [...(itemsOf.get(item.eventName) ?? []), i + 1]));
   return {
     // mapKeys keeps a key repeated in one payload twice; hasAll reads it as a set, as the map lookup does.
     sql: `SELECT {item_names:Array(String)}[ix] AS name, {item_keys:Array(Array(String))}[ix] AS keys, sum(n) AS present, sum(v) AS value
@@ -23,22 +21,15 @@ export function filterCoverageQuery(runId: string, items: KeyItem[]): Query {
      ARRAY JOIN {items_of:Map(String, Array(UInt32))}[event_name] AS ix
      WHERE hasAll(ks, {item_keys:Array(Array(String))}[ix])
      GROUP BY ix`,
-    params: {
-      run: runId,
-      names: [...itemsOf.keys()],
-      items_of: Object.fromEntries(itemsOf),
-      item_names: items.map((i) => i.eventName),
-      item_keys: items.map((i) => i.keys),
-    },
+    params: { run: runId, ...itemParams(items) },
   };
 }
 
 /** Each item's coverage; an item no event carries comes back with zeros. */
 export async function measureFilterCoverage(store: Store, runId: string, items: KeyItem[]): Promise<FilterCoverage[]> {
-  const unique = [...new Map(items.map((i) => [keyItemId(i), i])).values()];
+  const unique = uniqueItems(items);
   if (unique.length === 0) return [];
-  const rows = await store.select<{ name: string; keys: string[]; present: string; value: string }>(filterCoverageQuery(runId, unique));
-  const byId = new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
+  const byId = rowsByItem(await store.select<{ name: string; keys: string[]; present: string; value: string }>(filterCoverageQuery(runId, unique)));
   return unique.map((i) => {
     const r = byId.get(keyItemId(i));
     return { eventName: i.eventName, keys: [...i.keys], present: num(r?.present), value: num(r?.value) };

@@ -22,6 +22,23 @@ export interface KeyItem {
 
 export const keyItemId = (i: KeyItem) => JSON.stringify([i.eventName, ...i.keys]);
 
+/** Each item once (by keyItemId), first occurrence kept. */
+export const uniqueItems = (items: KeyItem[]) => [...new Map(items.map((i) => [keyItemId(i), i])).values()];
+
+/**
+ * The parameters that let a query join each event to its name's items: `items_of` (name → 1-based
+ * item indices), the names, and each item's name and keys by index (`item_names`, `item_keys`).
+ */
+export function itemParams(items: KeyItem[]) {
+  const itemsOf = new Map<string, number[]>();
+  items.forEach((item, i) => itemsOf.set(item.eventName, [...(itemsOf.get(item.eventName) ?? []), i + 1]));
+  return { names: [...itemsOf.keys()], items_of: Object.fromEntries(itemsOf), item_names: items.map((i) => i.eventName), item_keys: items.map((i) => i.keys) };
+}
+
+/** Result rows (name, keys, …) by the keyItemId of the item they measure. */
+export const rowsByItem = <R extends { name: unknown; keys: unknown[] }>(rows: R[]) =>
+  new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
+
 /**
  * Where each event name's median time lies: the minute holding the lower median (the ⌊(n−1)/2⌋-th
  * time, 0-based, as quantileExactLow(0.5) picks it) and its rank within that minute. Counting per
@@ -107,14 +124,9 @@ const eventsOf = (withTime: boolean) =>
 export function keyUsageQuery(runId: string, items: KeyItem[], mids: Map<string, number>): Query {
   const lists = [...new Map(items.map((i) => [JSON.stringify(i.keys), i.keys])).values()];
   const keys = [...new Set(lists.flat())];
-  const itemsOf = new Map<string, number[]>();
-  items.forEach((item, i) => itemsOf.set(item.eventName, [...(itemsOf.get(item.eventName) ?? []), i + 1]));
   const params: Record<string, unknown> = {
     run: runId,
-    names: [...itemsOf.keys()],
-    items_of: Object.fromEntries(itemsOf),
-    item_names: items.map((i) => i.eventName),
-    item_keys: items.map((i) => i.keys),
+    ...itemParams(items),
     item_list: items.map((i) => lists.findIndex((l) => JSON.stringify(l) === JSON.stringify(i.keys))),
     mids: Object.fromEntries(mids),
   };
@@ -208,14 +220,14 @@ type UsageRow = Record<string, unknown> & { name: string; keys: string[] };
 
 /** Measures each item; an item no event carries comes back with zeros. */
 export async function measureKeyUsage(store: Store, runId: string, items: KeyItem[], known?: KnownUsage): Promise<KeyUsage[]> {
-  const unique = [...new Map(items.map((i) => [keyItemId(i), i])).values()];
+  const unique = uniqueItems(items);
   if (unique.length === 0) return [];
   const names = [...new Set(unique.map((i) => i.eventName))];
   const mids = known?.mids ?? (await medianTimes(store, runId, names));
   const counted = known?.counted ?? new Map<string, KeyCounts>();
   const rows: UsageRow[] = [];
   for (const q of usageQueries(runId, unique, mids, counted)) rows.push(...(await store.select<UsageRow>(q)));
-  const byId = new Map(rows.map((r) => [keyItemId({ eventName: String(r.name), keys: r.keys.map(String) }), r]));
+  const byId = rowsByItem(rows);
   return unique.map((i) => {
     const found = byId.get(keyItemId(i));
     const c = counted.get(keyItemId(i));

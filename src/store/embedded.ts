@@ -129,16 +129,13 @@ async function startEngine(dir: string, config: string | undefined): Promise<Cli
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${EMBEDDED_DATABASE}` });
   await client.command({ query: `USE ${EMBEDDED_DATABASE}` });
   // Large GROUP BYs and sorts (identifiers, per-value counts) spill to disk past 256 MiB instead of
-  // growing with the input: peak RSS stays under 1 GiB at 20M events (bench/RESULTS.md).
-  for (const setting of ['max_bytes_before_external_group_by', 'max_bytes_before_external_sort']) {
-    await client.command({ query: `SET ${setting} = ${SPILL_BYTES}` });
-  }
-  // The same bound as a share of the machine's memory: these weigh the whole query, the byte
-  // settings only the block being sorted or aggregated (a window's sort over 100M events held
-  // 2.3 GiB under the byte setting alone).
+  // growing with the input: peak RSS stays under 1 GiB at 20M events (bench/RESULTS.md). The same bound
+  // also as a share of the machine's memory: those weigh the whole query, the byte settings only the
+  // block being sorted or aggregated (a window's sort over 100M events held 2.3 GiB under them alone).
   const share = Math.min(0.5, SPILL_BYTES / os.totalmem()).toFixed(6);
-  for (const setting of ['max_bytes_ratio_before_external_group_by', 'max_bytes_ratio_before_external_sort']) {
-    await client.command({ query: `SET ${setting} = ${share}` });
+  for (const kind of ['group_by', 'sort']) {
+    await client.command({ query: `SET max_bytes_before_external_${kind} = ${SPILL_BYTES}` });
+    await client.command({ query: `SET max_bytes_ratio_before_external_${kind} = ${share}` });
   }
   return client;
 }
