@@ -1,5 +1,7 @@
 /**
- * The four benchmarked systems: how to run each on a file in a fresh process and read its figures.
+ * The benchmarked systems: how to run each on a file in a fresh process and read its figures.
+ * `floor-disk` is the floor's SQL with its tables on disk under meterscope's memory bounds
+ * (bench/systems/floor.mjs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,7 @@ import { measure, type Measurement } from './measure.js';
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_DIR, '..');
 
-export const SYSTEM_NAMES = ['meterscope', 'floor', 'duckdb', 'naive'] as const;
+export const SYSTEM_NAMES = ['meterscope', 'floor', 'floor-disk', 'duckdb', 'naive'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 export interface Run extends Measurement {
@@ -46,6 +48,10 @@ export async function runSystem(name: SystemName, file: string, opts: { memoryLi
     case 'naive': {
       // Enough heap for ~20M identifiers in Maps; the naive way simply needs it.
       const m = await measure(node, ['--max-old-space-size=16384', script('naive'), file], { cwd: ROOT });
+      return { ...m, figures: JSON.parse(m.stdout) as Figures };
+    }
+    case 'floor-disk': {
+      const m = await measure(node, [script('floor'), file], { cwd: ROOT, env: { ...peerEnv, BENCH_FLOOR_DISK: '1' } });
       return { ...m, figures: JSON.parse(m.stdout) as Figures };
     }
     default: {

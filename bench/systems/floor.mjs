@@ -5,6 +5,10 @@
  * The file is parsed once by ClickHouse's native JSONEachRow reader into a Memory table, then
  * one query per figure group. Prints the figures (see bench/figures.ts) as JSON.
  *
+ * With BENCH_FLOOR_DISK=1 (the bench's `floor-disk`), the same SQL keeps its tables on disk
+ * (MergeTree, compressed, unsorted) under meterscope's memory bounds (the same spill thresholds and
+ * insert blocks): what hand-written SQL costs when, like meterscope, it may not hold the log in memory.
+ *
  * Usage: node bench/systems/floor.mjs <file.jsonl>
  * Payload values are read as strings (all Stripe payload values are); top values are reported as
  * their JSON text, as meterscope reports them.
@@ -20,8 +24,24 @@ const timing = process.env.BENCH_STEPS === '1';
 // bench --memory-limit: the engine's whole memory (its Memory tables included) is capped by the server
 // setting, so a floor needing more fails with MEMORY_LIMIT_EXCEEDED instead of taking the machine down.
 const limit = Number(process.env.BENCH_MEMORY_LIMIT ?? 0);
+const disk = process.env.BENCH_FLOOR_DISK === '1';
 let session;
-if (limit) {
+if (disk) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-disk-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  session = new Session(dir);
+  // meterscope's bounds (src/store/embedded.ts, src/ingest/ingest-settings.ts): spill past 256 MiB,
+  // 100k-row insert blocks, 16k-row read blocks, the file read through a buffer (not mapped).
+  const share = Math.min(0.5, 2 ** 28 / os.totalmem()).toFixed(6);
+  for (const kind of ['group_by', 'sort']) {
+    session.query(`SET max_bytes_before_external_${kind} = ${2 ** 28}`);
+    session.query(`SET max_bytes_ratio_before_external_${kind} = ${share}`);
+  }
+  for (const [k, v] of Object.entries({ min_insert_block_size_rows: 100000, min_insert_block_size_bytes: 2 ** 26, max_block_size: 16384 })) {
+    session.query(`SET ${k} = ${v}`);
+  }
+  session.query(`SET storage_file_read_method = 'pread'`);
+} else if (limit) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const config = path.join(dir, 'config.xml');
@@ -37,10 +57,11 @@ const q = (sql, params) => {
   return out ? JSON.parse(out).data : [];
 };
 const n = (v) => Number(v);
+const ENGINE = disk ? 'MergeTree ORDER BY tuple()' : 'Memory';
 
 try {
   q(
-    `CREATE TABLE ev ENGINE = Memory AS
+    `CREATE TABLE ev ENGINE = ${ENGINE} AS
      SELECT identifier, timestamp AS ts, event_name AS name, payload
      FROM file({file:String}, 'JSONEachRow',
        'identifier String, timestamp UInt32, event_name LowCardinality(String), payload Map(String, String)')
@@ -51,7 +72,7 @@ try {
   const [[total, first, last, missing]] = q(`SELECT count(), min(ts), max(ts), countIf(payload['stripe_customer_id'] = '') FROM ev`);
   const names = Object.fromEntries(q(`SELECT name, count() FROM ev GROUP BY name`).map(([k, c]) => [k, n(c)]));
 
-  q(`CREATE TABLE sec ENGINE = Memory AS SELECT ts AS s, count() AS c FROM ev GROUP BY s`);
+  q(`CREATE TABLE sec ENGINE = ${ENGINE} AS SELECT ts AS s, count() AS c FROM ev GROUP BY s`);
   const peaks = [1, 10, 60].map((w) => {
     const [[events, at]] = q(`SELECT max(x), argMax(s, (x, -toInt64(s))) FROM (
         SELECT s, sum(c) OVER (ORDER BY s RANGE BETWEEN CURRENT ROW AND ${w - 1} FOLLOWING) AS x FROM sec)`);
@@ -63,7 +84,7 @@ try {
     ORDER BY n DESC, c LIMIT 10`);
   const customers = { distinct: n(cust[0]?.[2] ?? 0), missing: n(missing), top: cust.map(([c, k]) => [c, n(k)]) };
 
-  q(`CREATE TABLE vals ENGINE = Memory AS
+  q(`CREATE TABLE vals ENGINE = ${ENGINE} AS
      SELECT name, k, v, count() AS c FROM ev ARRAY JOIN payload.keys AS k, payload.values AS v
      GROUP BY name, k, v`);
   const properties = {};
