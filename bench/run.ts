@@ -8,8 +8,9 @@
  *   npm run bench -- [--sizes 1k,1M,5M,20M] [--repeat 3] [--systems meterscope,floor,floor-disk,duckdb,naive]
  *                    [--quiet 0.1] [--memory-limit 16]
  * --quiet f: before each run, wait until the CPU is less than f busy (others' work on a shared box).
- * --memory-limit g: cap the floor's and DuckDB's memory at g GiB; a peer that runs out is reported
- *   as failed (after how long, and why) instead of stopping the benchmark.
+ * --memory-limit g: cap the floor's and DuckDB's memory at g GiB (floor-disk keeps meterscope's bounds
+ *   instead); a peer that runs out is reported as failed (after how long, and why) instead of stopping
+ *   the benchmark.
  * Fails (exit 1) when any system disagrees with the floor's figures.
  */
 import fs from 'node:fs';
