@@ -25,25 +25,31 @@ const timing = process.env.BENCH_STEPS === '1';
 // setting, so a floor needing more fails with MEMORY_LIMIT_EXCEEDED instead of taking the machine down.
 const limit = Number(process.env.BENCH_MEMORY_LIMIT ?? 0);
 const disk = process.env.BENCH_FLOOR_DISK === '1';
+/** A temporary directory for the engine, removed when the process ends. */
+const scratch = (prefix) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
 let session;
 if (disk) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-disk-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  session = new Session(dir);
+  session = new Session(scratch('bench-floor-disk-'));
   // meterscope's bounds (src/store/embedded.ts, src/ingest/ingest-settings.ts): spill past 256 MiB,
   // 100k-row insert blocks, 16k-row read blocks, the file read through a buffer (not mapped).
   const share = Math.min(0.5, 2 ** 28 / os.totalmem()).toFixed(6);
-  for (const kind of ['group_by', 'sort']) {
-    session.query(`SET max_bytes_before_external_${kind} = ${2 ** 28}`);
-    session.query(`SET max_bytes_ratio_before_external_${kind} = ${share}`);
-  }
-  for (const [k, v] of Object.entries({ min_insert_block_size_rows: 100000, min_insert_block_size_bytes: 2 ** 26, max_block_size: 16384 })) {
-    session.query(`SET ${k} = ${v}`);
-  }
-  session.query(`SET storage_file_read_method = 'pread'`);
+  const bounds = {
+    max_bytes_before_external_group_by: 2 ** 28,
+    max_bytes_before_external_sort: 2 ** 28,
+    max_bytes_ratio_before_external_group_by: share,
+    max_bytes_ratio_before_external_sort: share,
+    min_insert_block_size_rows: 100000,
+    min_insert_block_size_bytes: 2 ** 26,
+    max_block_size: 16384,
+    storage_file_read_method: "'pread'",
+  };
+  for (const [k, v] of Object.entries(bounds)) session.query(`SET ${k} = ${v}`);
 } else if (limit) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = scratch('bench-floor-');
   const config = path.join(dir, 'config.xml');
   fs.writeFileSync(config, `<clickhouse><max_server_memory_usage>${limit}</max_server_memory_usage></clickhouse>`);
   session = new Session(dir, { connectionArgs: [`--config-file=${config}`] });
